@@ -1,0 +1,147 @@
+import { injectable } from 'inversify';
+import { DISCOVERY_EXEMPT, FrameContext, ProtocolAdapter } from '../../src/adapter';
+import { ArpCheck, ArpField, ArpOp, ARP_LEN, arpCheck, isZeroIpv4At } from '../../src/frame/arp';
+import { ETH_MIN_FRAME, EtherType, readU16, writeU16 } from '../../src/frame/ethernet';
+import { Ipv4Field, ipv4Check } from '../../src/frame/ipv4';
+import { macCopy, macEquals } from '../../src/mac';
+import { Direction, Verdict, defineReason } from '../../src/verdict';
+
+/** Reasons of the ARP adapter (patent step numbers where the method names them). */
+export const ArpReason = {
+  Step502: defineReason('step 502: ARP request from a member for this host: sender MAC := member\'s dedicated MAC'),
+  MemberClusterSender: defineReason('ARP from a member with the cluster MAC as sender: sender MAC := member\'s dedicated MAC (RFC 826 merge hazard)'),
+  Step508: defineReason('step 508: ARP reply to a member: sender MAC := this host\'s dedicated MAC, target MAC := cluster MAC'),
+  Synthesized: defineReason('response synthesizer: ARP request for a member answered locally'),
+  Truncated: defineReason('ARP: truncated'),
+  Layout: defineReason('ARP: not Ethernet/IPv4 (htype, ptype, hlen or plen): not ours'),
+  Opcode: defineReason('ARP: opcode other than request or reply: not ours'),
+  Probe: defineReason('ARP probe (sender IP 0.0.0.0, RFC 5227): not ours'),
+  NonMember: defineReason('ARP from a non-member: unchanged'),
+  OwnAddress: defineReason('inbound ARP claiming one of this host\'s own addresses: unchanged'),
+  SenderNotCluster: defineReason('ARP from a member whose sender MAC is not the cluster MAC: unchanged'),
+  OutboundNotOwn: defineReason('outbound ARP reply for an address that is not this host\'s dedicated address (virtual IP or other): keeps the cluster MAC'),
+  OutboundToNonMember: defineReason('outbound ARP reply to a non-member: keeps the cluster MAC'),
+  OutboundUnchanged: defineReason('outbound ARP: nothing to rewrite'),
+  Ipv4Data: defineReason('IPv4 data: no rewrite'),
+} as const;
+
+const CHECK_REASON = [0, ArpReason.Truncated, ArpReason.Layout, ArpReason.Opcode];
+
+/**
+ * IPv4 adapter: ARP (EtherType 0x0806) discovery rewriting per FIG. 5 and 6, and what the core needs
+ * of IPv4 data frames (0x0800) for shared-mode filtering and strict sources.
+ */
+@injectable()
+export class ArpAdapter implements ProtocolAdapter {
+  readonly name = 'arp';
+  readonly etherTypes = [EtherType.ARP, EtherType.IPV4];
+
+  process(c: FrameContext): Verdict {
+    if (c.etherType !== EtherType.ARP) {
+      c.reason = ArpReason.Ipv4Data;
+      return Verdict.Pass;
+    }
+    const chk = arpCheck(c.frame, c.l3, c.length);
+    if (chk !== ArpCheck.OK) {
+      c.reason = CHECK_REASON[chk];
+      return Verdict.Pass;
+    }
+    return c.direction === Direction.Inbound ? this.inbound(c) : this.outbound(c);
+  }
+
+  /** Steps 502 (request for us) and the RFC 826 hazard (any other ARP from a member). */
+  private inbound(c: FrameContext): Verdict {
+    const f = c.frame;
+    const o = c.l3;
+    if (isZeroIpv4At(f, o + ArpField.SPA)) return this.keep(c, ArpReason.Probe);
+    const a = c.cluster.lookupIpv4(f, o + ArpField.SPA);
+    if (a < 0) return this.keep(c, ArpReason.NonMember);
+    const m = c.remoteMember(a);
+    if (m < 0) return this.keep(c, ArpReason.OwnAddress);
+    const forUs = c.isLocalAddress(c.cluster.lookupIpv4(f, o + ArpField.TPA));
+    if (!macEquals(f, o + ArpField.SHA, c.clusterMac, 0)) {
+      // step 510: the member's layer already wrote its dedicated MAC: the exchange is complete
+      if (forUs && readU16(f, o + ArpField.OPER) === ArpOp.REPLY && macEquals(f, o + ArpField.SHA, c.cluster.addrMac, a * 6)) c.markDiscovered(m);
+      return this.keep(c, ArpReason.SenderNotCluster);
+    }
+    macCopy(f, o + ArpField.SHA, c.cluster.addrMac, a * 6);
+    c.reason = forUs && readU16(f, o + ArpField.OPER) === ArpOp.REQUEST ? ArpReason.Step502 : ArpReason.MemberClusterSender;
+    return Verdict.Rewrite;
+  }
+
+  /** Step 508 (our reply to a member) and the response synthesizer. */
+  private outbound(c: FrameContext): Verdict {
+    const f = c.frame;
+    const o = c.l3;
+    const op = readU16(f, o + ArpField.OPER);
+    if (op === ArpOp.REPLY) {
+      const own = c.cluster.lookupIpv4(f, o + ArpField.SPA);
+      if (!c.isLocalAddress(own)) return this.keep(c, ArpReason.OutboundNotOwn);
+      if (!macEquals(f, o + ArpField.SHA, c.clusterMac, 0)) return this.keep(c, ArpReason.OutboundUnchanged);
+      const m = c.remoteMember(c.cluster.lookupIpv4(f, o + ArpField.TPA));
+      if (m < 0) return this.keep(c, ArpReason.OutboundToNonMember);
+      macCopy(f, o + ArpField.SHA, c.cluster.addrMac, own * 6);
+      macCopy(f, o + ArpField.THA, c.clusterMac, 0);
+      c.markDiscovered(m);
+      c.reason = ArpReason.Step508;
+      return Verdict.Rewrite;
+    }
+    if (c.synthesize && !isZeroIpv4At(f, o + ArpField.SPA)) {
+      const t = c.cluster.lookupIpv4(f, o + ArpField.TPA);
+      const m = c.remoteMember(t);
+      if (m >= 0) {
+        this.synthesize(c, t);
+        c.markDiscovered(m);
+        c.reason = ArpReason.Synthesized;
+        return Verdict.Reply;
+      }
+    }
+    return this.keep(c, ArpReason.OutboundUnchanged);
+  }
+
+  /**
+   * Patent, response synthesizer: cluster MAC in Ethernet source and destination and in the target
+   * MAC; sender and target IPs swapped; the member's dedicated MAC as sender MAC. VLAN tags of the
+   * request are kept; the reply is padded to the 60-byte minimum.
+   */
+  private synthesize(c: FrameContext, memberAddr: number): void {
+    const f = c.frame;
+    const r = c.replyFrame;
+    const o = c.l3;
+    const len = Math.max(o + ARP_LEN, ETH_MIN_FRAME);
+    r.fill(0, 0, len);
+    macCopy(r, 0, c.clusterMac, 0);
+    macCopy(r, 6, c.clusterMac, 0);
+    for (let i = 12; i < o; i++) r[i] = f[i]; // VLAN tags and the ARP EtherType
+    for (let i = 0; i < ArpField.OPER; i++) r[o + i] = f[o + i]; // htype, ptype, hlen, plen
+    writeU16(r, o + ArpField.OPER, ArpOp.REPLY);
+    macCopy(r, o + ArpField.SHA, c.cluster.addrMac, memberAddr * 6);
+    for (let i = 0; i < 4; i++) {
+      r[o + ArpField.SPA + i] = f[o + ArpField.TPA + i];
+      r[o + ArpField.TPA + i] = f[o + ArpField.SPA + i];
+    }
+    macCopy(r, o + ArpField.THA, c.clusterMac, 0);
+    c.replyLength = len;
+  }
+
+  private keep(c: FrameContext, reason: number): Verdict {
+    c.reason = reason;
+    return Verdict.Pass;
+  }
+
+  localDestination(c: FrameContext): number {
+    const f = c.frame;
+    if (c.etherType === EtherType.ARP) {
+      if (arpCheck(f, c.l3, c.length) !== ArpCheck.OK) return -1;
+      return c.isLocalAddress(c.cluster.lookupIpv4(f, c.l3 + ArpField.TPA)) ? 1 : 0;
+    }
+    if (!ipv4Check(f, c.l3, c.length)) return -1;
+    return c.isLocalAddress(c.cluster.lookupIpv4(f, c.l3 + Ipv4Field.DST)) ? 1 : 0;
+  }
+
+  sourceMember(c: FrameContext): number {
+    if (c.etherType === EtherType.ARP) return DISCOVERY_EXEMPT;
+    if (!ipv4Check(c.frame, c.l3, c.length)) return -1;
+    return c.remoteMember(c.cluster.lookupIpv4(c.frame, c.l3 + Ipv4Field.SRC));
+  }
+}

@@ -1,0 +1,37 @@
+import { loadConfigFile } from '../config';
+import { createContainer } from '../container';
+import { EngineFactory } from '../di';
+import { Command, parseCommandArgs, required } from './command';
+
+export const macCommand: Command = {
+  name: 'mac',
+  summary: "list each host's addresses and dedicated MACs",
+  help: `Usage: intracluster mac --config FILE [--json]
+
+Prints every member of the cluster with each of its addresses and the dedicated MAC that address
+maps to (or the shared MAC in shared mode), and where that MAC comes from (mapping name or table).
+
+  --config FILE   cluster config (JSON, see docs/config.md)
+  --json          print JSON instead of a table`,
+  async run(argv, io) {
+    const { values } = parseCommandArgs('mac', argv, { config: { type: 'string' }, json: { type: 'boolean' } });
+    const config = loadConfigFile(required('mac', values, 'config'));
+    const cluster = createContainer().get(EngineFactory).buildCluster(config);
+    const rows = cluster.addresses.map((a) => ({
+      host: cluster.hosts[a.host].name,
+      address: a.ip.text,
+      mac: a.mac.toString(),
+      source: a.macSource,
+    }));
+    if (values.json) {
+      io.stdout.write(JSON.stringify({ clusterMac: config.clusterMac.toString(), mode: config.mode, hosts: rows }, null, 2) + '\n');
+      return 0;
+    }
+    io.stdout.write(`cluster MAC ${config.clusterMac}  mode ${config.mode}${config.sharedMac && config.mode === 'shared' ? `  shared MAC ${config.sharedMac}` : ''}\n`);
+    const w = [4, 7, 3].map((n, i) => Math.max(n, ...rows.map((r) => [r.host, r.address, r.mac][i].length)));
+    io.stdout.write(`${'host'.padEnd(w[0])}  ${'address'.padEnd(w[1])}  ${'mac'.padEnd(w[2])}  source\n`);
+    for (const r of rows) io.stdout.write(`${r.host.padEnd(w[0])}  ${r.address.padEnd(w[1])}  ${r.mac.padEnd(w[2])}  ${r.source}\n`);
+    for (const v of config.virtualIps) io.stdout.write(`(virtual) ${v.text}: keeps the cluster MAC\n`);
+    return 0;
+  },
+};

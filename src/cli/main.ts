@@ -1,0 +1,57 @@
+import 'reflect-metadata';
+import { ConfigError, FrameError, UsageError } from '../errors';
+import { Command, CliIo } from './command';
+import { macCommand } from './mac';
+
+/** Every subcommand. A new command is one file in src/cli plus one entry here. */
+export const commands: readonly Command[] = [macCommand];
+
+const USAGE = () => `Usage: intracluster COMMAND [options]
+
+Point-to-point traffic between members of a unicast-mode cluster (see README.md).
+
+Commands:
+${commands.map((c) => `  ${c.name.padEnd(10)}${c.summary}`).join('\n')}
+
+Run "intracluster COMMAND --help" for a command's options.`;
+
+/** Runs the CLI; resolves to the exit code. User mistakes print one line on stderr, never a stack. */
+export async function main(argv: string[], io: CliIo = { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    (name === undefined ? io.stderr : io.stdout).write(USAGE() + '\n');
+    return name === undefined ? 2 : 0;
+  }
+  if (name === '--version') {
+    io.stdout.write(require('../../../package.json').version + '\n');
+    return 0;
+  }
+  const cmd = commands.find((c) => c.name === name);
+  if (!cmd) {
+    io.stderr.write(`intracluster: unknown command "${name}" (commands: ${commands.map((c) => c.name).join(', ')})\n`);
+    return 2;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    io.stdout.write(cmd.help + '\n');
+    return 0;
+  }
+  try {
+    return await cmd.run(rest, io);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.stderr.write(`intracluster ${e.message}\n`);
+      return 2;
+    }
+    if (e instanceof ConfigError || e instanceof FrameError) {
+      io.stderr.write(`intracluster ${name}: ${e.message}\n`);
+      return 1;
+    }
+    const err = e as NodeJS.ErrnoException;
+    if (err && typeof err.code === 'string' && err.syscall) {
+      io.stderr.write(`intracluster ${name}: ${err.message}\n`);
+      return 1;
+    }
+    io.stderr.write(`intracluster ${name}: internal error: ${err?.message ?? String(e)}${process.env.INTRACLUSTER_DEBUG ? '\n' + err?.stack : ' (set INTRACLUSTER_DEBUG=1 for details)'}\n`);
+    return 70;
+  }
+}

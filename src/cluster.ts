@@ -1,0 +1,149 @@
+import { ClusterConfig } from './config';
+import { ConfigError } from './errors';
+import { IpAddress } from './address';
+import { Mac } from './mac';
+import { Mapping } from './mapping';
+import { ByteKeyTable } from './table';
+
+export interface ClusterHost {
+  readonly index: number;
+  readonly name: string;
+  /** Indices into `Cluster.addresses`. */
+  readonly addressIndices: readonly number[];
+}
+
+export interface ClusterAddress {
+  readonly index: number;
+  readonly host: number;
+  readonly ip: IpAddress;
+  /** The dedicated MAC for this address (the shared MAC in shared mode). */
+  readonly mac: Mac;
+  /** Where the MAC came from: a mapping name, `table` (host `mac`) or `shared`. */
+  readonly macSource: string;
+}
+
+/**
+ * The cluster host list (patent 405/411): members, their addresses and dedicated MACs, with O(1)
+ * lookups straight from frame bytes. Immutable; a membership change builds a new Cluster.
+ */
+export class Cluster {
+  /** Host index of each address. */
+  readonly addrHost: Int32Array;
+  /** Dedicated MAC of each address, 6 bytes per address index. */
+  readonly addrMac: Uint8Array;
+  private readonly v4: ByteKeyTable;
+  private readonly v6: ByteKeyTable;
+  private readonly virtual4: ByteKeyTable;
+  private readonly virtual6: ByteKeyTable;
+  /** Dedicated MAC -> host index (dedicated mode only). */
+  private readonly macs: ByteKeyTable;
+  private readonly byName: Map<string, number>;
+
+  private constructor(
+    readonly config: ClusterConfig,
+    readonly hosts: readonly ClusterHost[],
+    readonly addresses: readonly ClusterAddress[],
+  ) {
+    const n = addresses.length;
+    this.addrHost = Int32Array.from(addresses, (a) => a.host);
+    this.addrMac = new Uint8Array(n * 6);
+    addresses.forEach((a) => this.addrMac.set(a.mac.bytes, a.index * 6));
+    this.v4 = new ByteKeyTable(4, n);
+    this.v6 = new ByteKeyTable(16, n);
+    for (const a of addresses) (a.ip.family === 4 ? this.v4 : this.v6).set(a.ip.bytes, a.index);
+    this.virtual4 = new ByteKeyTable(4, config.virtualIps.length);
+    this.virtual6 = new ByteKeyTable(16, config.virtualIps.length);
+    config.virtualIps.forEach((v, i) => (v.family === 4 ? this.virtual4 : this.virtual6).set(v.bytes, i));
+    this.macs = new ByteKeyTable(6, n);
+    this.byName = new Map(hosts.map((h) => [h.name, h.index]));
+    if (config.mode === 'dedicated') {
+      const owner = new Map<string, ClusterAddress>();
+      for (const a of addresses) {
+        const key = a.mac.toString();
+        const first = owner.get(key);
+        if (first && first.host !== a.host) {
+          throw new ConfigError(
+            'hosts',
+            `dedicated MAC ${key} collides: host "${hosts[first.host].name}" address ${first.ip.text} and host "${hosts[a.host].name}" address ${a.ip.text} both map to it (change the mapping, the prefix, or give one of them a "mac")`,
+          );
+        }
+        if (!first) owner.set(key, a);
+        this.macs.set(a.mac.bytes, a.host);
+      }
+    }
+  }
+
+  /**
+   * Builds the host list from a validated config. `mappings` resolves mapping names; an unknown name
+   * or a missing table entry is a ConfigError.
+   */
+  static build(config: ClusterConfig, mappings: readonly Mapping[]): Cluster {
+    const byName = new Map(mappings.map((m) => [m.name, m]));
+    const known = [...byName.keys()].sort().join(', ');
+    const pick = (family: 4 | 6): Mapping => {
+      const name = family === 4 ? config.mappings.ipv4 : config.mappings.ipv6;
+      const key = family === 4 ? 'mappings.ipv4' : 'mappings.ipv6';
+      const m = byName.get(name);
+      if (!m) throw new ConfigError(key, `unknown mapping "${name}" (known: ${known || 'none bound'})`);
+      if (!m.families.includes(family)) throw new ConfigError(key, `mapping "${name}" does not map IPv${family} addresses`);
+      return m;
+    };
+    const used = new Set(config.hosts.flatMap((h) => h.addresses.map((a) => a.family)));
+    const forFamily = { 4: used.has(4) ? pick(4) : undefined, 6: used.has(6) ? pick(6) : undefined };
+
+    const hosts: ClusterHost[] = [];
+    const addresses: ClusterAddress[] = [];
+    config.hosts.forEach((h, hi) => {
+      const idx: number[] = [];
+      h.addresses.forEach((ip, ai) => {
+        let mac: Mac;
+        let macSource: string;
+        if (config.mode === 'shared') {
+          mac = config.sharedMac!;
+          macSource = 'shared';
+        } else if (h.macs.has(ip.text)) {
+          mac = h.macs.get(ip.text)!;
+          macSource = 'table';
+        } else {
+          const m = forFamily[ip.family]!;
+          const out = new Uint8Array(6);
+          if (!m.map(ip.bytes, config.multicastPrefix, out))
+            throw new ConfigError(`hosts[${hi}].mac`, `mapping "${m.name}" has no MAC for ${ip.text}: give host "${h.name}" a "mac"`);
+          mac = Mac.fromBytes(out);
+          const key = `hosts[${hi}].addresses[${ai}]`;
+          if (!mac.isMulticast) throw new ConfigError(key, `mapping "${m.name}" gave ${mac}, which lacks the multicast bit`);
+          if (mac.isBroadcast) throw new ConfigError(key, `mapping "${m.name}" gave the broadcast MAC for ${ip.text}`);
+          macSource = m.name;
+        }
+        idx.push(addresses.length);
+        addresses.push({ index: addresses.length, host: hi, ip, mac, macSource });
+      });
+      hosts.push({ index: hi, name: h.name, addressIndices: idx });
+    });
+    return new Cluster(config, hosts, addresses);
+  }
+
+  /** Host index for a member name, or -1. */
+  hostIndex(name: string): number {
+    return this.byName.get(name) ?? -1;
+  }
+
+  /** Address index of the member IPv4 address at buf[off..off+4), or -1. O(1), no allocation. */
+  lookupIpv4(buf: Uint8Array, off: number): number {
+    return this.v4.get(buf, off);
+  }
+  /** Address index of the member IPv6 address at buf[off..off+16), or -1. */
+  lookupIpv6(buf: Uint8Array, off: number): number {
+    return this.v6.get(buf, off);
+  }
+  isVirtualIpv4(buf: Uint8Array, off: number): boolean {
+    return this.virtual4.get(buf, off) >= 0;
+  }
+  isVirtualIpv6(buf: Uint8Array, off: number): boolean {
+    return this.virtual6.get(buf, off) >= 0;
+  }
+  /** Host index whose dedicated MAC is at buf[off..off+6), or -1 (always -1 in shared mode). */
+  hostOfMac(buf: Uint8Array, off: number): number {
+    return this.macs.get(buf, off);
+  }
+}

@@ -1,0 +1,210 @@
+import { readFileSync } from 'node:fs';
+import { ConfigError } from './errors';
+import { Mac, describe } from './mac';
+import { IpAddress, addressKey, parseHostAddress } from './address';
+
+export type ClusterMode = 'dedicated' | 'shared';
+
+export interface HostConfig {
+  readonly name: string;
+  readonly addresses: readonly IpAddress[];
+  /**
+   * Per-host table (patent: "the cluster host list ... expanded to include a physical address
+   * corresponding to each IP address"). Keyed by canonical address text; absent = use the mapping.
+   */
+  readonly macs: ReadonlyMap<string, Mac>;
+}
+
+/** A validated cluster configuration. Produced only by `parseConfig`. */
+export interface ClusterConfig {
+  readonly clusterMac: Mac;
+  readonly mode: ClusterMode;
+  readonly multicastPrefix: Uint8Array;
+  /** Shared intracluster multicast MAC (mode "shared"). */
+  readonly sharedMac?: Mac;
+  /** Mapping name per address family. */
+  readonly mappings: { readonly ipv4: string; readonly ipv6: string };
+  readonly virtualIps: readonly IpAddress[];
+  readonly hosts: readonly HostConfig[];
+  /** Answer the local stack's ARP requests / NS for members locally (patent: response synthesizer). */
+  readonly synthesize: boolean;
+  /** Drop intracluster frames from members with no completed discovery exchange. */
+  readonly strictSources: boolean;
+}
+
+export const DEFAULTS = {
+  mode: 'dedicated' as ClusterMode,
+  multicastPrefix: '03-bf',
+  mappings: { ipv4: 'ipv4-prefix', ipv6: 'ipv6-low32' },
+};
+
+const TOP_KEYS = ['clusterMac', 'mode', 'multicastPrefix', 'sharedMac', 'mappings', 'virtualIps', 'hosts', 'synthesize', 'strictSources'];
+const HOST_KEYS = ['name', 'addresses', 'mac'];
+const MAPPING_KEYS = ['ipv4', 'ipv6'];
+const HOST_NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
+
+/** Reads and validates a config file. Every failure is a ConfigError naming the key. */
+export function loadConfigFile(path: string): ClusterConfig {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new ConfigError('', `cannot read ${path}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code ?? String(e)}`);
+  }
+  return parseConfigText(text, path);
+}
+
+export function parseConfigText(text: string, source = 'config'): ClusterConfig {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    throw new ConfigError('', `${source} is not valid JSON: ${(e as Error).message}`);
+  }
+  return parseConfig(raw);
+}
+
+/** Validates a config object (as parsed from JSON). */
+export function parseConfig(raw: unknown): ClusterConfig {
+  const top = asObject(raw, '', TOP_KEYS);
+
+  if (top.clusterMac === undefined) throw new ConfigError('clusterMac', 'is required (the MAC every member\'s stack uses, e.g. "02-bf-aa-bb-cc-dd")');
+  const clusterMac = Mac.parse(top.clusterMac, 'clusterMac');
+  if (clusterMac.isMulticast) throw new ConfigError('clusterMac', `${clusterMac} is a multicast MAC; the cluster MAC of unicast mode must be unicast (first octet even)`);
+  if (clusterMac.isZero) throw new ConfigError('clusterMac', 'is all zeros');
+
+  const mode = top.mode === undefined ? DEFAULTS.mode : top.mode;
+  if (mode !== 'dedicated' && mode !== 'shared') throw new ConfigError('mode', `must be "dedicated" or "shared", got ${describe(mode)}`);
+
+  const multicastPrefix = Mac.parsePrefix(top.multicastPrefix ?? DEFAULTS.multicastPrefix, 'multicastPrefix');
+  if ((multicastPrefix[0] & 1) === 0)
+    throw new ConfigError('multicastPrefix', `${hex2(multicastPrefix)} lacks the multicast bit (first octet must be odd, e.g. 03-bf)`);
+  if (multicastPrefix[0] === 0x33 && multicastPrefix[1] === 0x33)
+    throw new ConfigError('multicastPrefix', '33-33 is the IPv6 multicast range (RFC 2464); dedicated MACs there would clash with Neighbor Discovery');
+  if (multicastPrefix[0] === 0xff && multicastPrefix[1] === 0xff)
+    throw new ConfigError('multicastPrefix', 'ff-ff could map an address to the broadcast MAC');
+
+  let sharedMac: Mac | undefined;
+  if (top.sharedMac !== undefined) {
+    sharedMac = Mac.parse(top.sharedMac, 'sharedMac');
+    checkDedicatedMac(sharedMac, 'sharedMac');
+  }
+  if (mode === 'shared' && !sharedMac) throw new ConfigError('sharedMac', 'is required when mode is "shared" (e.g. "03-bf-00-00-00-01")');
+
+  const mappingsRaw = top.mappings === undefined ? {} : asObject(top.mappings, 'mappings', MAPPING_KEYS);
+  const mappings = {
+    ipv4: mappingName(mappingsRaw.ipv4, 'mappings.ipv4', DEFAULTS.mappings.ipv4),
+    ipv6: mappingName(mappingsRaw.ipv6, 'mappings.ipv6', DEFAULTS.mappings.ipv6),
+  };
+
+  const seen = new Map<string, string>(); // address key -> where it was first listed
+  const virtualIps = asArray(top.virtualIps ?? [], 'virtualIps').map((v, i) => {
+    const key = `virtualIps[${i}]`;
+    const a = parseHostAddress(v, key);
+    noDuplicate(seen, a, key);
+    return a;
+  });
+
+  if (top.hosts === undefined) throw new ConfigError('hosts', 'is required: the cluster members, e.g. [{"name": "host1", "addresses": ["198.18.0.1"]}]');
+  const hostsRaw = asArray(top.hosts, 'hosts');
+  if (hostsRaw.length === 0) throw new ConfigError('hosts', 'is empty: a cluster needs at least one member');
+  const names = new Map<string, number>();
+  const hosts = hostsRaw.map((h, i): HostConfig => {
+    const hk = `hosts[${i}]`;
+    const o = asObject(h, hk, HOST_KEYS);
+    if (typeof o.name !== 'string' || !HOST_NAME_RE.test(o.name))
+      throw new ConfigError(`${hk}.name`, `must be a name of letters, digits, ".", "_" or "-" (at most 63), got ${describe(o.name)}`);
+    const prev = names.get(o.name);
+    if (prev !== undefined) throw new ConfigError(`${hk}.name`, `"${o.name}" is already the name of hosts[${prev}]`);
+    names.set(o.name, i);
+    const addrsRaw = asArray(o.addresses, `${hk}.addresses`);
+    if (addrsRaw.length === 0) throw new ConfigError(`${hk}.addresses`, `host "${o.name}" has no address`);
+    const addresses = addrsRaw.map((v, j) => {
+      const key = `${hk}.addresses[${j}]`;
+      const a = parseHostAddress(v, key);
+      noDuplicate(seen, a, key);
+      return a;
+    });
+    return { name: o.name, addresses, macs: parseHostMacs(o.mac, `${hk}.mac`, addresses) };
+  });
+
+  return {
+    clusterMac,
+    mode,
+    multicastPrefix,
+    sharedMac,
+    mappings,
+    virtualIps,
+    hosts,
+    synthesize: asBool(top.synthesize, 'synthesize'),
+    strictSources: asBool(top.strictSources, 'strictSources'),
+  };
+}
+
+/** A dedicated (or shared) MAC must have the multicast bit and must not be the broadcast MAC. */
+export function checkDedicatedMac(mac: Mac, key: string): void {
+  if (!mac.isMulticast) throw new ConfigError(key, `${mac} lacks the multicast bit: a dedicated MAC must be multicast (first octet odd, e.g. 03-bf-...)`);
+  if (mac.isBroadcast) throw new ConfigError(key, 'ff-ff-ff-ff-ff-ff is the broadcast MAC, not a dedicated MAC');
+}
+
+function parseHostMacs(v: unknown, key: string, addresses: readonly IpAddress[]): Map<string, Mac> {
+  const out = new Map<string, Mac>();
+  if (v === undefined) return out;
+  if (typeof v === 'string') {
+    const mac = Mac.parse(v, key);
+    checkDedicatedMac(mac, key);
+    for (const a of addresses) out.set(a.text, mac);
+    return out;
+  }
+  // { "<address>": "<mac>", ... }: one dedicated MAC per address
+  const o = asObject(v, key, null);
+  for (const [addrText, macText] of Object.entries(o)) {
+    const k = `${key}["${addrText}"]`;
+    const a = parseHostAddress(addrText, k);
+    if (!addresses.some((x) => x.text === a.text)) throw new ConfigError(k, `${a.text} is not one of this host's addresses`);
+    const mac = Mac.parse(macText, k);
+    checkDedicatedMac(mac, k);
+    out.set(a.text, mac);
+  }
+  return out;
+}
+
+function noDuplicate(seen: Map<string, string>, a: IpAddress, key: string): void {
+  const k = addressKey(a);
+  const first = seen.get(k);
+  if (first !== undefined) throw new ConfigError(key, `${a.text} is listed twice (also at ${first})`);
+  seen.set(k, key);
+}
+
+function mappingName(v: unknown, key: string, dflt: string): string {
+  if (v === undefined) return dflt;
+  if (typeof v !== 'string' || v.length === 0) throw new ConfigError(key, `expected a mapping name, got ${describe(v)}`);
+  return v;
+}
+
+function asObject(v: unknown, key: string, allowed: readonly string[] | null): Record<string, unknown> {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new ConfigError(key, `expected an object, got ${describe(v)}`);
+  const o = v as Record<string, unknown>;
+  if (allowed) {
+    for (const k of Object.keys(o)) {
+      if (!allowed.includes(k)) throw new ConfigError(key ? `${key}.${k}` : k, `unknown key (known: ${allowed.join(', ')})`);
+    }
+  }
+  return o;
+}
+
+function asArray(v: unknown, key: string): unknown[] {
+  if (!Array.isArray(v)) throw new ConfigError(key, `expected an array, got ${describe(v)}`);
+  return v;
+}
+
+function asBool(v: unknown, key: string): boolean {
+  if (v === undefined) return false;
+  if (typeof v !== 'boolean') throw new ConfigError(key, `expected true or false, got ${describe(v)}`);
+  return v;
+}
+
+function hex2(b: Uint8Array): string {
+  return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('-');
+}

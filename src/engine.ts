@@ -1,0 +1,211 @@
+import { DISCOVERY_EXEMPT, FrameContext, ProtocolAdapter } from './adapter';
+import { Cluster } from './cluster';
+import { ConfigError } from './errors';
+import { etherTypeOffset, isMulticastMacAt, readU16 } from './frame/ethernet';
+import { macCopy, macEquals } from './mac';
+import { Direction, Reason, Verdict, VERDICT_NAMES, reasonCount, reasonText } from './verdict';
+
+/** Index of `Engine.counters`. */
+export const Counter = { In: 0, Pass: 1, Rewrite: 2, Drop: 3, Reply: 4 } as const;
+
+export interface EngineStats {
+  frames: number;
+  byVerdict: Record<string, number>;
+  byReason: { verdict: string; reason: string; count: number }[];
+}
+
+/**
+ * One host's cluster layer (patent: the NLB layer 404/410 between NIC and TCP/IP stack).
+ * `process` decides one frame, rewriting it in place; it never throws and allocates nothing.
+ */
+export class Engine {
+  /** Frames in, pass, rewrite, drop, reply (see `Counter`). in = pass + rewrite + drop + reply. */
+  readonly counters = new Float64Array(5);
+  /** Per verdict and reason: index verdict * reasonSlots + reason. */
+  private readonly reasonCounters: Float64Array;
+  private readonly reasonSlots: number;
+  private readonly ctx = new FrameContext();
+  private readonly byEtherType = new Map<number, ProtocolAdapter>();
+  private dedicated = true;
+
+  constructor(
+    cluster: Cluster,
+    hostName: string,
+    readonly adapters: readonly ProtocolAdapter[],
+  ) {
+    for (const a of adapters) {
+      for (const t of a.etherTypes) {
+        const other = this.byEtherType.get(t);
+        if (other) throw new Error(`adapters "${other.name}" and "${a.name}" both claim EtherType 0x${t.toString(16).padStart(4, '0')}`);
+        this.byEtherType.set(t, a);
+      }
+    }
+    this.reasonSlots = reasonCount() + 64;
+    this.reasonCounters = new Float64Array(this.reasonSlots * 4);
+    this.setCluster(cluster, hostName);
+  }
+
+  /** The local host's name. */
+  get hostName(): string {
+    return this.ctx.cluster.hosts[this.ctx.localHost].name;
+  }
+  get cluster(): Cluster {
+    return this.ctx.cluster;
+  }
+  /** Reason for the last verdict (see `reasonText`). */
+  get reason(): number {
+    return this.ctx.reason;
+  }
+  /** The frame of the last Reply verdict: replyFrame[0 .. replyLength). Overwritten by the next call. */
+  get replyFrame(): Uint8Array {
+    return this.ctx.replyFrame;
+  }
+  get replyLength(): number {
+    return this.ctx.replyLength;
+  }
+
+  /**
+   * Installs a new membership (config reload, heartbeat join/change/leave). Strict-sources state is
+   * kept for members still present (by name) and forgotten for the others.
+   */
+  setCluster(cluster: Cluster, hostName = this.ctx.cluster ? this.hostName : ''): void {
+    const local = cluster.hostIndex(hostName);
+    if (local < 0) throw new ConfigError('--host', `"${hostName}" is not a host of the cluster (hosts: ${cluster.hosts.map((h) => h.name).join(', ')})`);
+    const c = this.ctx;
+    const discovered = new Uint8Array(cluster.hosts.length);
+    if (c.cluster) {
+      c.cluster.hosts.forEach((h) => {
+        const j = cluster.hostIndex(h.name);
+        if (j >= 0 && c.discovered[h.index]) discovered[j] = 1;
+      });
+    }
+    const cfg = cluster.config;
+    c.cluster = cluster;
+    c.localHost = local;
+    c.clusterMac.set(cfg.clusterMac.bytes);
+    c.sharedMac = cfg.mode === 'shared' && cfg.sharedMac ? Uint8Array.from(cfg.sharedMac.bytes) : null;
+    c.synthesize = cfg.synthesize;
+    c.strictSources = cfg.strictSources;
+    c.discovered = discovered;
+    this.dedicated = cfg.mode === 'dedicated';
+  }
+
+  /**
+   * Decides one frame. `frame[0 .. length)` is the Ethernet frame without FCS, rewritten in place
+   * when the verdict is Rewrite. Never throws.
+   */
+  process(frame: Uint8Array, direction: Direction, length: number = frame.length): Verdict {
+    const c = this.ctx;
+    c.reason = Reason.None;
+    c.replyLength = 0;
+    let v: Verdict;
+    if (!(length >= 0 && length <= frame.length)) {
+      c.reason = Reason.BadLength;
+      v = Verdict.Drop;
+    } else {
+      c.frame = frame;
+      c.length = length;
+      c.direction = direction;
+      try {
+        v = this.decide(c);
+      } catch {
+        c.reason = Reason.AdapterError;
+        v = Verdict.Drop;
+      }
+    }
+    this.counters[Counter.In]++;
+    this.counters[1 + v]++;
+    if (c.reason < this.reasonSlots) this.reasonCounters[v * this.reasonSlots + c.reason]++;
+    return v;
+  }
+
+  private decide(c: FrameContext): Verdict {
+    const f = c.frame;
+    const et = etherTypeOffset(f, c.length);
+    if (et < 0) {
+      c.reason = Reason.TruncatedEthernet;
+      return Verdict.Pass;
+    }
+    // IEEE 802.3: a source address is never a group address. Never emit one, never deliver one.
+    if (isMulticastMacAt(f, 6)) {
+      c.reason = Reason.MulticastSource;
+      return Verdict.Drop;
+    }
+    c.etherTypeOffset = et;
+    c.etherType = readU16(f, et);
+    c.l3 = et + 2;
+    const adapter = this.byEtherType.get(c.etherType);
+    let rewritten = false;
+
+    if (c.direction === Direction.Inbound) {
+      if (this.dedicated) {
+        // steps 510, 702, 706: our dedicated MAC -> cluster MAC; another member's -> not ours
+        const h = c.cluster.hostOfMac(f, 0);
+        if (h >= 0) {
+          if (h !== c.localHost) {
+            c.reason = Reason.NotForThisHost;
+            return Verdict.Drop;
+          }
+          if (c.strictSources && !this.strictAllows(c, adapter)) return Verdict.Drop;
+          macCopy(f, 0, c.clusterMac, 0);
+          c.reason = Reason.DedicatedToCluster;
+          rewritten = true;
+        }
+      } else if (c.sharedMac !== null && macEquals(f, 0, c.sharedMac, 0)) {
+        // shared mode: one intracluster MAC for all; filter by IP destination
+        const local = adapter ? adapter.localDestination(c) : -1;
+        if (local === 0) {
+          c.reason = Reason.SharedNotLocal;
+          return Verdict.Drop;
+        }
+        if (local < 0) {
+          c.reason = Reason.SharedUndetermined;
+          return Verdict.Drop;
+        }
+        if (c.strictSources && !this.strictAllows(c, adapter)) return Verdict.Drop;
+        macCopy(f, 0, c.clusterMac, 0);
+        c.reason = Reason.SharedToCluster;
+        rewritten = true;
+      }
+    }
+
+    if (adapter) {
+      const coreReason = c.reason;
+      const v = adapter.process(c);
+      if (v !== Verdict.Pass) return v;
+      if (rewritten) c.reason = coreReason;
+    } else if (!rewritten) {
+      c.reason = Reason.NoAdapter;
+    }
+    return rewritten ? Verdict.Rewrite : Verdict.Pass;
+  }
+
+  /** Strict sources: sets the reason and returns false when the frame must be dropped. */
+  private strictAllows(c: FrameContext, adapter: ProtocolAdapter | undefined): boolean {
+    const s = adapter ? adapter.sourceMember(c) : -1;
+    if (s === DISCOVERY_EXEMPT) return true;
+    if (s < 0) {
+      c.reason = Reason.StrictUnknownSender;
+      return false;
+    }
+    if (c.discovered[s] !== 1) {
+      c.reason = Reason.StrictNoDiscovery;
+      return false;
+    }
+    return true;
+  }
+
+  /** Counters as a plain object (for the CLI and logs; allocates, not for the hot path). */
+  stats(): EngineStats {
+    const byVerdict: Record<string, number> = {};
+    VERDICT_NAMES.forEach((n, i) => (byVerdict[n] = this.counters[1 + i]));
+    const byReason: EngineStats['byReason'] = [];
+    for (let v = 0; v < 4; v++) {
+      for (let r = 0; r < this.reasonSlots; r++) {
+        const n = this.reasonCounters[v * this.reasonSlots + r];
+        if (n > 0) byReason.push({ verdict: VERDICT_NAMES[v], reason: r === 0 ? '(none)' : reasonText(r), count: n });
+      }
+    }
+    return { frames: this.counters[Counter.In], byVerdict, byReason };
+  }
+}

@@ -1,0 +1,24 @@
+import 'reflect-metadata';
+
+export { Mac, macEquals, macCopy, formatMac } from './mac';
+export { ConfigError, FrameError, UsageError } from './errors';
+export { ByteKeyTable } from './table';
+export { Verdict, Direction, Reason, defineReason, reasonText, verdictName, directionName, parseDirection } from './verdict';
+export { parseConfig, parseConfigText, loadConfigFile, checkDedicatedMac } from './config';
+export type { ClusterConfig, HostConfig, ClusterMode } from './config';
+export { parseHostAddress, formatAddress } from './address';
+export type { IpAddress } from './address';
+export { Cluster } from './cluster';
+export type { ClusterHost, ClusterAddress } from './cluster';
+export { Mapping } from './mapping';
+export { ProtocolAdapter, FrameContext, DISCOVERY_EXEMPT, REPLY_CAPACITY } from './adapter';
+export { Engine, Counter } from './engine';
+export type { EngineStats } from './engine';
+export { EngineFactory, coreModule } from './di';
+export { createContainer, defaultModules } from './container';
+export * from './frame/ethernet';
+export * from './frame/arp';
+export * from './frame/ipv4';
+export { arpModule, ArpAdapter, ArpReason } from '../adapters/arp';
+export { mappingsModule, builtinMappings, Ipv4PrefixMapping, TableMapping } from '../mappings';
+export * from './frame/build';
