@@ -22,3 +22,4 @@ export * from './frame/ipv4';
 export { arpModule, ArpAdapter, ArpReason } from '../adapters/arp';
 export { mappingsModule, builtinMappings, Ipv4PrefixMapping, TableMapping } from '../mappings';
 export * from './frame/build';
+export * from './pcap/writer';
