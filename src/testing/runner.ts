@@ -1,0 +1,171 @@
+import { ClusterConfig } from '../config';
+import { EngineFactory } from '../di';
+import { Direction, reasonText, verdictName } from '../verdict';
+import { hexDiff, hexDump } from './hexdiff';
+import { GoldenVector, bytesEqual, loadGoldenVectors } from './vector';
+
+/** What the runner needs of an engine (`Engine` has it). */
+export interface GoldenEngine {
+  process(frame: Uint8Array, direction: Direction, length?: number): number;
+  readonly reason: number;
+  readonly replyFrame: Uint8Array;
+  readonly replyLength: number;
+}
+
+/** Anything that makes an engine for one host of a config (`EngineFactory` is one). */
+export interface GoldenEngineFactory {
+  create(config: ClusterConfig, hostName: string): GoldenEngine;
+}
+
+/** An inversify Container (or anything with `get`) that has `EngineFactory` bound. */
+export interface GoldenContainer {
+  get(serviceIdentifier: typeof EngineFactory): unknown;
+}
+
+/** Where engines come from: your container of adapters, or an engine factory. */
+export type GoldenTarget = GoldenEngineFactory | GoldenContainer;
+
+export interface GoldenResult {
+  readonly vector: GoldenVector;
+  readonly name: string;
+  readonly path: string;
+  readonly passed: boolean;
+  /** Verdict the engine gave (undefined when no engine could be made). */
+  readonly verdict?: string;
+  /** Reason text the engine gave. */
+  readonly reason: string;
+  /** The forwarded bytes (pass, rewrite). */
+  readonly output?: Uint8Array;
+  /** The reply frame (reply). */
+  readonly reply?: Uint8Array;
+  /** One line per failed check. */
+  readonly failures: readonly string[];
+  /** Readable report: the vector, the failed checks and hex dumps with differing bytes marked. */
+  readonly message: string;
+}
+
+/** Bytes of sentinel around the frame: an engine that writes outside [0, length) is caught. */
+const GUARD = 8;
+const GUARD_BYTE = 0xa5;
+
+/** The engine factory of a target (a container is asked for `EngineFactory`). */
+export function goldenFactory(target: GoldenTarget): GoldenEngineFactory {
+  if (target && typeof (target as GoldenEngineFactory).create === 'function') return target as GoldenEngineFactory;
+  if (target && typeof (target as GoldenContainer).get === 'function') {
+    const f = (target as GoldenContainer).get(EngineFactory);
+    if (f && typeof (f as GoldenEngineFactory).create === 'function') return f as GoldenEngineFactory;
+    throw new Error('the container gave no EngineFactory: load coreModule (or defaultModules from "intracluster") into it');
+  }
+  throw new Error('expected an inversify Container with EngineFactory bound, or an EngineFactory');
+}
+
+/**
+ * Runs one vector: a fresh engine for the vector's host, the `before` frames, then the input.
+ * Checks the verdict; for pass that the frame is unchanged; for rewrite the output bytes; for
+ * reply the reply bytes; the reason substring; and that nothing was written outside the frame.
+ */
+export function runGoldenVector(vector: GoldenVector, target: GoldenTarget): GoldenResult {
+  const failures: string[] = [];
+  const dumps: string[] = [];
+  let engine: GoldenEngine;
+  try {
+    engine = goldenFactory(target).create(vector.config, vector.host);
+  } catch (e) {
+    return result(vector, [`cannot make an engine for host "${vector.host}": ${(e as Error).message}`], [], undefined, '');
+  }
+
+  for (const [i, b] of vector.before.entries()) {
+    const f = Uint8Array.from(b.input);
+    try {
+      engine.process(f, toDirection(b.direction), f.length);
+    } catch (e) {
+      return result(vector, [`before[${i}]: the engine threw: ${(e as Error).message}`], [], undefined, '');
+    }
+  }
+
+  // The frame sits at a non-zero offset of a larger buffer, guard bytes on both sides; the
+  // engine gets the view from the frame's start with room after it and the frame's length.
+  const len = vector.input.length;
+  const buf = new Uint8Array(GUARD + len + GUARD).fill(GUARD_BYTE);
+  buf.set(vector.input, GUARD);
+  const frame = buf.subarray(GUARD, GUARD + len + GUARD);
+  let v: number;
+  try {
+    v = engine.process(frame, toDirection(vector.direction), len);
+  } catch (e) {
+    return result(vector, [`the engine threw: ${(e as Error).message}`], [], undefined, '');
+  }
+  const verdict = verdictName(v);
+  const reason = reasonText(engine.reason);
+  const actual = Uint8Array.from(frame.subarray(0, len));
+
+  for (let i = 0; i < buf.length; i++) {
+    if (i >= GUARD && i < GUARD + len) continue;
+    if (buf[i] !== GUARD_BYTE) {
+      failures.push(`the engine wrote outside the frame: frame offset ${i - GUARD} (frame length ${len})`);
+      break;
+    }
+  }
+
+  const ex = vector.expect;
+  if (verdict !== ex.verdict) failures.push(`verdict: expected ${ex.verdict}, got ${verdict} (reason: ${reason || 'none'})`);
+  if (ex.reason !== undefined && !reason.toLowerCase().includes(ex.reason.toLowerCase()))
+    failures.push(`reason: expected it to contain "${ex.reason}", got "${reason || 'none'}"`);
+
+  let output: Uint8Array | undefined;
+  let reply: Uint8Array | undefined;
+  if (verdict === 'pass' || verdict === 'rewrite') output = actual;
+  if (verdict === 'reply') reply = Uint8Array.from(engine.replyFrame.subarray(0, engine.replyLength));
+
+  if (ex.verdict === 'pass' || ex.verdict === 'rewrite') {
+    const want = ex.verdict === 'pass' ? vector.input : ex.output!;
+    if (!bytesEqual(actual, want)) {
+      failures.push(ex.verdict === 'pass' ? 'output: a pass must leave the frame byte-identical, but bytes changed' : 'output: bytes differ from the expected output');
+      dumps.push(`output (${ex.verdict === 'pass' ? 'expected = input' : 'expected'} vs actual):\n${hexDiff(want, actual)}`);
+    }
+  } else if (ex.verdict === 'reply' && verdict === 'reply') {
+    if (!bytesEqual(reply!, ex.reply!)) {
+      failures.push(`reply: bytes differ from the expected reply (${reply!.length} vs ${ex.reply!.length} bytes)`);
+      dumps.push(`reply (expected vs actual):\n${hexDiff(ex.reply!, reply!)}`);
+    }
+  }
+  if (failures.length > 0 && dumps.length === 0) dumps.push(`input:\n${hexDump(vector.input)}`);
+  return result(vector, failures, dumps, verdict, reason, output, reply);
+}
+
+/** Loads every vector under `dir` and runs each one; one result per vector, in file order. */
+export function runGoldenDirectory(dir: string, target: GoldenTarget): GoldenResult[] {
+  const vectors = loadGoldenVectors(dir);
+  return vectors.map((v) => runGoldenVector(v, target));
+}
+
+/** One line per vector and the full message of each failure. */
+export function formatGoldenResults(results: readonly GoldenResult[]): string {
+  const failed = results.filter((r) => !r.passed);
+  const lines = results.map((r) => `${r.passed ? 'ok  ' : 'FAIL'} ${r.path}`);
+  lines.push(`${results.length - failed.length} of ${results.length} golden vectors passed`);
+  for (const r of failed) lines.push('', r.message);
+  return lines.join('\n');
+}
+
+function toDirection(d: 'inbound' | 'outbound'): Direction {
+  return d === 'inbound' ? Direction.Inbound : Direction.Outbound;
+}
+
+function result(
+  vector: GoldenVector,
+  failures: string[],
+  dumps: string[],
+  verdict: string | undefined,
+  reason: string,
+  output?: Uint8Array,
+  reply?: Uint8Array,
+): GoldenResult {
+  const head = [
+    `golden vector ${vector.path} (${vector.name}): ${vector.description}`,
+    `  source: ${vector.source}; host ${vector.host}, ${vector.direction}; config ${vector.configSource}`,
+    `  expected ${vector.expect.verdict}${vector.expect.reason ? ` (reason ~ "${vector.expect.reason}")` : ''}, got ${verdict ?? 'no verdict'}${reason ? ` (reason: ${reason})` : ''}`,
+  ];
+  const message = failures.length === 0 ? head[0] + ': ok' : [...head, ...failures.map((f) => `  - ${f}`), ...dumps].join('\n');
+  return { vector, name: vector.name, path: vector.path, passed: failures.length === 0, verdict, reason, output, reply, failures, message };
+}
