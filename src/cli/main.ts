@@ -2,9 +2,10 @@ import 'reflect-metadata';
 import { ConfigError, FrameError, UsageError } from '../errors';
 import { Command, CliIo } from './command';
 import { macCommand } from './mac';
+import { processCommand } from './process';
 
 /** Every subcommand. A new command is one file in src/cli plus one entry here. */
-export const commands: readonly Command[] = [macCommand];
+export const commands: readonly Command[] = [processCommand, macCommand];
 
 const USAGE = () => `Usage: intracluster COMMAND [options]
 
@@ -17,6 +18,8 @@ Run "intracluster COMMAND --help" for a command's options.`;
 
 /** Runs the CLI; resolves to the exit code. User mistakes print one line on stderr, never a stack. */
 export async function main(argv: string[], io: CliIo = { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+  // A reader that went away (`intracluster demo | head -1`) is not an error: no stack trace.
+  io.stdout.on?.('error', quietOnClosedPipe);
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     (name === undefined ? io.stderr : io.stdout).write(USAGE() + '\n');
@@ -54,4 +57,8 @@ export async function main(argv: string[], io: CliIo = { stdin: process.stdin, s
     io.stderr.write(`intracluster ${name}: internal error: ${err?.message ?? String(e)}${process.env.INTRACLUSTER_DEBUG ? '\n' + err?.stack : ' (set INTRACLUSTER_DEBUG=1 for details)'}\n`);
     return 70;
   }
+}
+
+function quietOnClosedPipe(e: NodeJS.ErrnoException): void {
+  if (e.code !== 'EPIPE' && e.code !== 'ERR_STREAM_DESTROYED') process.stderr.write(`intracluster: writing stdout: ${e.message}\n`);
 }

@@ -1,0 +1,99 @@
+import { Engine } from '../engine';
+import { Command, CliIo, parseCommandArgs, required } from './command';
+import { engineFromArgs } from './engine-from-args';
+import { MAX_FRAME_BYTES, MAX_LINE_BYTES, NdjsonProcessor } from './ndjson';
+import { formatStats } from './stats';
+
+export const processCommand: Command = {
+  name: 'process',
+  summary: 'run one host\'s cluster layer over NDJSON frames on stdin/stdout',
+  help: `Usage: intracluster process --config FILE --host NAME [--stats]
+
+Runs the cluster layer of host NAME as a filter: one JSON object per input line, one result line
+per input line, in the same order, written as input arrives (a stack in any language plugs in
+over a pipe).
+
+Input (stdin), one per line:
+  {"direction":"inbound"|"outbound","frame":"<hex of the Ethernet frame, no FCS>"}
+  inbound = wire to this host's stack, outbound = this host's stack to the wire.
+
+Output (stdout), one per input line:
+  {"verdict":"pass","frame":"<hex>","reason":"..."}     forward the frame unchanged
+  {"verdict":"rewrite","frame":"<hex>","reason":"..."}  forward the rewritten frame
+  {"verdict":"reply","reply":"<hex>","reason":"..."}    hand this frame back to the local stack
+  {"verdict":"drop","reason":"..."}                     do not forward
+  {"verdict":"error","reason":"..."}                    the input line was bad; processing goes on
+
+An error line answers: a line that is not JSON or not an object, a missing "direction" or "frame",
+an unknown direction, hex that is odd-length or has a non-hex digit, a frame over ${MAX_FRAME_BYTES} bytes,
+an empty line, a line over ${MAX_LINE_BYTES} bytes. Exit 0 at end of input; a closed stdout ends it
+quietly. See docs/cli.md.
+
+  --config FILE   cluster config (JSON, see docs/config.md)
+  --host NAME     the member whose layer this is
+  --stats         at the end, print frame counts by verdict and reason on stderr`,
+  async run(argv, io) {
+    const { values } = parseCommandArgs('process', argv, { config: { type: 'string' }, host: { type: 'string' }, stats: { type: 'boolean' } });
+    const engine = engineFromArgs(required('process', values, 'config'), required('process', values, 'host'));
+    return runProcess(engine, io, values.stats === true);
+  },
+};
+
+/**
+ * Streams stdin through the engine to stdout. Each input chunk is answered and flushed before the
+ * next is read, so output follows input without waiting for EOF; when stdout pushes back, stdin is
+ * paused until it drains.
+ */
+export function runProcess(engine: Engine, io: CliIo, stats: boolean): Promise<number> {
+  const { stdin, stdout, stderr } = io;
+  return new Promise((resolve) => {
+    let finished = false;
+    let waiting = false;
+    const proc = new NdjsonProcessor(engine, (batch) => stdout.write(batch));
+
+    const finish = (code: number) => {
+      if (finished) return;
+      finished = true;
+      stdin.removeListener('data', onData);
+      stdin.removeListener('end', onEnd);
+      stdin.removeListener('error', onInputError);
+      stdout.removeListener('drain', onDrain);
+      if (stats) stderr.write(formatStats('process', engine, proc.counters));
+      resolve(code);
+    };
+    const onData = (chunk: Buffer | string) => {
+      if (finished) return;
+      proc.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+      if (!proc.flush() && !waiting) {
+        waiting = true;
+        stdin.pause();
+        stdout.once('drain', onDrain);
+      }
+    };
+    const onDrain = () => {
+      waiting = false;
+      if (!finished) stdin.resume();
+    };
+    const onEnd = () => {
+      proc.end();
+      proc.flush();
+      finish(0);
+    };
+    const onInputError = (e: Error) => {
+      stderr.write(`intracluster process: reading stdin: ${e.message}\n`);
+      finish(1);
+    };
+    // A reader that went away (`| head -1`): stop quietly, no stack trace.
+    const onOutputError = (e: NodeJS.ErrnoException) => {
+      if (e.code !== 'EPIPE' && e.code !== 'ERR_STREAM_DESTROYED') stderr.write(`intracluster process: writing stdout: ${e.message}\n`);
+      stdin.pause();
+      (stdin as NodeJS.ReadableStream & { destroy?: () => void }).destroy?.();
+      finish(e.code === 'EPIPE' || e.code === 'ERR_STREAM_DESTROYED' ? 0 : 1);
+    };
+    stdin.on('data', onData);
+    stdin.on('end', onEnd);
+    stdin.on('error', onInputError);
+    stdout.on('error', onOutputError);
+    stdin.resume();
+  });
+}

@@ -1,0 +1,19 @@
+import { Engine } from '../engine';
+import { VERDICT_NAMES } from '../verdict';
+import type { NdjsonCounters } from './ndjson';
+
+/** Frame counts by verdict, then by verdict and reason, as printed by `process --stats` and `rewrite`. */
+export function formatStats(cmd: string, engine: Engine, lines?: NdjsonCounters): string {
+  const s = engine.stats();
+  const head = lines ? `${lines.lines} lines, ${lines.errors} error lines, ` : '';
+  const out = [`intracluster ${cmd}: ${head}${s.frames} frames: ${VERDICT_NAMES.map((v) => `${v} ${s.byVerdict[v]}`).join(', ')}`];
+  out.push(...reasonLines(engine));
+  return out.join('\n') + '\n';
+}
+
+/** `  verdict  count  reason` lines, widest count aligned. */
+export function reasonLines(engine: Engine): string[] {
+  const rows = engine.stats().byReason;
+  const w = Math.max(0, ...rows.map((r) => String(r.count).length));
+  return rows.map((r) => `  ${r.verdict.padEnd(7)}  ${String(r.count).padStart(w)}  ${r.reason}`);
+}
