@@ -11,6 +11,28 @@ export interface Command {
   run(argv: string[], io: CliIo): Promise<number>;
 }
 
+/** A user-facing failure of a command (unreadable file, corrupt input): one line on stderr, exit 1. */
+export class CliError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CliError';
+  }
+}
+
+/** Why a file operation failed, in words (ENOENT -> "no such file"). */
+export function fileProblem(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException)?.code;
+  const words: Record<string, string> = {
+    ENOENT: 'no such file or directory',
+    EACCES: 'permission denied',
+    EISDIR: 'is a directory',
+    ENOTDIR: 'a parent is not a directory',
+    ENOSPC: 'no space left on device',
+    EROFS: 'read-only file system',
+  };
+  return (code && words[code]) || (e as Error)?.message || String(e);
+}
+
 export interface CliIo {
   stdin: NodeJS.ReadableStream;
   stdout: NodeJS.WritableStream;

@@ -1,11 +1,12 @@
 import 'reflect-metadata';
 import { ConfigError, FrameError, UsageError } from '../errors';
-import { Command, CliIo } from './command';
+import { CliError, Command, CliIo } from './command';
 import { macCommand } from './mac';
 import { processCommand } from './process';
+import { rewriteCommand } from './rewrite';
 
 /** Every subcommand. A new command is one file in src/cli plus one entry here. */
-export const commands: readonly Command[] = [processCommand, macCommand];
+export const commands: readonly Command[] = [processCommand, rewriteCommand, macCommand];
 
 const USAGE = () => `Usage: intracluster COMMAND [options]
 
@@ -45,7 +46,7 @@ export async function main(argv: string[], io: CliIo = { stdin: process.stdin, s
       io.stderr.write(`intracluster ${e.message}\n`);
       return 2;
     }
-    if (e instanceof ConfigError || e instanceof FrameError) {
+    if (e instanceof ConfigError || e instanceof FrameError || e instanceof CliError) {
       io.stderr.write(`intracluster ${name}: ${e.message}\n`);
       return 1;
     }
