@@ -19,10 +19,11 @@ export interface EngineStats {
  * `process` decides one frame, rewriting it in place; it never throws and allocates nothing.
  */
 export class Engine {
-  /** Frames in, pass, rewrite, drop, reply (see `Counter`). in = pass + rewrite + drop + reply. */
-  readonly counters = new Float64Array(5);
-  /** Per verdict and reason: index verdict * reasonSlots + reason. */
-  private readonly reasonCounters: Float64Array;
+  /**
+   * Counts as [low 30 bits, high] pairs of small integers: slots 0..4 are `Counter`, then one per
+   * (verdict, reason). Smi-only arithmetic, so no tier of V8 allocates a heap number to count a frame.
+   */
+  private readonly tally: Int32Array;
   private readonly reasonSlots: number;
   private readonly ctx = new FrameContext();
   private readonly byEtherType = new Map<number, ProtocolAdapter>();
@@ -41,7 +42,7 @@ export class Engine {
       }
     }
     this.reasonSlots = reasonCount() + 64;
-    this.reasonCounters = new Float64Array(this.reasonSlots * 4);
+    this.tally = new Int32Array(2 * (5 + 4 * this.reasonSlots));
     this.setCluster(cluster, hostName);
   }
 
@@ -113,10 +114,28 @@ export class Engine {
         v = Verdict.Drop;
       }
     }
-    this.counters[Counter.In]++;
-    this.counters[1 + v]++;
-    if (c.reason < this.reasonSlots) this.reasonCounters[v * this.reasonSlots + c.reason]++;
+    this.bump(Counter.In);
+    this.bump(1 + v);
+    if (c.reason < this.reasonSlots) this.bump(5 + v * this.reasonSlots + c.reason);
     return v;
+  }
+
+  private bump(slot: number): void {
+    const t = this.tally;
+    const lo = t[2 * slot] + 1;
+    if (lo === 0x40000000) {
+      t[2 * slot] = 0;
+      t[2 * slot + 1]++;
+    } else t[2 * slot] = lo;
+  }
+
+  private count(slot: number): number {
+    return this.tally[2 * slot + 1] * 0x40000000 + this.tally[2 * slot];
+  }
+
+  /** Frames in, pass, rewrite, drop, reply (index with `Counter`); in = pass + rewrite + drop + reply. A snapshot. */
+  get counters(): Float64Array {
+    return Float64Array.from([0, 1, 2, 3, 4], (i) => this.count(i));
   }
 
   private decide(c: FrameContext): Verdict {
@@ -198,14 +217,14 @@ export class Engine {
   /** Counters as a plain object (for the CLI and logs; allocates, not for the hot path). */
   stats(): EngineStats {
     const byVerdict: Record<string, number> = {};
-    VERDICT_NAMES.forEach((n, i) => (byVerdict[n] = this.counters[1 + i]));
+    VERDICT_NAMES.forEach((n, i) => (byVerdict[n] = this.count(1 + i)));
     const byReason: EngineStats['byReason'] = [];
     for (let v = 0; v < 4; v++) {
       for (let r = 0; r < this.reasonSlots; r++) {
-        const n = this.reasonCounters[v * this.reasonSlots + r];
+        const n = this.count(5 + v * this.reasonSlots + r);
         if (n > 0) byReason.push({ verdict: VERDICT_NAMES[v], reason: r === 0 ? '(none)' : reasonText(r), count: n });
       }
     }
-    return { frames: this.counters[Counter.In], byVerdict, byReason };
+    return { frames: this.count(Counter.In), byVerdict, byReason };
   }
 }

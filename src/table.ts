@@ -66,7 +66,8 @@ export class ByteKeyTable {
     h ^= h >>> 16;
     h = Math.imul(h, 0x85ebca6b);
     h ^= h >>> 13;
-    return h >>> 0;
+    // 30 bits: always a small integer, never a heap number (capacity is far below 2^30)
+    return h & 0x3fffffff;
   }
 
   private equalAt(slot: number, buf: Uint8Array, off: number): boolean {
