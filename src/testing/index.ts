@@ -26,7 +26,7 @@ export type {
   TsharkFields,
 } from './vector';
 export { runGoldenVector, runGoldenDirectory, formatGoldenResults, goldenFactory } from './runner';
-export type { GoldenResult, GoldenTarget, GoldenEngine, GoldenEngineFactory, GoldenContainer } from './runner';
+export type { GoldenResult, GoldenRunOptions, GoldenTarget, GoldenEngine, GoldenEngineFactory, GoldenContainer } from './runner';
 export { describeGoldenVectors } from './jest';
 export type { DescribeGoldenOptions } from './jest';
 export { hexDiff, hexDump, frameFields } from './hexdiff';

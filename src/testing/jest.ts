@@ -1,4 +1,4 @@
-import { GoldenTarget, runGoldenVector } from './runner';
+import { GoldenRunOptions, GoldenTarget, runGoldenVector } from './runner';
 import { GoldenVector, loadGoldenVectors } from './vector';
 
 /** The two globals of jest (or vitest, mocha) this helper uses; typed here so the build needs no @types/jest. */
@@ -9,7 +9,7 @@ interface TestGlobals {
   it?: TestFn;
 }
 
-export interface DescribeGoldenOptions {
+export interface DescribeGoldenOptions extends GoldenRunOptions {
   /** Only vectors for which this returns true (e.g. by rule or path). */
   filter?: (vector: GoldenVector) => boolean;
   /** Title of the describe block (default: "golden vectors in DIR"). */
@@ -46,7 +46,7 @@ export function describeGoldenVectors(dir: string, target: GoldenTarget | (() =>
     }
     for (const v of vectors) {
       test(`${v.path}: ${v.description}`, () => {
-        const r = runGoldenVector(v, get());
+        const r = runGoldenVector(v, get(), options);
         if (!r.passed) {
           const e = new Error(r.message);
           e.stack = r.message; // the report is the whole story; a stack into the runner adds nothing
