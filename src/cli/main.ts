@@ -1,12 +1,13 @@
 import 'reflect-metadata';
 import { ConfigError, FrameError, UsageError } from '../errors';
 import { CliError, Command, CliIo } from './command';
+import { demoCommand } from './demo';
 import { macCommand } from './mac';
 import { processCommand } from './process';
 import { rewriteCommand } from './rewrite';
 
 /** Every subcommand. A new command is one file in src/cli plus one entry here. */
-export const commands: readonly Command[] = [processCommand, rewriteCommand, macCommand];
+export const commands: readonly Command[] = [processCommand, rewriteCommand, macCommand, demoCommand];
 
 const USAGE = () => `Usage: intracluster COMMAND [options]
 
