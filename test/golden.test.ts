@@ -1,6 +1,7 @@
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Container } from 'inversify';
 import { createContainer, EngineFactory } from '../src';
 import {
   GOLDEN_DIR,
@@ -79,6 +80,13 @@ describe('golden runner', () => {
       expect(r.failures).toEqual([]);
       expect(r.passed).toBe(true);
     }
+  });
+
+  test('a container without EngineFactory fails every vector with a hint', () => {
+    write('ok.json', { expect: { verdict: 'pass' } });
+    const [r] = runGoldenDirectory(dir, new Container());
+    expect(r.passed).toBe(false);
+    expect(r.failures[0]).toMatch(/cannot make an engine for host "host2": the container has no EngineFactory .*load coreModule/);
   });
 
   test('a wrong expected output fails with a hex diff marking the differing offsets', () => {

@@ -60,9 +60,15 @@ const GUARD_BYTE = 0xa5;
 export function goldenFactory(target: GoldenTarget): GoldenEngineFactory {
   if (target && typeof (target as GoldenEngineFactory).create === 'function') return target as GoldenEngineFactory;
   if (target && typeof (target as GoldenContainer).get === 'function') {
-    const f = (target as GoldenContainer).get(EngineFactory);
+    const hint = 'load coreModule (or defaultModules) from "intracluster" into it';
+    let f: unknown;
+    try {
+      f = (target as GoldenContainer).get(EngineFactory);
+    } catch (e) {
+      throw new Error(`the container has no EngineFactory (${(e as Error).message.split('\n')[0]}): ${hint}`);
+    }
     if (f && typeof (f as GoldenEngineFactory).create === 'function') return f as GoldenEngineFactory;
-    throw new Error('the container gave no EngineFactory: load coreModule (or defaultModules from "intracluster") into it');
+    throw new Error(`the container gave no EngineFactory: ${hint}`);
   }
   throw new Error('expected an inversify Container with EngineFactory bound, or an EngineFactory');
 }
