@@ -354,6 +354,9 @@ const specs: Spec[] = [
   { id: '203-rule3-reply-unpadded', description: 'Row 620 as the stack hands it down, 42 bytes before any NIC padding: rewritten to row 630 at the same length.',
     source: 'issue 2 rules 3 and 6 (step 508 on an unpadded frame)', rules: ['rule3', 'rule6'], config: FIG6, host: 'host2', direction: 'outbound',
     input: row620({ pad: false }), verdict: 'rewrite', output: row630({ pad: false }), reason: R_508 },
+  { id: '204-rule3-multicast-source-never-emitted', description: "A frame from host2's stack with a multicast Ethernet source (its dedicated MAC, a misconfigured stack): dropped rather than emitted.",
+    source: 'issue 2 rule 3 ("never emit a multicast Ethernet source"); IEEE 802.3 (a source address is never a group address)', rules: ['rule3'], config: FIG6, host: 'host2', direction: 'outbound',
+    input: arp({ dst: DED1, src: DED2 }, { op: REP, sha: CLUSTER, spa: H2, tha: DED1, tpa: H1 }, { claims: { 'eth.src.ig': '1' } }), verdict: 'drop', reason: 'multicast' },
 
   // ---- rule 4: inbound destination = a dedicated MAC ----
   { id: '301-rule4-udp-to-own-dedicated', description: "A UDP datagram from host3 to host2's dedicated MAC: host2's layer sets the destination to the cluster MAC.",
