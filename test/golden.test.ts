@@ -2,7 +2,7 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Container } from 'inversify';
-import { createContainer, EngineFactory } from '../src';
+import { coreModule, createContainer, EngineFactory, mappingsModule } from '../src';
 import {
   GOLDEN_DIR,
   GoldenVectorError,
@@ -25,6 +25,15 @@ describe('golden suite coverage', () => {
 
   test.each(['issue2.rule1', 'issue2.rule2', 'issue2.rule3', 'issue2.rule4', 'issue2.rule5', 'issue2.rule6'])('%s has at least one vector', (rule) => {
     expect(vectors.filter((v) => v.rules.includes(rule)).map((v) => v.name)).not.toEqual([]);
+  });
+
+  test('the ARP vectors fail an engine without the ARP adapter (the suite is not vacuous)', () => {
+    const bare = new Container();
+    bare.loadSync(coreModule, mappingsModule);
+    const failed = new Set(runGoldenDirectory(join(GOLDEN_DIR, 'arp'), bare).filter((r) => !r.passed).map((r) => r.name));
+    const arpRewrites = vectors.filter((v) => v.path.startsWith('arp/') && v.expect.verdict === 'rewrite' && v.rules.some((r) => /^issue2\.rule[123]$/.test(r)));
+    expect(arpRewrites.length).toBeGreaterThan(10);
+    expect(arpRewrites.filter((v) => !failed.has(v.name)).map((v) => v.name)).toEqual([]);
   });
 
   test('the FIG. 6 rows are there with the patent\'s exact bytes', () => {
