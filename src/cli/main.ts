@@ -23,9 +23,13 @@ export async function main(argv: string[], io: CliIo = { stdin: process.stdin, s
   // A reader that went away (`intracluster demo | head -1`) is not an error: no stack trace.
   io.stdout.on?.('error', quietOnClosedPipe);
   const [name, ...rest] = argv;
-  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-    (name === undefined ? io.stderr : io.stdout).write(USAGE() + '\n');
-    return name === undefined ? 2 : 0;
+  if (name === undefined) {
+    io.stderr.write(`intracluster: missing command (commands: ${commands.map((c) => c.name).join(', ')}; see: intracluster --help)\n`);
+    return 2;
+  }
+  if (name === '--help' || name === '-h' || name === 'help') {
+    io.stdout.write(USAGE() + '\n');
+    return 0;
   }
   if (name === '--version') {
     io.stdout.write(require('../../../package.json').version + '\n');
