@@ -30,7 +30,31 @@ export interface ClusterConfig {
   readonly synthesize: boolean;
   /** Drop intracluster frames from members with no completed discovery exchange. */
   readonly strictSources: boolean;
+  /** Live membership from authenticated heartbeats (docs/heartbeat.md); absent = `hosts` only. */
+  readonly heartbeat?: HeartbeatConfig;
 }
+
+/**
+ * Heartbeat settings. The cluster key is never in the config: only where to read it (a file or an
+ * environment variable), so a config can be shared and logged.
+ */
+export interface HeartbeatConfig {
+  /** Milliseconds between two heartbeats of this member (NLB: 1 s). */
+  readonly periodMs: number;
+  /** A member leaves after this many of its heartbeats were missed (NLB: 5). */
+  readonly missed: number;
+  /** File holding the cluster key (exactly one of keyFile, keyEnv). */
+  readonly keyFile?: string;
+  /** Environment variable holding the cluster key. */
+  readonly keyEnv?: string;
+  /** This member's unique host ID (NLB header); absent = derived from the host name. */
+  readonly hostId?: number;
+  /** true: the other `hosts` are permanent members; false: they are initial members that heartbeats keep or drop. */
+  readonly staticHosts: boolean;
+}
+
+export const HEARTBEAT_DEFAULTS = { periodMs: 1000, missed: 5, staticHosts: true };
+export const HEARTBEAT_LIMITS = { periodMs: [10, 60000], missed: [1, 255] } as const;
 
 export const DEFAULTS = {
   mode: 'dedicated' as ClusterMode,
@@ -38,7 +62,9 @@ export const DEFAULTS = {
   mappings: { ipv4: 'ipv4-prefix', ipv6: 'ipv6-low32' },
 };
 
-const TOP_KEYS = ['clusterMac', 'mode', 'multicastPrefix', 'sharedMac', 'mappings', 'virtualIps', 'hosts', 'synthesize', 'strictSources'];
+const TOP_KEYS = ['clusterMac', 'mode', 'multicastPrefix', 'sharedMac', 'mappings', 'virtualIps', 'hosts', 'synthesize', 'strictSources', 'heartbeat'];
+const HEARTBEAT_KEYS = ['periodMs', 'missed', 'keyFile', 'keyEnv', 'hostId', 'staticHosts'];
+const ENV_NAME_RE = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
 const HOST_KEYS = ['name', 'addresses', 'mac'];
 const MAPPING_KEYS = ['ipv4', 'ipv6'];
 const HOST_NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
@@ -139,7 +165,36 @@ export function parseConfig(raw: unknown): ClusterConfig {
     hosts,
     synthesize: asBool(top.synthesize, 'synthesize'),
     strictSources: asBool(top.strictSources, 'strictSources'),
+    heartbeat: top.heartbeat === undefined ? undefined : parseHeartbeat(top.heartbeat),
   };
+}
+
+function parseHeartbeat(v: unknown): HeartbeatConfig {
+  if (typeof v === 'object' && v !== null && !Array.isArray(v) && 'key' in v)
+    throw new ConfigError('heartbeat.key', 'the cluster key never goes in the config: name a file ("keyFile") or an environment variable ("keyEnv") that holds it');
+  const o = asObject(v, 'heartbeat', HEARTBEAT_KEYS);
+  const int = (k: 'periodMs' | 'missed', dflt: number): number => {
+    const x = o[k];
+    if (x === undefined) return dflt;
+    const [lo, hi] = HEARTBEAT_LIMITS[k];
+    if (typeof x !== 'number' || !Number.isInteger(x) || x < lo || x > hi) throw new ConfigError(`heartbeat.${k}`, `must be an integer from ${lo} to ${hi}, got ${describe(x)}`);
+    return x;
+  };
+  const periodMs = int('periodMs', HEARTBEAT_DEFAULTS.periodMs);
+  const missed = int('missed', HEARTBEAT_DEFAULTS.missed);
+  if ((o.keyFile === undefined) === (o.keyEnv === undefined))
+    throw new ConfigError('heartbeat', 'needs exactly one of "keyFile" (a file holding the cluster key) or "keyEnv" (an environment variable holding it)');
+  if (o.keyFile !== undefined && (typeof o.keyFile !== 'string' || o.keyFile.length === 0)) throw new ConfigError('heartbeat.keyFile', `expected a file path, got ${describe(o.keyFile)}`);
+  if (o.keyEnv !== undefined && (typeof o.keyEnv !== 'string' || !ENV_NAME_RE.test(o.keyEnv)))
+    throw new ConfigError('heartbeat.keyEnv', `expected an environment variable name (letters, digits, "_"), got ${describe(o.keyEnv)}`);
+  let hostId: number | undefined;
+  if (o.hostId !== undefined) {
+    if (typeof o.hostId !== 'number' || !Number.isInteger(o.hostId) || o.hostId < 1 || o.hostId > 0xffffffff)
+      throw new ConfigError('heartbeat.hostId', `must be an integer from 1 to 4294967295, got ${describe(o.hostId)}`);
+    hostId = o.hostId;
+  }
+  const staticHosts = o.staticHosts === undefined ? HEARTBEAT_DEFAULTS.staticHosts : asBool(o.staticHosts, 'heartbeat.staticHosts');
+  return { periodMs, missed, keyFile: o.keyFile as string | undefined, keyEnv: o.keyEnv as string | undefined, hostId, staticHosts };
 }
 
 /** A dedicated (or shared) MAC must have the multicast bit and must not be the broadcast MAC. */
