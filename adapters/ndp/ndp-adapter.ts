@@ -10,6 +10,7 @@ import {
   NdOption,
   ND_OPT_LLADDR,
   icmpv6ChecksumFill,
+  isNeighborDiscoveryType,
   isSolicited,
   replaceMacUpdatingChecksum,
 } from '../../src/frame/icmpv6';
@@ -27,7 +28,7 @@ export const NdpReason = {
   Ipv6Data: defineReason('IPv6 data: no rewrite'),
   Truncated: defineReason('IPv6: truncated header, or payload length running past the frame: not ours'),
   Extension: defineReason('IPv6: extension header other than hop-by-hop before ICMPv6 (or hop-by-hop past the payload): not ours'),
-  NotNsNa: defineReason('ICMPv6 other than NS/NA (RS, RA, Redirect, ...): unchanged'),
+  NotNsNa: defineReason('Neighbor Discovery other than NS/NA (RS, RA, Redirect): unchanged'),
   HopLimit: defineReason('invalid NS/NA (RFC 4861 7.1): hop limit not 255: unchanged'),
   Code: defineReason('invalid NS/NA (RFC 4861 7.1): ICMP code not 0: unchanged'),
   Short: defineReason('invalid NS/NA (RFC 4861 7.1): ICMP length under 24: unchanged'),
@@ -40,6 +41,7 @@ export const NdpReason = {
   LinkLayerLength: defineReason('NS/NA link-layer option not 8 octets (not a 6-byte Ethernet address): unchanged'),
   Dad: defineReason('DAD NS (source ::, RFC 4862 5.4): not ours'),
   NonMember: defineReason('NS/NA from a non-member: unchanged'),
+  VirtualSource: defineReason('NS/NA from a virtual IP: keeps the cluster MAC'),
   OwnAddress: defineReason("inbound NS/NA from one of this host's own addresses: unchanged"),
   VirtualTarget: defineReason('NA for a virtual IP: keeps the cluster MAC'),
   OtherHostTarget: defineReason('inbound NA from a member for an address of another host: unchanged'),
@@ -52,7 +54,7 @@ export const NdpReason = {
 const CHECK_REASON: number[] = [];
 CHECK_REASON[NdCheck.TRUNCATED] = NdpReason.Truncated;
 CHECK_REASON[NdCheck.EXTENSION] = NdpReason.Extension;
-CHECK_REASON[NdCheck.NOT_ICMPV6] = NdpReason.Ipv6Data;
+CHECK_REASON[NdCheck.NOT_ND] = NdpReason.Ipv6Data;
 CHECK_REASON[NdCheck.NOT_NS_NA] = NdpReason.NotNsNa;
 CHECK_REASON[NdCheck.HOP_LIMIT] = NdpReason.HopLimit;
 CHECK_REASON[NdCheck.CODE] = NdpReason.Code;
@@ -98,7 +100,7 @@ export class NdpAdapter implements ProtocolAdapter {
     const ip = this.nd.ip;
     if (isUnspecifiedIpv6At(f, ip + Ipv6Field.SRC)) return this.keep(c, NdpReason.Dad);
     const s = c.cluster.lookupIpv6(f, ip + Ipv6Field.SRC);
-    if (s < 0) return this.keep(c, NdpReason.NonMember);
+    if (s < 0) return this.keep(c, c.cluster.isVirtualIpv6(f, ip + Ipv6Field.SRC) ? NdpReason.VirtualSource : NdpReason.NonMember);
     if (c.remoteMember(s) < 0) return this.keep(c, NdpReason.OwnAddress);
     if (!this.rewriteClusterLla(c, s)) return this.keep(c, NdpReason.SenderNotCluster);
     const forUs = c.isLocalAddress(c.cluster.lookupIpv6(f, this.nd.icmp + Icmpv6Field.TARGET));
@@ -117,7 +119,7 @@ export class NdpAdapter implements ProtocolAdapter {
     const nd = this.nd;
     const ip = nd.ip;
     const s = c.cluster.lookupIpv6(f, ip + Ipv6Field.SRC);
-    if (s < 0) return this.keep(c, NdpReason.NonMember);
+    if (s < 0) return this.keep(c, c.cluster.isVirtualIpv6(f, ip + Ipv6Field.SRC) ? NdpReason.VirtualSource : NdpReason.NonMember);
     const m = c.remoteMember(s);
     if (m < 0) return this.keep(c, NdpReason.OwnAddress);
     const target = nd.icmp + Icmpv6Field.TARGET;
@@ -251,7 +253,7 @@ export class NdpAdapter implements ProtocolAdapter {
     const f = c.frame;
     if (!ipv6Check(f, c.l3, c.length)) return -1;
     const icmp = this.icmpv6Offset(c);
-    if (icmp >= 0 && f[icmp] >= Icmpv6Type.ROUTER_SOLICITATION && f[icmp] <= Icmpv6Type.REDIRECT) return DISCOVERY_EXEMPT;
+    if (icmp >= 0 && isNeighborDiscoveryType(f[icmp])) return DISCOVERY_EXEMPT;
     return c.remoteMember(c.cluster.lookupIpv6(f, c.l3 + Ipv6Field.SRC));
   }
 

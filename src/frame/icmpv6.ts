@@ -27,6 +27,11 @@ export const Icmpv6Type = {
   REDIRECT: 137,
 } as const;
 
+/** RFC 4861 4: ICMPv6 types 133 to 137 are Neighbor Discovery. */
+export function isNeighborDiscoveryType(type: number): boolean {
+  return type >= Icmpv6Type.ROUTER_SOLICITATION && type <= Icmpv6Type.REDIRECT;
+}
+
 /** NA flags, first byte of Icmpv6Field.FLAGS (RFC 4861 4.4). */
 export const NaFlag = { ROUTER: 0x80, SOLICITED: 0x40, OVERRIDE: 0x20 } as const;
 
@@ -118,9 +123,9 @@ export const NdCheck = {
   TRUNCATED: 1,
   /** A Hop-by-Hop header running past the payload, or another extension header before ICMPv6. */
   EXTENSION: 2,
-  /** Not ICMPv6: an IPv6 data frame. */
-  NOT_ICMPV6: 3,
-  /** ICMPv6 other than NS/NA (RS, RA, Redirect, echo, MLD, ...). */
+  /** Not Neighbor Discovery: an IPv6 data frame (any upper layer; ICMPv6 echo, errors and MLD too). */
+  NOT_ND: 3,
+  /** Neighbor Discovery other than NS/NA: RS, RA, Redirect (RFC 4861 4.1, 4.2, 4.5). */
   NOT_NS_NA: 4,
   HOP_LIMIT: 5,
   CODE: 6,
@@ -160,10 +165,11 @@ export class NdMessage {
     const icmp = ipv6UpperLayer(b, ip, end);
     if (icmp < 0) return NdCheck.EXTENSION;
     const proto = ipv6UpperProto(b, ip);
-    if (proto !== IpProto.ICMPV6) return isExtensionHeader(proto) ? NdCheck.EXTENSION : NdCheck.NOT_ICMPV6;
+    if (proto !== IpProto.ICMPV6) return isExtensionHeader(proto) ? NdCheck.EXTENSION : NdCheck.NOT_ND;
     if (icmp + 1 > end) return NdCheck.SHORT;
     const type = b[icmp + Icmpv6Field.TYPE];
-    if (type !== Icmpv6Type.NEIGHBOR_SOLICITATION && type !== Icmpv6Type.NEIGHBOR_ADVERTISEMENT) return NdCheck.NOT_NS_NA;
+    if (type !== Icmpv6Type.NEIGHBOR_SOLICITATION && type !== Icmpv6Type.NEIGHBOR_ADVERTISEMENT)
+      return isNeighborDiscoveryType(type) ? NdCheck.NOT_NS_NA : NdCheck.NOT_ND;
     this.ip = ip;
     this.icmp = icmp;
     this.end = end;
