@@ -1,0 +1,316 @@
+/**
+ * Generates the IPv6 Neighbor Discovery golden vectors (test/golden/ndp/*.json) and their configs
+ * (test/golden/configs/ipv6-*.json) from typed frame descriptions (issue 3 sections 1 and 2).
+ * Every expected output is written down from the rule it illustrates and built with the Repr
+ * builders; the engine is never run here. test/unit/ndp-golden.test.ts fails when the files drift
+ * from this script, runs every vector through the engine and checks every claim with tshark.
+ *
+ * Dev tool, not part of the package. From the repository root:
+ *   npx tsc --target ES2022 --module commonjs --esModuleInterop --skipLibCheck \
+ *     --outDir node_modules/.cache/golden-ndp test/golden/ndp/generate.ts \
+ *   && node node_modules/.cache/golden-ndp/test/golden/ndp/generate.js
+ * then review `git diff test/golden`.
+ */
+import { NaFlag, NdOption } from '../../../src/frame/icmpv6';
+import { ipBytes } from '../../../src/frame/build';
+import { EthHeaderRepr, Ipv6Repr, NdOptionRepr, NdRepr } from '../../../src/frame/build-ipv6';
+import { CLUSTER, CTAG, DED, Frame, LL, NA, NS, OTHER_MAC, ROUTER_MAC, Spec, V4, V6, colon, icmp6, nd, patch, ping6, render, solicited, withDst, write } from './kit';
+
+const D = 'configs/ipv6-dedicated.json';
+const XOR = 'configs/ipv6-xor32.json';
+const HASH = 'configs/ipv6-hash32.json';
+const TABLE = 'configs/ipv6-table.json';
+const TABLE_H1 = '03-bf-00-00-00-11';
+
+export const CONFIGS: Record<string, object> = {
+  'ipv6-dedicated.json': {
+    clusterMac: CLUSTER,
+    virtualIps: [V4.vip, V6.vip],
+    hosts: [
+      { name: 'host1', addresses: [V4.h1, V6.h1, V6.h1b] },
+      { name: 'host2', addresses: [V4.h2, V6.h2] },
+      { name: 'host3', addresses: [V4.h3, V6.h3] },
+    ],
+  },
+  'ipv6-xor32.json': {
+    clusterMac: CLUSTER,
+    mappings: { ipv6: 'ipv6-xor32' },
+    hosts: [
+      { name: 'host1', addresses: [V6.h1] },
+      { name: 'host2', addresses: [V6.h2] },
+    ],
+  },
+  'ipv6-hash32.json': {
+    clusterMac: CLUSTER,
+    mappings: { ipv6: 'ipv6-hash32' },
+    hosts: [
+      { name: 'host1', addresses: [V6.h1] },
+      { name: 'host2', addresses: [V6.h2] },
+    ],
+  },
+  'ipv6-table.json': {
+    clusterMac: CLUSTER,
+    hosts: [
+      { name: 'host1', addresses: [V6.h1], mac: { [V6.h1]: TABLE_H1 } },
+      { name: 'host2', addresses: [V6.h2] },
+    ],
+  },
+};
+
+const sllao = (mac: string): NdOptionRepr => ({ type: NdOption.SOURCE_LL, mac });
+const tllao = (mac: string): NdOptionRepr => ({ type: NdOption.TARGET_LL, mac });
+const NONCE: NdOptionRepr = { type: NdOption.NONCE, body: Uint8Array.of(0x4e, 0x6f, 0x6e, 0x63, 0x65, 0x21) };
+const SO = NaFlag.SOLICITED | NaFlag.OVERRIDE;
+/** Hop-by-Hop header with one PadN option (RFC 8200 4.2): 8 bytes. */
+const HBH = Uint8Array.of(0, 0, 1, 4, 0, 0, 0, 0);
+
+/** A multicast NS from `src` for `target`, to the target's solicited-node address. */
+function mcastNs(src: string, target: string, options: NdOptionRepr[], o: { eth?: Partial<EthHeaderRepr>; ip?: Partial<Ipv6Repr>; nd?: Partial<NdRepr>; trailer?: Uint8Array; claims?: Record<string, string | undefined> } = {}): Frame {
+  const s = solicited(target);
+  return nd({ dst: s.mac, src: CLUSTER, ...o.eth }, { src, dst: s.ip, ...o.ip }, { type: NS, target, options, ...o.nd }, { trailer: o.trailer, claims: o.claims });
+}
+
+/** The Done-when NS: 2001:db8::101 asks for 2001:db8::102 with the cluster MAC as SLLAO. */
+const doneWhen = (mac: string, checksum?: 'bad'): Frame => mcastNs(V6.h1, V6.h2, [sllao(mac)], { nd: { checksum } });
+
+/** An NA from `src` to `dst` for `target`. */
+function na(eth: EthHeaderRepr, src: string, dst: string, target: string, flags: number, options: NdOptionRepr[], o: { ip?: Partial<Ipv6Repr>; nd?: Partial<NdRepr>; claims?: Record<string, string | undefined> } = {}): Frame {
+  return nd(eth, { src, dst, ...o.ip }, { type: NA, flags, target, options, ...o.nd }, { claims: o.claims });
+}
+const ALL_NODES = { ip: 'ff02::1', mac: '33-33-00-00-00-01' };
+
+const R502 = 'step 502 analogue';
+const RNS = 'cache-update hazard';
+const RNA = 'Override hazard';
+const R508 = 'step 508 analogue';
+
+export const specs: Spec[] = [
+  // ---- issue 3 §1, NS from a member (step 502 analogue), and the Done-when frame ----
+  { id: '001-ns-done-when-sllao-rewritten', description: "Done-when frame: host1 (2001:db8::101) asks for host2 (2001:db8::102) with the cluster MAC as SLLAO; host2's layer writes host1's dedicated MAC 03-bf-00-00-01-01, checksum updated (RFC 1624) and correct.",
+    source: 'issue 3 §1 (NS from a member) and Done when; patent step 502 (FIG. 5), RFC 4861 7.2.3', rules: ['issue3.ndp.ns-inbound', 'issue3.ndp.checksum'], config: D, host: 'host2', direction: 'inbound',
+    input: doneWhen(CLUSTER), verdict: 'rewrite', output: doneWhen(DED.h1), reason: R502 },
+  { id: '002-ns-done-when-bad-checksum-passes', description: 'The Done-when frame with its ICMPv6 checksum broken: fails RFC 4861 7.1.1, passes byte-identical and keeps its bad checksum (tshark status 0 in and out).',
+    source: 'issue 3 §1 (validation: bad checksum) and Done when', rules: ['issue3.ndp.validation', 'issue3.ndp.checksum'], config: D, host: 'host2', direction: 'inbound',
+    input: doneWhen(CLUSTER, 'bad'), verdict: 'pass', reason: 'bad ICMPv6 checksum' },
+  { id: '003-ns-for-other-member', description: "host1's NS for host3 seen by host2 (solicited-node multicast reaches every member): the SLLAO still gets host1's dedicated MAC, so host2 never keeps a cluster-MAC entry for host1.",
+    source: 'issue 3 §1 (NS from a member, whatever the target); shared/NOTES.md (Override hazard)', rules: ['issue3.ndp.ns-inbound'], config: D, host: 'host2', direction: 'inbound',
+    input: mcastNs(V6.h1, V6.h3, [sllao(CLUSTER)]), verdict: 'rewrite', output: mcastNs(V6.h1, V6.h3, [sllao(DED.h1)]), reason: RNS },
+  { id: '004-ns-for-non-member', description: "host1's NS for the router (a non-member) seen by host2: SLLAO := host1's dedicated MAC.",
+    source: 'issue 3 §1 (NS from a member, whatever the target)', rules: ['issue3.ndp.ns-inbound'], config: D, host: 'host2', direction: 'inbound',
+    input: mcastNs(V6.h1, V6.router, [sllao(CLUSTER)]), verdict: 'rewrite', output: mcastNs(V6.h1, V6.router, [sllao(DED.h1)]), reason: RNS },
+  { id: '005-ns-unicast-nud-to-dedicated-mac', description: "host1's unicast NS (neighbour unreachability detection) to host2's dedicated MAC: Ethernet destination := cluster MAC and SLLAO := host1's dedicated MAC, one checksum update.",
+    source: 'issue 3 §1 (NS from a member; IPv6 destination rule); RFC 4861 7.3.1', rules: ['issue3.ndp.ns-inbound', 'issue3.ndp.data'], config: D, host: 'host2', direction: 'inbound',
+    input: nd({ dst: DED.h2, src: CLUSTER }, { src: V6.h1, dst: V6.h2 }, { type: NS, target: V6.h2, options: [sllao(CLUSTER)] }), verdict: 'rewrite',
+    output: nd({ dst: CLUSTER, src: CLUSTER }, { src: V6.h1, dst: V6.h2 }, { type: NS, target: V6.h2, options: [sllao(DED.h1)] }), reason: R502 },
+  { id: '006-ns-from-second-address', description: "host1's NS from its second address 2001:db8::1:101: the SLLAO gets the dedicated MAC of that address, 03-bf-00-01-01-01 (one dedicated MAC per address).",
+    source: 'issue 3 §1 and §2 (a host with several addresses has a dedicated MAC per address)', rules: ['issue3.ndp.ns-inbound', 'issue3.mappings'], config: D, host: 'host2', direction: 'inbound',
+    input: mcastNs(V6.h1b, V6.h2, [sllao(CLUSTER)]), verdict: 'rewrite', output: mcastNs(V6.h1b, V6.h2, [sllao(DED.h1b)]), reason: R502 },
+  { id: '007-ns-member-for-virtual-ip', description: "host1's NS for the virtual IP 2001:db8::100 (which host2 also owns): the SLLAO describes host1's source address, not the target, so it is rewritten; host2's stack would otherwise store host1 -> cluster MAC (docs/ipv6.md).",
+    source: 'issue 3 §1 (NS from a member, whatever the target); docs/ipv6.md (virtual IPs)', rules: ['issue3.ndp.ns-inbound'], config: D, host: 'host2', direction: 'inbound',
+    input: mcastNs(V6.h1, V6.vip, [sllao(CLUSTER)]), verdict: 'rewrite', output: mcastNs(V6.h1, V6.vip, [sllao(DED.h1)]), reason: RNS },
+  { id: '008-ns-sllao-already-dedicated', description: 'An NS from host1 whose SLLAO is already a dedicated MAC: unchanged.',
+    source: 'issue 3 §1 (only the cluster MAC is replaced)', rules: ['issue3.ndp.pass'], config: D, host: 'host2', direction: 'inbound',
+    input: mcastNs(V6.h1, V6.h2, [sllao(DED.h1)]), verdict: 'pass', reason: 'without the cluster MAC' },
+  { id: '009-ns-without-sllao', description: 'An NS from host1 without SLLAO (allowed, RFC 4861 4.3): nothing to rewrite, unchanged.',
+    source: 'issue 3 §1; RFC 4861 4.3', rules: ['issue3.ndp.pass'], config: D, host: 'host2', direction: 'inbound',
+    input: mcastNs(V6.h1, V6.h2, []), verdict: 'pass', reason: 'without the cluster MAC' },
+  { id: '010-ns-non-member-with-cluster-mac', description: 'An NS from a non-member address (2001:db8::7) carrying the cluster MAC: the source address decides, unchanged.',
+    source: 'issue 3 §1 (everything from non-members passes)', rules: ['issue3.ndp.pass'], config: D, host: 'host2', direction: 'inbound',
+    input: mcastNs(V6.outsider, V6.h2, [sllao(CLUSTER)], { eth: { src: OTHER_MAC } }), verdict: 'pass', reason: 'non-member' },
+  { id: '011-ns-from-router', description: "The router's NS for host2 with its own MAC: unchanged.",
+    source: 'issue 3 §1 (everything from non-members passes)', rules: ['issue3.ndp.pass'], config: D, host: 'host2', direction: 'inbound',
+    input: mcastNs(V6.router, V6.h2, [sllao(ROUTER_MAC)], { eth: { src: ROUTER_MAC } }), verdict: 'pass', reason: 'non-member' },
+  { id: '012-ns-own-address-from-wire', description: "An NS from the wire with host2's own address as source (its own multicast looped back, or an address conflict): unchanged.",
+    source: 'issue 3 §1 (the member is another host)', rules: ['issue3.ndp.pass'], config: D, host: 'host2', direction: 'inbound',
+    input: mcastNs(V6.h2, V6.h3, [sllao(CLUSTER)]), verdict: 'pass', reason: 'own addresses' },
+  { id: '013-ns-from-virtual-ip', description: 'An NS whose source is the virtual IP: the virtual IP keeps the cluster MAC, unchanged.',
+    source: 'issue 3 §1 (NS/NA for virtual IPs pass)', rules: ['issue3.ndp.pass'], config: D, host: 'host2', direction: 'inbound',
+    input: mcastNs(V6.vip, V6.h2, [sllao(CLUSTER)]), verdict: 'pass', reason: 'virtual IP' },
+  { id: '014-ns-dad-passes', description: "host1's Duplicate Address Detection NS for 2001:db8::101 (source ::, no SLLAO, nonce option): not a resolution between members, unchanged.",
+    source: 'issue 3 §1 (DAD NS passes); RFC 4862 5.4.2, RFC 7527', rules: ['issue3.ndp.pass'], config: D, host: 'host2', direction: 'inbound',
+    input: mcastNs('::', V6.h1, [NONCE], { claims: { 'icmpv6.opt.nonce': '4e6f6e636521' } }), verdict: 'pass', reason: 'DAD' },
+
+  // ---- options, extension headers, framing ----
+  { id: '015-ns-nonce-and-unknown-option-kept', description: 'An NS from host1 with a nonce, the SLLAO and an unknown option type 253: the SLLAO is rewritten, the other options kept byte for byte.',
+    source: 'issue 3 §1 (other options walked over and kept); RFC 4861 4.6, 7.1.1 (unknown options ignored)', rules: ['issue3.ndp.ns-inbound', 'issue3.ndp.options'], config: D, host: 'host2', direction: 'inbound',
+    input: mcastNs(V6.h1, V6.h2, [NONCE, sllao(CLUSTER), { type: 253, body: Uint8Array.of(1, 2, 3, 4, 5, 6) }], { claims: { 'icmpv6.opt.nonce': '4e6f6e636521' } }), verdict: 'rewrite',
+    output: mcastNs(V6.h1, V6.h2, [NONCE, sllao(DED.h1), { type: 253, body: Uint8Array.of(1, 2, 3, 4, 5, 6) }], { claims: { 'icmpv6.opt.nonce': '4e6f6e636521' } }), reason: R502 },
+  { id: '016-ns-duplicated-sllao', description: 'An NS from host1 with three SLLAOs (cluster MAC, another MAC, cluster MAC): every one carrying the cluster MAC is rewritten, the other is kept (stacks differ on which one they believe).',
+    source: 'issue 3 §1 (duplicated SLLAO: decided in docs/ipv6.md)', rules: ['issue3.ndp.ns-inbound', 'issue3.ndp.options'], config: D, host: 'host2', direction: 'inbound',
+    input: mcastNs(V6.h1, V6.h2, [sllao(CLUSTER), sllao(OTHER_MAC), sllao(CLUSTER)]), verdict: 'rewrite',
+    output: mcastNs(V6.h1, V6.h2, [sllao(DED.h1), sllao(OTHER_MAC), sllao(DED.h1)]), reason: R502 },
+  { id: '017-ns-after-hop-by-hop-header', description: 'An NS from host1 behind a Hop-by-Hop header (PadN): the header is walked over and the SLLAO rewritten at its real offset.',
+    source: 'issue 3 §1 (hop-by-hop extension header walked over); RFC 8200 4.3', rules: ['issue3.ndp.ns-inbound', 'issue3.ndp.extension'], config: D, host: 'host2', direction: 'inbound',
+    input: mcastNs(V6.h1, V6.h2, [sllao(CLUSTER)], { ip: { hopByHop: HBH }, claims: { 'ipv6.nxt': '0', 'ipv6.hopopts.nxt': '58' } }), verdict: 'rewrite',
+    output: mcastNs(V6.h1, V6.h2, [sllao(DED.h1)], { ip: { hopByHop: HBH }, claims: { 'ipv6.nxt': '0', 'ipv6.hopopts.nxt': '58' } }), reason: R502 },
+  { id: '018-ns-8021q', description: 'The Done-when NS in an 802.1Q tag (VLAN 100): rewritten at the offsets after the tag, tag kept.',
+    source: 'issue 3 §1; issue 2 rule 6 (tagged frames)', rules: ['issue3.ndp.ns-inbound'], config: D, host: 'host2', direction: 'inbound',
+    input: mcastNs(V6.h1, V6.h2, [sllao(CLUSTER)], { eth: { vlans: [CTAG(100)] } }), verdict: 'rewrite', output: mcastNs(V6.h1, V6.h2, [sllao(DED.h1)], { eth: { vlans: [CTAG(100)] } }), reason: R502 },
+  { id: '019-ns-trailer-after-payload-kept', description: 'The Done-when NS followed by 3 bytes of trailer (0xa5; with 4 or more tshark takes the last 4 for an FCS): the ICMPv6 message ends where the IPv6 payload length says, the SLLAO is rewritten, the checksum is right and the trailer kept.',
+    source: 'issue 3 §1 (payload length, not frame length)', rules: ['issue3.ndp.ns-inbound', 'issue3.ndp.length'], config: D, host: 'host2', direction: 'inbound',
+    input: mcastNs(V6.h1, V6.h2, [sllao(CLUSTER)], { trailer: new Uint8Array(3).fill(0xa5) }), verdict: 'rewrite',
+    output: mcastNs(V6.h1, V6.h2, [sllao(DED.h1)], { trailer: new Uint8Array(3).fill(0xa5) }), reason: R502 },
+  { id: '020-ns-sllao-not-ethernet-size', description: 'An NS from host1 whose SLLAO is 16 bytes long (length 2) starting with the cluster MAC: not a 6-byte Ethernet address, unchanged.',
+    source: 'issue 3 §1; RFC 2464 8 (Ethernet link-layer option is 8 octets)', rules: ['issue3.ndp.options', 'issue3.ndp.pass'], config: D, host: 'host2', direction: 'inbound',
+    input: mcastNs(V6.h1, V6.h2, [{ type: NdOption.SOURCE_LL, body: Uint8Array.of(0x02, 0xbf, 0xaa, 0xbb, 0xcc, 0xdd, 0, 0, 0, 0, 0, 0, 0, 0) }], { claims: { 'icmpv6.opt.linkaddr': undefined, 'icmpv6.opt.length': '2' } }),
+    verdict: 'pass', reason: 'not 8 octets' },
+  { id: '021-ns-after-destination-options-header', description: 'An NS from host1 behind a Destination Options header (next header 60): only Hop-by-Hop is walked, so the frame is not ours and passes unchanged.',
+    source: 'issue 3 §1 (extension headers: walk over or pass, never misread); RFC 8200 4.1', rules: ['issue3.ndp.extension', 'issue3.ndp.pass'], config: D, host: 'host2', direction: 'inbound',
+    input: patch(mcastNs(V6.h1, V6.h2, [sllao(CLUSTER)], { ip: { hopByHop: HBH } }), 14 + 6, [60], { 'ipv6.nxt': '60', 'ipv6.dstopts.nxt': '58' }), verdict: 'pass', reason: 'extension header' },
+
+  // ---- issue 3 §1, NA from this host to a member (step 508 analogue) ----
+  { id: '101-na-to-member-step508', description: "host2's solicited NA to host1 (after host1's NS, vector 001): TLLAO := host2's dedicated MAC 03-bf-00-00-01-02, checksum right. The NDP form of FIG. 6 rows 620 to 630.",
+    source: 'issue 3 §1 (outbound NA to a member); patent step 508', rules: ['issue3.ndp.na-outbound', 'issue3.ndp.checksum'], config: D, host: 'host2', direction: 'outbound',
+    input: na({ dst: DED.h1, src: CLUSTER }, V6.h2, V6.h1, V6.h2, SO, [tllao(CLUSTER)]), verdict: 'rewrite',
+    output: na({ dst: DED.h1, src: CLUSTER }, V6.h2, V6.h1, V6.h2, SO, [tllao(DED.h2)]), reason: R508 },
+  { id: '102-na-to-member-second-address', description: "host2's NA to host1's second address 2001:db8::1:101: any address of a member makes it a member, TLLAO := host2's dedicated MAC.",
+    source: 'issue 3 §1 (IPv6 destination is a member)', rules: ['issue3.ndp.na-outbound'], config: D, host: 'host2', direction: 'outbound',
+    input: na({ dst: DED.h1b, src: CLUSTER }, V6.h2, V6.h1b, V6.h2, SO, [tllao(CLUSTER)]), verdict: 'rewrite',
+    output: na({ dst: DED.h1b, src: CLUSTER }, V6.h2, V6.h1b, V6.h2, SO, [tllao(DED.h2)]), reason: R508 },
+  { id: '103-na-to-non-member-keeps-cluster-mac', description: "host2's NA to the router: keeps the cluster MAC, a non-member never learns a dedicated MAC (RFC 1812 3.3.2 reasoning).",
+    source: 'issue 3 §1 (IPv6 destination must be a member)', rules: ['issue3.ndp.na-outbound', 'issue3.ndp.pass'], config: D, host: 'host2', direction: 'outbound',
+    input: na({ dst: ROUTER_MAC, src: CLUSTER }, V6.h2, V6.router, V6.h2, SO, [tllao(CLUSTER)]), verdict: 'pass', reason: 'non-member' },
+  { id: '104-na-unsolicited-all-nodes-keeps-cluster-mac', description: "host2's unsolicited NA (Override) to all-nodes: non-members hear it too, so it keeps the cluster MAC; members' layers rewrite it inbound (vector 201).",
+    source: 'issue 3 §1 (IPv6 destination must be a member); RFC 4861 7.2.6', rules: ['issue3.ndp.na-outbound', 'issue3.ndp.pass'], config: D, host: 'host2', direction: 'outbound',
+    input: na({ dst: ALL_NODES.mac, src: CLUSTER }, V6.h2, ALL_NODES.ip, V6.h2, NaFlag.OVERRIDE, [tllao(CLUSTER)]), verdict: 'pass', reason: 'multicast group' },
+  { id: '105-na-for-virtual-ip-to-member', description: 'host2 answers host1 for the virtual IP: the virtual IP is the whole cluster\'s, so the TLLAO keeps the cluster MAC even towards a member.',
+    source: 'issue 3 §1 (NS/NA for virtual IPs pass)', rules: ['issue3.ndp.na-outbound', 'issue3.ndp.pass'], config: D, host: 'host2', direction: 'outbound',
+    input: na({ dst: DED.h1, src: CLUSTER }, V6.vip, V6.h1, V6.vip, SO, [tllao(CLUSTER)]), verdict: 'pass', reason: 'virtual IP' },
+  { id: '106-na-without-tllao', description: "host2's NA to host1 without TLLAO (allowed in answer to a unicast NS, RFC 4861 7.2.4): nothing to rewrite.",
+    source: 'issue 3 §1', rules: ['issue3.ndp.na-outbound', 'issue3.ndp.pass'], config: D, host: 'host2', direction: 'outbound',
+    input: na({ dst: DED.h1, src: CLUSTER }, V6.h2, V6.h1, V6.h2, SO, []), verdict: 'pass', reason: 'nothing to rewrite' },
+  { id: '107-na-to-member-bad-checksum', description: 'Vector 101 with its checksum broken: fails validation, leaves unchanged with its bad checksum.',
+    source: 'issue 3 §1 (validation: bad checksum)', rules: ['issue3.ndp.validation', 'issue3.ndp.checksum'], config: D, host: 'host2', direction: 'outbound',
+    input: na({ dst: DED.h1, src: CLUSTER }, V6.h2, V6.h1, V6.h2, SO, [tllao(CLUSTER)], { nd: { checksum: 'bad' } }), verdict: 'pass', reason: 'checksum' },
+
+  // ---- issue 3 §1, NA from a member (Override hazard) ----
+  { id: '201-na-unsolicited-override-from-member', description: "host1's unsolicited NA (Override, to all-nodes) with the cluster MAC: host2's layer writes host1's dedicated MAC, so host2's entry for host1 is not overridden with the cluster MAC.",
+    source: 'issue 3 §1 (inbound NA from a member); RFC 4861 7.2.5, 7.2.6; shared/NOTES.md (Override hazard)', rules: ['issue3.ndp.na-inbound', 'issue3.ndp.checksum'], config: D, host: 'host2', direction: 'inbound',
+    input: na({ dst: ALL_NODES.mac, src: CLUSTER }, V6.h1, ALL_NODES.ip, V6.h1, NaFlag.OVERRIDE, [tllao(CLUSTER)]), verdict: 'rewrite',
+    output: na({ dst: ALL_NODES.mac, src: CLUSTER }, V6.h1, ALL_NODES.ip, V6.h1, NaFlag.OVERRIDE, [tllao(DED.h1)]), reason: RNA },
+  { id: '202-na-solicited-to-link-local', description: "host1's solicited NA to host2's link-local address (not in the config, so host1's layer left the cluster MAC): host2's layer writes host1's dedicated MAC.",
+    source: 'issue 3 §1 (inbound NA from a member)', rules: ['issue3.ndp.na-inbound'], config: D, host: 'host2', direction: 'inbound',
+    input: na({ dst: CLUSTER, src: CLUSTER }, V6.h1, LL.h2, V6.h1, SO, [tllao(CLUSTER)]), verdict: 'rewrite',
+    output: na({ dst: CLUSTER, src: CLUSTER }, V6.h1, LL.h2, V6.h1, SO, [tllao(DED.h1)]), reason: RNA },
+  { id: '203-na-target-second-address', description: "host1's NA for its second address 2001:db8::1:101: the TLLAO describes the target, so it gets that address's dedicated MAC 03-bf-00-01-01-01.",
+    source: 'issue 3 §1 (inbound NA: dedicated MAC of the target when it is one of the member\'s)', rules: ['issue3.ndp.na-inbound', 'issue3.mappings'], config: D, host: 'host2', direction: 'inbound',
+    input: na({ dst: ALL_NODES.mac, src: CLUSTER }, V6.h1, ALL_NODES.ip, V6.h1b, NaFlag.OVERRIDE, [tllao(CLUSTER)]), verdict: 'rewrite',
+    output: na({ dst: ALL_NODES.mac, src: CLUSTER }, V6.h1, ALL_NODES.ip, V6.h1b, NaFlag.OVERRIDE, [tllao(DED.h1b)]), reason: RNA },
+  { id: '204-na-target-not-listed-uses-source', description: "host1's NA for its link-local fe80::101 (not in the config), sent from 2001:db8::101: the dedicated MAC of the source address, which host1's layer accepts like any of its own.",
+    source: 'issue 3 §1 (inbound NA: else the source address; decided in docs/ipv6.md)', rules: ['issue3.ndp.na-inbound'], config: D, host: 'host2', direction: 'inbound',
+    input: na({ dst: ALL_NODES.mac, src: CLUSTER }, V6.h1, ALL_NODES.ip, LL.h1, NaFlag.OVERRIDE, [tllao(CLUSTER)]), verdict: 'rewrite',
+    output: na({ dst: ALL_NODES.mac, src: CLUSTER }, V6.h1, ALL_NODES.ip, LL.h1, NaFlag.OVERRIDE, [tllao(DED.h1)]), reason: RNA },
+  { id: '205-na-target-of-other-member', description: "An NA from host1 advertising host3's address: a claim on another host's address, unchanged.",
+    source: 'issue 3 §1 (inbound NA from a member; decided in docs/ipv6.md)', rules: ['issue3.ndp.na-inbound', 'issue3.ndp.pass'], config: D, host: 'host2', direction: 'inbound',
+    input: na({ dst: ALL_NODES.mac, src: CLUSTER }, V6.h1, ALL_NODES.ip, V6.h3, NaFlag.OVERRIDE, [tllao(CLUSTER)]), verdict: 'pass', reason: 'another host' },
+  { id: '206-na-target-virtual-ip', description: 'An NA from host1 for the virtual IP: the virtual IP keeps the cluster MAC, unchanged.',
+    source: 'issue 3 §1 (NS/NA for virtual IPs pass)', rules: ['issue3.ndp.na-inbound', 'issue3.ndp.pass'], config: D, host: 'host2', direction: 'inbound',
+    input: na({ dst: ALL_NODES.mac, src: CLUSTER }, V6.h1, ALL_NODES.ip, V6.vip, NaFlag.OVERRIDE, [tllao(CLUSTER)]), verdict: 'pass', reason: 'virtual IP' },
+  { id: '207-na-step510-analogue', description: "Vector 101's output arriving at host1: Ethernet destination := cluster MAC, TLLAO 03-bf-00-00-01-02 kept. The NDP form of FIG. 6 rows 630 to 640.",
+    source: 'patent step 510; issue 3 §1 (IPv6 destination rule)', rules: ['issue3.ndp.na-inbound', 'issue3.ndp.data'], config: D, host: 'host1', direction: 'inbound',
+    input: na({ dst: DED.h1, src: CLUSTER }, V6.h2, V6.h1, V6.h2, SO, [tllao(DED.h2)]), verdict: 'rewrite',
+    output: na({ dst: CLUSTER, src: CLUSTER }, V6.h2, V6.h1, V6.h2, SO, [tllao(DED.h2)]), reason: '510' },
+  { id: '208-na-from-router', description: "The router's NA: unchanged.",
+    source: 'issue 3 §1 (everything from non-members passes)', rules: ['issue3.ndp.pass'], config: D, host: 'host2', direction: 'inbound',
+    input: na({ dst: CLUSTER, src: ROUTER_MAC }, V6.router, V6.h2, V6.router, NaFlag.ROUTER | SO, [tllao(ROUTER_MAC)]), verdict: 'pass', reason: 'non-member' },
+  { id: '209-na-from-own-address', description: "host2's own unsolicited NA looped back from the wire: unchanged.",
+    source: 'issue 3 §1 (the member is another host)', rules: ['issue3.ndp.pass'], config: D, host: 'host2', direction: 'inbound',
+    input: na({ dst: ALL_NODES.mac, src: CLUSTER }, V6.h2, ALL_NODES.ip, V6.h2, NaFlag.OVERRIDE, [tllao(CLUSTER)]), verdict: 'pass', reason: 'own addresses' },
+  { id: '210-na-duplicated-tllao', description: "host1's unsolicited NA with the TLLAO twice, both the cluster MAC: both rewritten.",
+    source: 'issue 3 §1 (duplicated TLLAO: decided in docs/ipv6.md)', rules: ['issue3.ndp.na-inbound', 'issue3.ndp.options'], config: D, host: 'host2', direction: 'inbound',
+    input: na({ dst: ALL_NODES.mac, src: CLUSTER }, V6.h1, ALL_NODES.ip, V6.h1, NaFlag.OVERRIDE, [tllao(CLUSTER), tllao(CLUSTER)]), verdict: 'rewrite',
+    output: na({ dst: ALL_NODES.mac, src: CLUSTER }, V6.h1, ALL_NODES.ip, V6.h1, NaFlag.OVERRIDE, [tllao(DED.h1), tllao(DED.h1)]), reason: RNA },
+
+  // ---- issue 3 §1, RFC 4861 7.1.1 / 7.1.2 validation failures: each passes unchanged ----
+  { id: '301-invalid-hop-limit-64', description: 'The Done-when NS with hop limit 64 (it crossed a router): invalid, unchanged, checksum still good.',
+    source: 'RFC 4861 7.1.1 (hop limit 255)', rules: ['issue3.ndp.validation'], config: D, host: 'host2', direction: 'inbound',
+    input: mcastNs(V6.h1, V6.h2, [sllao(CLUSTER)], { ip: { hopLimit: 64 } }), verdict: 'pass', reason: 'hop limit' },
+  { id: '302-invalid-code-1', description: 'The Done-when NS with ICMP code 1: invalid, unchanged.',
+    source: 'RFC 4861 7.1.1 (ICMP code 0)', rules: ['issue3.ndp.validation'], config: D, host: 'host2', direction: 'inbound',
+    input: mcastNs(V6.h1, V6.h2, [sllao(CLUSTER)], { nd: { code: 1 } }), verdict: 'pass', reason: 'code' },
+  { id: '303-invalid-icmp-length-20', description: 'An NS of 20 bytes (the target cut after 12 bytes), checksum right over those 20: invalid, unchanged.',
+    source: 'RFC 4861 7.1.1 (ICMP length 24 or more)', rules: ['issue3.ndp.validation'], config: D, host: 'host2', direction: 'inbound',
+    input: icmp6({ dst: solicited(V6.h2).mac, src: CLUSTER }, { src: V6.h1, dst: solicited(V6.h2).ip }, { type: NS, body: Uint8Array.of(0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0) }),
+    verdict: 'pass', reason: 'under 24', malformed: true },
+  { id: '304-invalid-option-length-zero', description: 'The Done-when NS with the SLLAO length set to 0: invalid, unchanged.',
+    source: 'RFC 4861 7.1.1 (all options have a length greater than zero)', rules: ['issue3.ndp.validation'], config: D, host: 'host2', direction: 'inbound',
+    input: mcastNs(V6.h1, V6.h2, [{ ...sllao(CLUSTER), length: 0 }], { claims: { 'icmpv6.opt.linkaddr': undefined, 'icmpv6.opt.length': '0' } }), verdict: 'pass', reason: 'length 0', malformed: true },
+  { id: '305-invalid-option-past-end', description: 'The Done-when NS with the SLLAO length set to 2 (16 bytes) where only 8 remain: invalid, unchanged.',
+    source: 'RFC 4861 7.1.1 (options inside the packet)', rules: ['issue3.ndp.validation'], config: D, host: 'host2', direction: 'inbound',
+    input: mcastNs(V6.h1, V6.h2, [{ ...sllao(CLUSTER), length: 2 }], { claims: { 'icmpv6.opt.linkaddr': undefined, 'icmpv6.opt.length': '2' } }), verdict: 'pass', reason: 'running past', malformed: true },
+  { id: '306-invalid-dad-ns-with-sllao', description: 'An NS from :: carrying an SLLAO with the cluster MAC: invalid, unchanged.',
+    source: 'RFC 4861 7.1.1 (source :: means no SLLAO)', rules: ['issue3.ndp.validation'], config: D, host: 'host2', direction: 'inbound',
+    input: mcastNs('::', V6.h1, [sllao(CLUSTER)]), verdict: 'pass', reason: 'source :: with an SLLAO' },
+  { id: '307-invalid-dad-ns-to-all-nodes', description: 'An NS from :: sent to all-nodes instead of a solicited-node address: invalid, unchanged.',
+    source: 'RFC 4861 7.1.1 (source :: means a solicited-node destination)', rules: ['issue3.ndp.validation'], config: D, host: 'host2', direction: 'inbound',
+    input: nd({ dst: ALL_NODES.mac, src: CLUSTER }, { src: '::', dst: ALL_NODES.ip }, { type: NS, target: V6.h1, options: [NONCE] }, { claims: { 'icmpv6.opt.nonce': '4e6f6e636521' } }), verdict: 'pass', reason: 'solicited-node' },
+  { id: '308-invalid-multicast-target', description: 'An NS from host1 whose target is ff02::1: invalid, unchanged.',
+    source: 'RFC 4861 7.1.1 (target not multicast)', rules: ['issue3.ndp.validation'], config: D, host: 'host2', direction: 'inbound',
+    input: nd({ dst: ALL_NODES.mac, src: CLUSTER }, { src: V6.h1, dst: ALL_NODES.ip }, { type: NS, target: ALL_NODES.ip, options: [sllao(CLUSTER)] }), verdict: 'pass', reason: 'multicast target' },
+  { id: '309-invalid-na-multicast-solicited', description: "host1's NA to all-nodes with the Solicited flag set and the cluster MAC: invalid, unchanged.",
+    source: 'RFC 4861 7.1.2 (multicast destination means S = 0)', rules: ['issue3.ndp.validation'], config: D, host: 'host2', direction: 'inbound',
+    input: na({ dst: ALL_NODES.mac, src: CLUSTER }, V6.h1, ALL_NODES.ip, V6.h1, SO, [tllao(CLUSTER)]), verdict: 'pass', reason: 'Solicited flag' },
+  { id: '310-invalid-na-bad-checksum', description: 'Vector 201 with its checksum broken: invalid, unchanged, still bad.',
+    source: 'RFC 4861 7.1.2 (valid checksum)', rules: ['issue3.ndp.validation', 'issue3.ndp.checksum'], config: D, host: 'host2', direction: 'inbound',
+    input: na({ dst: ALL_NODES.mac, src: CLUSTER }, V6.h1, ALL_NODES.ip, V6.h1, NaFlag.OVERRIDE, [tllao(CLUSTER)], { nd: { checksum: 'bad' } }), verdict: 'pass', reason: 'checksum' },
+  { id: '311-invalid-na-hop-limit-1', description: 'Vector 201 with hop limit 1: invalid, unchanged.',
+    source: 'RFC 4861 7.1.2 (hop limit 255)', rules: ['issue3.ndp.validation'], config: D, host: 'host2', direction: 'inbound',
+    input: na({ dst: ALL_NODES.mac, src: CLUSTER }, V6.h1, ALL_NODES.ip, V6.h1, NaFlag.OVERRIDE, [tllao(CLUSTER)], { ip: { hopLimit: 1 } }), verdict: 'pass', reason: 'hop limit' },
+  { id: '312-payload-length-past-frame', description: 'The Done-when NS with payload length 40 where the frame holds 32 bytes of payload: not ours, unchanged.',
+    source: 'issue 3 §1 (a payload length running past the frame: pass)', rules: ['issue3.ndp.validation', 'issue3.ndp.length'], config: D, host: 'host2', direction: 'inbound',
+    input: mcastNs(V6.h1, V6.h2, [sllao(CLUSTER)], { ip: { payloadLength: 40 }, claims: { 'ipv6.plen': '40' } }), verdict: 'pass', reason: 'payload length' },
+  { id: '313-hop-by-hop-past-payload', description: 'An NS behind a Hop-by-Hop header whose length (200) runs past the payload: never misread, unchanged.',
+    source: 'issue 3 §1 (extension headers never misread); RFC 8200 4.3', rules: ['issue3.ndp.validation', 'issue3.ndp.extension'], config: D, host: 'host2', direction: 'inbound',
+    input: mcastNs(V6.h1, V6.h2, [sllao(CLUSTER)], { ip: { hopByHop: Uint8Array.of(0, 200, 1, 4, 0, 0, 0, 0) }, claims: { 'ipv6.nxt': '0', 'icmpv6.type': '', 'icmpv6.code': '', 'icmpv6.checksum': '', 'icmpv6.checksum.status': '', 'icmpv6.nd.ns.target_address': '', 'icmpv6.opt.type': '', 'icmpv6.opt.linkaddr': '' } }),
+    verdict: 'pass', reason: 'extension header', malformed: true },
+
+  // ---- other ICMPv6 and IPv6 data ----
+  { id: '401-rs-from-member-passes', description: "host1's Router Solicitation with the cluster MAC as SLLAO: not NS/NA (only routers read it), unchanged.",
+    source: 'issue 3 §1 (RS/RA/Redirect pass)', rules: ['issue3.ndp.pass'], config: D, host: 'host2', direction: 'inbound',
+    input: icmp6({ dst: '33-33-00-00-00-02', src: CLUSTER }, { src: V6.h1, dst: 'ff02::2' }, { type: 133, body: Uint8Array.of(1, 1, 0x02, 0xbf, 0xaa, 0xbb, 0xcc, 0xdd) }, { claims: { 'icmpv6.opt.linkaddr': colon(CLUSTER) } }),
+    verdict: 'pass', reason: 'other than NS/NA' },
+  { id: '402-ra-from-router-passes', description: "The router's Router Advertisement with its SLLAO: unchanged.",
+    source: 'issue 3 §1 (RS/RA/Redirect pass)', rules: ['issue3.ndp.pass'], config: D, host: 'host2', direction: 'inbound',
+    input: icmp6({ dst: ALL_NODES.mac, src: ROUTER_MAC }, { src: LL.router, dst: ALL_NODES.ip }, { type: 134, word: 0x40000708, body: Uint8Array.of(0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 0x00, 0x00, 0x5e, 0x00, 0x53, 0x01) }, { claims: { 'icmpv6.opt.linkaddr': colon(ROUTER_MAC) } }),
+    verdict: 'pass', reason: 'other than NS/NA' },
+  { id: '403-redirect-passes', description: 'A Redirect from the router to host2 naming host1, with a TLLAO: unchanged.',
+    source: 'issue 3 §1 (RS/RA/Redirect pass)', rules: ['issue3.ndp.pass'], config: D, host: 'host2', direction: 'inbound',
+    input: icmp6({ dst: CLUSTER, src: ROUTER_MAC }, { src: LL.router, dst: V6.h2 }, { type: 137, body: Uint8Array.from([...addr(V6.h1), ...addr(V6.h1), 2, 1, 0x02, 0xbf, 0xaa, 0xbb, 0xcc, 0xdd]) }, { claims: { 'icmpv6.opt.linkaddr': colon(CLUSTER) } }),
+    verdict: 'pass', reason: 'other than NS/NA' },
+  { id: '404-ipv6-data-from-router-to-cluster-mac', description: 'An ICMPv6 echo from the router to host2 on the cluster MAC (ordinary load-balanced traffic): unchanged.',
+    source: 'issue 3 §1 (IPv6 data frames)', rules: ['issue3.ndp.data', 'issue3.ndp.pass'], config: D, host: 'host2', direction: 'inbound',
+    input: ping6({ dst: CLUSTER, src: ROUTER_MAC }, V6.router, V6.h2), verdict: 'pass', reason: 'IPv6 data' },
+  { id: '501-ipv6-data-to-own-dedicated-mac', description: "host1's echo request to host2's dedicated MAC: Ethernet destination := cluster MAC before host2's stack sees it (FIG. 7 step 702 for IPv6).",
+    source: 'issue 3 §1 (IPv6 data: same destination rule as IPv4); patent step 702', rules: ['issue3.ndp.data'], config: D, host: 'host2', direction: 'inbound',
+    input: ping6({ dst: DED.h2, src: CLUSTER }, V6.h1, V6.h2), verdict: 'rewrite', output: ping6({ dst: CLUSTER, src: CLUSTER }, V6.h1, V6.h2), reason: '702' },
+  { id: '502-ipv6-data-to-other-member-dropped', description: "An echo for host3's dedicated MAC reaching host2 (multicast frames reach every port): not for this host, dropped.",
+    source: 'issue 3 §1 (IPv6 data: another member\'s dedicated MAC is dropped)', rules: ['issue3.ndp.data'], config: D, host: 'host2', direction: 'inbound',
+    input: ping6({ dst: DED.h3, src: CLUSTER }, V6.h1, V6.h3), verdict: 'drop', reason: 'another member' },
+  { id: '503-ipv6-data-to-own-second-dedicated-mac', description: "host2's echo to host1's second address, on that address's dedicated MAC 03-bf-00-01-01-01: host1 sets the cluster MAC.",
+    source: 'issue 3 §1 and §2 (one dedicated MAC per address)', rules: ['issue3.ndp.data', 'issue3.mappings'], config: D, host: 'host1', direction: 'inbound',
+    input: ping6({ dst: DED.h1b, src: CLUSTER }, V6.h2, V6.h1b), verdict: 'rewrite', output: ping6({ dst: CLUSTER, src: CLUSTER }, V6.h2, V6.h1b), reason: '702' },
+
+  // ---- issue 3 §2, mappings ----
+  { id: '601-mapping-xor32', description: 'With mappings.ipv6 = ipv6-xor32 the Done-when NS gets SLLAO 03-bf-20-01-0c-b9 (0x20010db8 ^ 0x00000101).',
+    source: 'issue 3 §2 (ipv6-xor32)', rules: ['issue3.mappings', 'issue3.ndp.ns-inbound'], config: XOR, host: 'host2', direction: 'inbound',
+    input: doneWhen(CLUSTER), verdict: 'rewrite', output: doneWhen('03-bf-20-01-0c-b9'), reason: R502 },
+  { id: '602-mapping-hash32', description: 'With mappings.ipv6 = ipv6-hash32 the Done-when NS gets SLLAO 03-bf-4a-58-8d-b1 (FNV-1a 32 of the 16 address bytes).',
+    source: 'issue 3 §2 (a hash mapping; docs/ipv6.md)', rules: ['issue3.mappings', 'issue3.ndp.ns-inbound'], config: HASH, host: 'host2', direction: 'inbound',
+    input: doneWhen(CLUSTER), verdict: 'rewrite', output: doneWhen('03-bf-4a-58-8d-b1'), reason: R502 },
+  { id: '603-mapping-table', description: "host1 has the table MAC 03-bf-00-00-00-11 for 2001:db8::101 in the config: the Done-when NS gets that MAC.",
+    source: 'issue 3 §2 (table, per-address "mac"); patent: cluster host list with a physical address per IP', rules: ['issue3.mappings', 'issue3.ndp.ns-inbound'], config: TABLE, host: 'host2', direction: 'inbound',
+    input: doneWhen(CLUSTER), verdict: 'rewrite', output: doneWhen(TABLE_H1), reason: R502 },
+  { id: '604-mapping-xor32-data', description: "Data to host2's ipv6-xor32 dedicated MAC 03-bf-20-01-0c-ba: host2 sets the cluster MAC.",
+    source: 'issue 3 §2 (ipv6-xor32); patent step 702', rules: ['issue3.mappings', 'issue3.ndp.data'], config: XOR, host: 'host2', direction: 'inbound',
+    input: ping6({ dst: '03-bf-20-01-0c-ba', src: CLUSTER }, V6.h1, V6.h2), verdict: 'rewrite', output: withDst(ping6({ dst: '03-bf-20-01-0c-ba', src: CLUSTER }, V6.h1, V6.h2), CLUSTER), reason: '702' },
+];
+
+function addr(a: string): number[] {
+  return Array.from(ipBytes(a));
+}
+
+export function files(): Map<string, string> {
+  return render('ndp', specs, CONFIGS);
+}
+
+if (require.main === module) write('ndp', files());

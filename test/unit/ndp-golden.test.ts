@@ -1,0 +1,109 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createContainer, encodePcap, EngineFactory } from '../../src';
+import { GOLDEN_DIR, GoldenVector, describeGoldenVectors, loadGoldenVectors } from '../../src/testing';
+import { write } from '../golden/ndp/kit';
+import { files as ndpFiles } from '../golden/ndp/generate';
+import { files as modesFiles } from '../golden/modes/generate';
+
+/**
+ * The IPv6/NDP and modes vectors (issue 3): the files are what the generators write (set
+ * GOLDEN_WRITE=1 to rewrite them), every vector passes through the default container, and every
+ * tshark claim (checksum status included) is what Wireshark's dissector reads from the bytes.
+ */
+if (process.env.GOLDEN_WRITE === '1') {
+  write('ndp', ndpFiles());
+  write('modes', modesFiles());
+}
+const generated = new Map([...ndpFiles(), ...modesFiles()]);
+
+describe('generated vector files are up to date', () => {
+  test.each([...generated.keys()].map((p) => [p.slice(GOLDEN_DIR.length + 1), p]))('%s', (_rel, p) => {
+    expect(existsSync(p)).toBe(true);
+    expect(readFileSync(p, 'utf8')).toBe(generated.get(p));
+  });
+  test('no vector in ndp/ or modes/ that the generators do not make', () => {
+    const onDisk = ['ndp', 'modes'].flatMap((d) => readdirSync(join(GOLDEN_DIR, d)).filter((f) => f.endsWith('.json')).map((f) => join(GOLDEN_DIR, d, f)));
+    expect(onDisk.filter((p) => !generated.has(p))).toEqual([]);
+  });
+});
+
+const factory = createContainer().get(EngineFactory);
+const dirs = ['ndp', 'modes'].map((d) => join(GOLDEN_DIR, d));
+const vectors: GoldenVector[] = dirs.flatMap((d) => describeGoldenVectors(d, factory, { title: `golden vectors in test/golden/${d.split('/').pop()}` }));
+
+describe('rule coverage', () => {
+  test.each([
+    'issue3.ndp.ns-inbound',
+    'issue3.ndp.na-outbound',
+    'issue3.ndp.na-inbound',
+    'issue3.ndp.data',
+    'issue3.ndp.checksum',
+    'issue3.ndp.validation',
+    'issue3.ndp.options',
+    'issue3.ndp.extension',
+    'issue3.ndp.length',
+    'issue3.ndp.pass',
+    'issue3.mappings',
+    'issue3.shared',
+    'issue3.synthesize',
+    'issue3.strict',
+  ])('%s has vectors', (rule) => {
+    expect(vectors.filter((v) => v.rules.includes(rule)).length).toBeGreaterThan(0);
+  });
+});
+
+describe('tshark reads every claimed field from the bytes', () => {
+  type Role = 'input' | 'output' | 'reply';
+  const frames: { v: GoldenVector; role: Role; bytes: Uint8Array; claims: Record<string, string> }[] = [];
+  for (const v of loadGoldenVectors(GOLDEN_DIR).filter((x) => x.rules.some((r) => r.startsWith('issue3.')))) {
+    const t = v.tshark;
+    if (!t) continue;
+    const bytes: Record<Role, Uint8Array | undefined> = { input: v.input, output: v.expect.output, reply: v.expect.reply };
+    for (const role of ['input', 'output', 'reply'] as Role[]) {
+      const c = t[role];
+      const b = bytes[role];
+      if (c && b) frames.push({ v, role, bytes: b, claims: { ...c } });
+    }
+  }
+  const fields = [...new Set(frames.flatMap((f) => Object.keys(f.claims)))].sort();
+  let rows: string[][] = [];
+
+  beforeAll(() => {
+    const dir = mkdtempSync(join(tmpdir(), 'ndp-tshark-'));
+    try {
+      const pcap = join(dir, 'frames.pcap');
+      writeFileSync(pcap, encodePcap(frames.map((f) => f.bytes)));
+      const args = ['-n', '-r', pcap, '-T', 'fields', '-E', 'separator=/t', '-E', 'occurrence=a', '-E', 'aggregator=,'];
+      for (const f of [...fields, '_ws.malformed']) args.push('-e', f);
+      const out = execFileSync('tshark', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 64 << 20 });
+      rows = out.split('\n').filter((l, i, a) => i < a.length - 1 || l !== '').map((l) => l.split('\t'));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('claims are there for every NDP frame, checksum status included', () => {
+    expect(frames.length).toBeGreaterThan(100);
+    for (const f of frames) {
+      if (f.claims['icmpv6.type'] === '135' || f.claims['icmpv6.type'] === '136') expect([f.v.name, f.role, f.claims['icmpv6.checksum.status']]).toEqual([f.v.name, f.role, expect.stringMatching(/^[01]$/)]);
+    }
+  });
+
+  test('every frame', () => {
+    expect(rows.length).toBe(frames.length);
+    const problems: string[] = [];
+    frames.forEach((f, i) => {
+      const row = rows[i];
+      for (const [k, want] of Object.entries(f.claims)) {
+        const got = row[fields.indexOf(k)] ?? '';
+        if (got !== want) problems.push(`${f.v.name} ${f.role}: ${k} claimed "${want}", tshark read "${got}"`);
+      }
+      const malformed = (row[fields.length] ?? '') !== '';
+      if (malformed && !f.v.tshark?.malformed) problems.push(`${f.v.name} ${f.role}: tshark reports a malformed packet the vector does not admit`);
+    });
+    expect(problems).toEqual([]);
+  });
+});
