@@ -1,0 +1,252 @@
+/*
+ * intracluster TAP access for Node (N-API, no dependencies).
+ *
+ *   open(name)            -> { fd, name }   /dev/net/tun, IFF_TAP | IFF_NO_PI, non-blocking, close-on-exec
+ *   read(fd, buf)         -> bytes read, or -errno (-EAGAIN when no frame is waiting)
+ *   write(fd, buf, len)   -> bytes written, or -errno
+ *   watch(fd, cb)         -> handle; cb(status) on the event loop each time fd is readable (status < 0: error)
+ *   unwatch(handle)       stops and frees the watcher (fd stays open)
+ *   close(fd)             -> 0 or -errno
+ *
+ * One read() of a TAP returns exactly one Ethernet frame (without FCS); one write() injects one.
+ * read/write return -errno instead of throwing: the shim's hot path allocates no exception objects.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/if.h>
+#include <linux/if_tun.h>
+#include <node_api.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+#include <uv.h>
+
+#define CHECK(call)                                                    \
+  do {                                                                 \
+    if ((call) != napi_ok) {                                           \
+      napi_throw_error(env, NULL, "intracluster tap: " #call " failed"); \
+      return NULL;                                                     \
+    }                                                                  \
+  } while (0)
+
+static napi_value throw_errno(napi_env env, int err, const char *syscall, const char *what) {
+  char msg[160];
+  snprintf(msg, sizeof msg, "%s %s: %s", syscall, what, strerror(err));
+  napi_value code, message, error, sys, errnum;
+  /* Node's convention: err.code is the symbolic name (EPERM, ENOENT, ...). */
+  const char *name = err == EPERM ? "EPERM" : err == EACCES ? "EACCES" : err == ENOENT ? "ENOENT"
+                   : err == EBUSY ? "EBUSY" : err == EINVAL ? "EINVAL" : err == ENODEV ? "ENODEV"
+                   : err == ENOMEM ? "ENOMEM" : "EIO";
+  napi_create_string_utf8(env, name, NAPI_AUTO_LENGTH, &code);
+  napi_create_string_utf8(env, msg, NAPI_AUTO_LENGTH, &message);
+  napi_create_error(env, code, message, &error);
+  napi_create_string_utf8(env, syscall, NAPI_AUTO_LENGTH, &sys);
+  napi_set_named_property(env, error, "syscall", sys);
+  napi_create_int32(env, -err, &errnum);
+  napi_set_named_property(env, error, "errno", errnum);
+  napi_throw(env, error);
+  return NULL;
+}
+
+static int arg_int(napi_env env, napi_value v, int32_t *out) {
+  return napi_get_value_int32(env, v, out) == napi_ok;
+}
+
+/* A Uint8Array (or Buffer) argument as pointer + length. */
+static int arg_bytes(napi_env env, napi_value v, uint8_t **data, size_t *len) {
+  bool is;
+  if (napi_is_typedarray(env, v, &is) != napi_ok || !is) return 0;
+  napi_typedarray_type type;
+  napi_value ab;
+  size_t off;
+  if (napi_get_typedarray_info(env, v, &type, len, (void **)data, &ab, &off) != napi_ok) return 0;
+  return type == napi_uint8_array;
+}
+
+static napi_value tap_open(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  char name[IFNAMSIZ + 1] = {0};
+  size_t n = 0;
+  if (argc < 1 || napi_get_value_string_utf8(env, argv[0], name, sizeof name, &n) != napi_ok || n == 0 || n >= IFNAMSIZ) {
+    napi_throw_type_error(env, NULL, "tap open: expected an interface name of 1 to 15 characters");
+    return NULL;
+  }
+  int fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) return throw_errno(env, errno, "open", "/dev/net/tun");
+  struct ifreq ifr;
+  memset(&ifr, 0, sizeof ifr);
+  /* IFF_NO_PI: no 4-byte packet-information header, the fd carries bare Ethernet frames.
+     No IFF_VNET_HDR: the kernel keeps offloads off, so frames are at most MTU + header with full checksums. */
+  ifr.ifr_flags = IFF_TAP | IFF_NO_PI;
+  memcpy(ifr.ifr_name, name, n);
+  if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
+    int err = errno;
+    close(fd);
+    return throw_errno(env, err, "ioctl(TUNSETIFF)", name);
+  }
+  napi_value result, vfd, vname;
+  CHECK(napi_create_object(env, &result));
+  CHECK(napi_create_int32(env, fd, &vfd));
+  CHECK(napi_create_string_utf8(env, ifr.ifr_name, strnlen(ifr.ifr_name, IFNAMSIZ), &vname));
+  CHECK(napi_set_named_property(env, result, "fd", vfd));
+  CHECK(napi_set_named_property(env, result, "name", vname));
+  return result;
+}
+
+static napi_value tap_read(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2], out;
+  int32_t fd;
+  uint8_t *data;
+  size_t len;
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < 2 || !arg_int(env, argv[0], &fd) || !arg_bytes(env, argv[1], &data, &len)) {
+    napi_throw_type_error(env, NULL, "tap read: expected (fd, Uint8Array)");
+    return NULL;
+  }
+  ssize_t r;
+  do r = read(fd, data, len); while (r < 0 && errno == EINTR);
+  CHECK(napi_create_int32(env, r < 0 ? -errno : (int32_t)r, &out));
+  return out;
+}
+
+static napi_value tap_write(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3], out;
+  int32_t fd, n;
+  uint8_t *data;
+  size_t len;
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < 3 || !arg_int(env, argv[0], &fd) || !arg_bytes(env, argv[1], &data, &len) || !arg_int(env, argv[2], &n) || n < 0 || (size_t)n > len) {
+    napi_throw_type_error(env, NULL, "tap write: expected (fd, Uint8Array, length within the array)");
+    return NULL;
+  }
+  ssize_t r;
+  do r = write(fd, data, (size_t)n); while (r < 0 && errno == EINTR);
+  CHECK(napi_create_int32(env, r < 0 ? -errno : (int32_t)r, &out));
+  return out;
+}
+
+static napi_value tap_close(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1], out;
+  int32_t fd;
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < 1 || !arg_int(env, argv[0], &fd)) {
+    napi_throw_type_error(env, NULL, "tap close: expected (fd)");
+    return NULL;
+  }
+  CHECK(napi_create_int32(env, close(fd) < 0 ? -errno : 0, &out));
+  return out;
+}
+
+/* ---- readability watcher: a libuv poll handle on the loop Node runs ---- */
+
+typedef struct {
+  uv_poll_t poll;
+  napi_env env;
+  napi_ref callback;
+  napi_async_context async;
+  int closed;
+} watcher_t;
+
+/* Freed once libuv has closed the handle; the JS side calls unwatch() exactly once per watch(). */
+static void on_closed(uv_handle_t *h) {
+  free(h->data);
+}
+
+static void on_poll(uv_poll_t *h, int status, int events) {
+  (void)events;
+  watcher_t *w = h->data;
+  if (w->closed) return;
+  napi_env env = w->env;
+  napi_handle_scope scope;
+  if (napi_open_handle_scope(env, &scope) != napi_ok) return;
+  napi_value cb, recv, arg, result;
+  if (napi_get_reference_value(env, w->callback, &cb) == napi_ok && cb != NULL &&
+      napi_get_global(env, &recv) == napi_ok && napi_create_int32(env, status, &arg) == napi_ok) {
+    /* make_callback (not call_function): runs process.nextTick and promise jobs afterwards, as Node's own I/O does. */
+    if (napi_make_callback(env, w->async, recv, cb, 1, &arg, &result) == napi_pending_exception) {
+      napi_value ex;
+      napi_get_and_clear_last_exception(env, &ex);
+      napi_fatal_exception(env, ex);
+    }
+  }
+  napi_close_handle_scope(env, scope);
+}
+
+static void watcher_release(napi_env env, watcher_t *w) {
+  if (w->closed) return;
+  w->closed = 1;
+  uv_poll_stop(&w->poll);
+  napi_delete_reference(env, w->callback);
+  napi_async_destroy(env, w->async);
+  uv_close((uv_handle_t *)&w->poll, on_closed);
+}
+
+static napi_value tap_watch(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2], name, handle;
+  int32_t fd;
+  napi_valuetype t;
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < 2 || !arg_int(env, argv[0], &fd) || napi_typeof(env, argv[1], &t) != napi_ok || t != napi_function) {
+    napi_throw_type_error(env, NULL, "tap watch: expected (fd, callback)");
+    return NULL;
+  }
+  uv_loop_t *loop;
+  CHECK(napi_get_uv_event_loop(env, &loop));
+  watcher_t *w = calloc(1, sizeof *w);
+  if (!w) return throw_errno(env, ENOMEM, "calloc", "watcher");
+  w->env = env;
+  w->poll.data = w;
+  int rc = uv_poll_init(loop, &w->poll, fd);
+  if (rc < 0) {
+    free(w);
+    return throw_errno(env, -rc, "uv_poll_init", "tap fd");
+  }
+  CHECK(napi_create_reference(env, argv[1], 1, &w->callback));
+  CHECK(napi_create_string_utf8(env, "intracluster:tap", NAPI_AUTO_LENGTH, &name));
+  napi_value resource;
+  CHECK(napi_create_object(env, &resource));
+  CHECK(napi_async_init(env, resource, name, &w->async));
+  rc = uv_poll_start(&w->poll, UV_READABLE, on_poll);
+  if (rc < 0) {
+    watcher_release(env, w);
+    return throw_errno(env, -rc, "uv_poll_start", "tap fd");
+  }
+  CHECK(napi_create_external(env, w, NULL, NULL, &handle));
+  return handle;
+}
+
+static napi_value tap_unwatch(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  void *p = NULL;
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < 1 || napi_get_value_external(env, argv[0], &p) != napi_ok || p == NULL) {
+    napi_throw_type_error(env, NULL, "tap unwatch: expected a handle from watch()");
+    return NULL;
+  }
+  watcher_release(env, p);
+  return NULL;
+}
+
+static napi_value init(napi_env env, napi_value exports) {
+  napi_property_descriptor props[] = {
+      {"open", NULL, tap_open, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"read", NULL, tap_read, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"write", NULL, tap_write, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"close", NULL, tap_close, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"watch", NULL, tap_watch, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"unwatch", NULL, tap_unwatch, NULL, NULL, NULL, napi_enumerable, NULL},
+  };
+  CHECK(napi_define_properties(env, exports, sizeof props / sizeof props[0], props));
+  return exports;
+}
+
+NAPI_MODULE(NODE_GYP_MODULE_NAME, init)

@@ -1,0 +1,87 @@
+import { UsageError } from '../errors';
+import { ShimRunner, formatShimReport } from '../live/runner';
+import { Command, parseCommandArgs, required } from './command';
+
+export const shimCommand: Command = {
+  name: 'shim',
+  summary: "run one host's cluster layer live between two TAP devices (Linux, root)",
+  help: `Usage: intracluster shim --config FILE --host NAME --stack IFACE --wire IFACE [options]
+
+Runs the cluster layer of host NAME between two TAP devices: frames the host's kernel sends on the
+stack side go through the engine outbound to the wire side; frames from the wire side go through the
+engine inbound to the stack; synthesized replies go back to the stack. Each TAP is opened by name
+(created if absent; it disappears when the shim exits unless made persistent with "ip tuntap add").
+The descriptors keep working after the interfaces move to other network namespaces.
+Runs until SIGINT or SIGTERM, then prints its counters (frames by verdict and reason).
+SIGHUP re-reads the config: an invalid config keeps the previous one (one line on stderr); a valid
+config that does not list NAME makes the shim relay unchanged until NAME is listed again.
+See docs/live.md.
+
+  --config FILE        cluster config (JSON, see docs/config.md)
+  --host NAME          this host's name in the config
+  --stack IFACE        TAP device of the host's stack (configure it with the cluster MAC)
+  --wire IFACE         TAP device on the wire side (e.g. a bridge port)
+  --relay              relay every frame unchanged, no cluster layer (negative control)
+  --json               print the counters at exit as JSON
+  --exit-on-stdin-eof  also stop when stdin closes (for supervisors: dies with its parent)`,
+  async run(argv, io) {
+    const { values } = parseCommandArgs('shim', argv, {
+      config: { type: 'string' },
+      host: { type: 'string' },
+      stack: { type: 'string' },
+      wire: { type: 'string' },
+      relay: { type: 'boolean' },
+      json: { type: 'boolean' },
+      'exit-on-stdin-eof': { type: 'boolean' },
+    });
+    const relay = values.relay === true;
+    const stack = required('shim', values, 'stack');
+    const wire = required('shim', values, 'wire');
+    if (stack === wire) throw new UsageError('shim: --stack and --wire must be two different interfaces');
+    const configPath = relay && values.config === undefined ? undefined : required('shim', values, 'config');
+    const host = relay && values.host === undefined ? undefined : required('shim', values, 'host');
+    const log = (line: string) => io.stderr.write(`intracluster shim${host ? ' ' + host : ''}: ${line}\n`);
+
+    let finish!: (code: number) => void;
+    const finished = new Promise<number>((resolve) => (finish = resolve));
+    const runner = new ShimRunner({
+      configPath,
+      host,
+      stack,
+      wire,
+      relay,
+      log,
+      onFatal: (message) => {
+        log(`stopping: ${message}`);
+        finish(1);
+      },
+    });
+    const onStop = () => finish(0);
+    const onHup = () => log(runner.reload());
+    process.on('SIGINT', onStop);
+    process.on('SIGTERM', onStop);
+    process.on('SIGHUP', onHup);
+    const stdin = io.stdin;
+    if (values['exit-on-stdin-eof']) {
+      stdin.on('end', onStop);
+      stdin.on('close', onStop);
+      stdin.resume();
+    }
+    log(`ready: stack ${runner.shim.stack.name} <-> wire ${runner.shim.wire.name}, ${runner.describe()} (pid ${process.pid}; SIGHUP reloads)`);
+    try {
+      const code = await finished;
+      const report = runner.stop();
+      io.stdout.write((values.json ? JSON.stringify(report) : formatShimReport(report)) + '\n');
+      return code;
+    } finally {
+      process.off('SIGINT', onStop);
+      process.off('SIGTERM', onStop);
+      process.off('SIGHUP', onHup);
+      if (values['exit-on-stdin-eof']) {
+        stdin.off('end', onStop);
+        stdin.off('close', onStop);
+        stdin.pause();
+      }
+    }
+  },
+};

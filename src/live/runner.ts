@@ -1,0 +1,120 @@
+import 'reflect-metadata';
+import { loadConfigFile } from '../config';
+import { createContainer } from '../container';
+import { EngineFactory } from '../di';
+import { Engine, EngineStats } from '../engine';
+import { Shim } from './shim';
+import { Tap } from './tap';
+
+export interface ShimRunOptions {
+  /** Cluster config file; re-read by `reload()`. Not needed with `relay`. */
+  configPath?: string;
+  /** This host's name in the config. */
+  host?: string;
+  /** Stack-side TAP (the interface the host's kernel uses, cluster MAC). */
+  stack: string;
+  /** Wire-side TAP (attached to the switch, e.g. a bridge port). */
+  wire: string;
+  /** Relay every frame unchanged, no engine (the negative control: what the cluster does without us). */
+  relay?: boolean;
+  /** One line per event (start, reload, failure). */
+  log?: (line: string) => void;
+  /** Called once if a side fails for good (interface deleted); the shim has then stopped. */
+  onFatal?: (message: string) => void;
+}
+
+export interface ShimReport {
+  host: string;
+  relay: boolean;
+  shim: Record<string, number>;
+  engine: EngineStats | null;
+}
+
+/**
+ * A running shim with its config: `reload()` re-reads the config (SIGHUP in the CLI). Membership
+ * semantics of a reload:
+ * - config unreadable or invalid: the previous membership stays, one line is logged;
+ * - valid and lists this host: the new membership applies to the next frame (`engine.setCluster`);
+ * - valid but without this host: the host has left the cluster; the shim relays unchanged until a
+ *   later reload lists it again.
+ */
+export class ShimRunner {
+  private readonly factory = createContainer().get(EngineFactory);
+  private readonly engine: Engine | null;
+  readonly shim: Shim;
+  private readonly log: (line: string) => void;
+  private member = true;
+
+  /** Loads the config (ConfigError on a mistake), opens both TAPs (errno errors) and starts relaying. */
+  constructor(readonly options: ShimRunOptions) {
+    this.log = options.log ?? (() => undefined);
+    if (options.relay) this.engine = null;
+    else {
+      if (!options.configPath || !options.host) throw new Error('a config file and a host name are required unless relaying unchanged');
+      this.engine = this.factory.create(loadConfigFile(options.configPath), options.host);
+    }
+    const stack = Tap.open(options.stack);
+    let wire: Tap;
+    try {
+      wire = Tap.open(options.wire);
+    } catch (e) {
+      stack.close();
+      throw e;
+    }
+    this.shim = new Shim(this.engine, stack, wire, options.onFatal, this.log);
+    this.shim.start();
+  }
+
+  get host(): string {
+    return this.options.host ?? '(relay)';
+  }
+
+  /** One line describing the membership in force. */
+  describe(): string {
+    const e = this.engine;
+    if (e === null) return 'relaying every frame unchanged (no cluster layer)';
+    if (!this.member) return `host ${this.host} is not listed in the config: relaying unchanged`;
+    const cfg = e.cluster.config;
+    return `mode ${cfg.mode}${cfg.synthesize ? ' + synthesize' : ''}, ${e.cluster.hosts.length} members (${e.cluster.hosts.map((h) => h.name).join(', ')})`;
+  }
+
+  /** Re-reads the config file; returns the line to log. Never throws. */
+  reload(): string {
+    if (this.engine === null || !this.options.configPath) return 'reload: relay mode has no config; nothing to do';
+    try {
+      const cluster = this.factory.buildCluster(loadConfigFile(this.options.configPath));
+      if (cluster.hostIndex(this.host) < 0) {
+        this.member = false;
+        this.shim.engine = null;
+      } else {
+        this.engine.setCluster(cluster, this.host);
+        this.member = true;
+        this.shim.engine = this.engine;
+      }
+      return `reloaded ${this.options.configPath}: ${this.describe()}`;
+    } catch (e) {
+      return `reload failed, keeping the previous config (${this.describe()}): ${(e as Error).message}`;
+    }
+  }
+
+  /** Stops, closes the TAPs and returns the counters. */
+  stop(): ShimReport {
+    this.shim.stop();
+    return this.report();
+  }
+
+  report(): ShimReport {
+    return { host: this.host, relay: this.engine === null, shim: this.shim.counterRecord(), engine: this.engine ? this.engine.stats() : null };
+  }
+}
+
+/** The counters as text lines (the CLI prints them at exit). */
+export function formatShimReport(r: ShimReport): string {
+  const lines = [`intracluster shim ${r.host}: ${r.relay ? 'relay (unchanged)' : 'cluster layer'}`];
+  lines.push('  ' + Object.entries(r.shim).filter(([, n], i) => i < 7 || n > 0).map(([k, n]) => `${k} ${n}`).join(', '));
+  if (r.engine) {
+    lines.push(`  engine: ${r.engine.frames} frames: ` + Object.entries(r.engine.byVerdict).map(([k, n]) => `${k} ${n}`).join(', '));
+    for (const x of r.engine.byReason) lines.push(`    ${String(x.count).padStart(8)}  ${x.verdict.padEnd(7)}  ${x.reason}`);
+  }
+  return lines.join('\n');
+}

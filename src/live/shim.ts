@@ -1,0 +1,139 @@
+import { Engine } from '../engine';
+import { Direction, Verdict } from '../verdict';
+import { EAGAIN, Tap } from './tap';
+
+/** Index of `Shim.counters`. */
+export const ShimCounter = {
+  /** Frames read from the stack side (outbound) and from the wire side (inbound). */
+  FromStack: 0,
+  FromWire: 1,
+  ToWire: 2,
+  ToStack: 3,
+  /** Reply verdicts handed back to the stack. */
+  Replies: 4,
+  Drops: 5,
+  /** Frames relayed unchanged because the shim has no membership (relay mode or host not listed). */
+  Relayed: 6,
+  WriteErrors: 7,
+  ReadErrors: 8,
+  InternalErrors: 9,
+} as const;
+
+export const SHIM_COUNTER_NAMES = [
+  'from stack',
+  'from wire',
+  'to wire',
+  'to stack',
+  'replies to stack',
+  'dropped',
+  'relayed unchanged',
+  'write errors',
+  'read errors',
+  'internal errors',
+] as const;
+
+/** Frames handled per readiness callback before yielding to the other side (fairness). */
+const BATCH = 64;
+/** Larger than any frame a TAP without offloads delivers (MTU up to 65535 + Ethernet and VLAN headers). */
+const FRAME_BUFFER = 65536 + 22;
+
+/**
+ * One host's cluster layer between two TAP devices (patent FIG. 4: the layer between NIC and stack).
+ * Stack side: the TAP the host's kernel uses (cluster MAC). Wire side: the TAP attached to the switch.
+ * Outbound (stack to wire) and inbound (wire to stack) frames go through `engine.process`; a null
+ * engine relays every frame unchanged (the negative control, or a host not listed in the config).
+ * Reads and rewrites in place in one buffer per direction: nothing is allocated per frame.
+ */
+export class Shim {
+  readonly counters = new Float64Array(SHIM_COUNTER_NAMES.length);
+  /** The engine deciding frames, or null to relay unchanged. Swap at any time (membership change). */
+  engine: Engine | null;
+  private readonly outBuf = new Uint8Array(FRAME_BUFFER);
+  private readonly inBuf = new Uint8Array(FRAME_BUFFER);
+  private running = false;
+
+  constructor(
+    engine: Engine | null,
+    readonly stack: Tap,
+    readonly wire: Tap,
+    /** Called once when a side fails for good (interface deleted, poll error); the shim has stopped. */
+    private readonly onFatal: (message: string) => void = () => undefined,
+    /** One line per unexpected condition (never per frame). */
+    private readonly log: (line: string) => void = () => undefined,
+  ) {
+    this.engine = engine;
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.stack.watch((status) => this.pump(status, Direction.Outbound));
+    this.wire.watch((status) => this.pump(status, Direction.Inbound));
+  }
+
+  /** Stops and closes both TAPs (devices the shim created disappear). Idempotent. */
+  stop(): void {
+    this.running = false;
+    this.stack.close();
+    this.wire.close();
+  }
+
+  private pump(status: number, direction: Direction): void {
+    if (!this.running) return;
+    const outbound = direction === Direction.Outbound;
+    const from = outbound ? this.stack : this.wire;
+    const to = outbound ? this.wire : this.stack;
+    const buf = outbound ? this.outBuf : this.inBuf;
+    const c = this.counters;
+    if (status < 0) return this.fail(`${outbound ? 'stack' : 'wire'} side ${from.name}: poll error ${status}`);
+    for (let i = 0; i < BATCH; i++) {
+      const n = from.read(buf);
+      if (n < 0) {
+        if (n === -EAGAIN) return;
+        c[ShimCounter.ReadErrors]++;
+        // EBADFD (77) / EIO: the interface was deleted (e.g. its namespace went away); it never comes back.
+        return this.fail(`${outbound ? 'stack' : 'wire'} side ${from.name}: read failed (errno ${-n}): interface gone`);
+      }
+      c[outbound ? ShimCounter.FromStack : ShimCounter.FromWire]++;
+      const e = this.engine;
+      if (e === null) {
+        c[ShimCounter.Relayed]++;
+        this.send(to, buf, n, outbound ? ShimCounter.ToWire : ShimCounter.ToStack);
+        continue;
+      }
+      let v: Verdict;
+      try {
+        v = e.process(buf, direction, n);
+      } catch (err) {
+        // The engine promises not to throw; if it ever does, drop this frame and keep running.
+        if (c[ShimCounter.InternalErrors]++ === 0) this.log(`internal error (frame dropped, further ones counted): ${(err as Error).message}`);
+        continue;
+      }
+      if (v === Verdict.Pass || v === Verdict.Rewrite) this.send(to, buf, n, outbound ? ShimCounter.ToWire : ShimCounter.ToStack);
+      else if (v === Verdict.Reply) {
+        c[ShimCounter.Replies]++;
+        this.send(this.stack, e.replyFrame, e.replyLength, ShimCounter.ToStack);
+      } else c[ShimCounter.Drops]++;
+    }
+  }
+
+  private send(tap: Tap, buf: Uint8Array, length: number, counter: number): void {
+    const r = tap.write(buf, length);
+    if (r === length) this.counters[counter]++;
+    // EIO while the interface is down, EAGAIN if the kernel's queue is full: the frame is lost, as on a wire.
+    else this.counters[ShimCounter.WriteErrors]++;
+  }
+
+  private fail(message: string): void {
+    if (!this.running) return;
+    this.stop();
+    this.onFatal(message);
+  }
+
+  /** Shim counters by name (allocates; for logs and the CLI). */
+  counterRecord(): Record<string, number> {
+    const out: Record<string, number> = {};
+    SHIM_COUNTER_NAMES.forEach((n, i) => (out[n] = this.counters[i]));
+    return out;
+  }
+}

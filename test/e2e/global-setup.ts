@@ -1,0 +1,31 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { canRunLive, cleanupStale } from '../../src/live/bed';
+
+/**
+ * Live tests need root, network namespaces and TAP devices. Without them they are skipped, loudly;
+ * with INTRACLUSTER_E2E=required (set by .ci/run) a missing capability fails the run.
+ */
+export default async function globalSetup(): Promise<void> {
+  process.env.INTRACLUSTER_E2E_START = String(Date.now());
+  const live = canRunLive();
+  const required = process.env.INTRACLUSTER_E2E === 'required';
+  if (!live.ok) {
+    if (required) throw new Error(`INTRACLUSTER_E2E=required, but the live tests cannot run here: ${live.why}`);
+    process.env.INTRACLUSTER_E2E_SKIP = live.why;
+    const line = `LIVE E2E TESTS SKIPPED: ${live.why}`;
+    const bar = '*'.repeat(line.length + 4);
+    process.stderr.write(`\n${bar}\n* ${line} *\n${bar}\n(set INTRACLUSTER_E2E=required to make this an error)\n\n`);
+    return;
+  }
+  const removed = await cleanupStale();
+  if (removed.length) process.stderr.write(`e2e: removed namespaces left by a killed run: ${removed.join(', ')}\n`);
+  // The shims run as separate processes: build the CLI from this tree into build/e2e (not dist/).
+  const root = join(__dirname, '..', '..');
+  const tsc = spawnSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', join(root, 'tsconfig.build.json'), '--outDir', join(root, 'build', 'e2e')], {
+    cwd: root,
+    encoding: 'utf8',
+    timeout: 180_000,
+  });
+  if (tsc.status !== 0) throw new Error(`e2e: building the CLI for the shims failed:\n${tsc.stdout}${tsc.stderr}`);
+}

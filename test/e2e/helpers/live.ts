@@ -1,0 +1,56 @@
+import { join } from 'node:path';
+import { Bed, BedHost, BedMode, BedOptions, CLUSTER_MAC, MEMBERS, SHARED_MAC } from '../../../src/live/bed';
+
+/** Why the live tests are skipped (set by global-setup.ts), or empty when they run. */
+export const SKIP = process.env.INTRACLUSTER_E2E_SKIP ?? '';
+
+/** `describe`, or `describe.skip` with the reason in the title when the machine cannot run live tests. */
+export function liveDescribe(name: string, fn: () => void): void {
+  if (SKIP) describe.skip(`${name} [SKIPPED: ${SKIP}]`, fn);
+  else describe(name, fn);
+}
+
+/** The CLI built by global-setup.ts for the shim processes. */
+export const E2E_CLI = [process.execPath, join(__dirname, '..', 'cli.js')];
+
+export function createBed(options: Omit<BedOptions, 'intracluster'>): Promise<Bed> {
+  return Bed.create({ ...options, intracluster: E2E_CLI });
+}
+
+/** Every ordered pair of distinct hosts. */
+export function orderedPairs<T>(xs: readonly T[]): [T, T][] {
+  return xs.flatMap((a) => xs.filter((b) => b !== a).map((b): [T, T] => [a, b]));
+}
+
+export type Family = 'ipv4' | 'ipv6';
+export const FAMILIES: readonly Family[] = ['ipv4', 'ipv6'];
+
+/** The 16 bytes of an IPv6 address in text form (enough for the bed's addresses). */
+function ipv6Bytes(text: string): number[] {
+  const [head, tail] = text.split('::');
+  const h = head ? head.split(':') : [];
+  const t = tail !== undefined && tail !== '' ? tail.split(':') : [];
+  const groups = [...h, ...Array(8 - h.length - t.length).fill('0'), ...t].map((g) => parseInt(g, 16));
+  return groups.flatMap((g) => [g >> 8, g & 0xff]);
+}
+
+const hex = (bytes: number[]) => bytes.map((b) => b.toString(16).padStart(2, '0')).join(':');
+
+/**
+ * The MAC a member must learn for `host`'s address of `family`, written out from the rules, not
+ * computed by the library: dedicated = 03-bf + the IPv4 bytes / the low 32 bits of the IPv6 address;
+ * table = the host's MAC in the config; shared = the shared MAC.
+ */
+export function expectedMac(mode: BedMode, host: BedHost, family: Family): string {
+  if (mode === 'shared') return SHARED_MAC;
+  if (mode === 'table') return MEMBERS.find((m) => m.name === host.name)!.tableMac;
+  const low = family === 'ipv4' ? host.ipv4.split('.').map(Number) : ipv6Bytes(host.ipv6).slice(12);
+  return hex([0x03, 0xbf, ...low]);
+}
+
+export { CLUSTER_MAC };
+
+/** "03:bf:..." for any byte string of the bed's MAC notation. */
+export function isMulticastMac(mac: string): boolean {
+  return (parseInt(mac.slice(0, 2), 16) & 1) === 1;
+}
