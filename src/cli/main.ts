@@ -5,9 +5,10 @@ import { demoCommand } from './demo';
 import { macCommand } from './mac';
 import { processCommand } from './process';
 import { rewriteCommand } from './rewrite';
+import { shimCommand } from './shim';
 
 /** Every subcommand. A new command is one file in src/cli plus one entry here. */
-export const commands: readonly Command[] = [processCommand, rewriteCommand, macCommand, demoCommand];
+export const commands: readonly Command[] = [processCommand, rewriteCommand, macCommand, demoCommand, shimCommand];
 
 const USAGE = () => `Usage: intracluster COMMAND [options]
 
