@@ -27,3 +27,6 @@ export { mappingsModule, builtinMappings, Ipv4PrefixMapping, Ipv6Low32Mapping, I
 export * from './frame/build';
 export * from './frame/build-ipv6';
 export * from './pcap/writer';
+export * from './membership';
+export type { HeartbeatConfig } from './config';
+export { HEARTBEAT_DEFAULTS } from './config';
