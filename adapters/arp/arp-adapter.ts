@@ -21,6 +21,7 @@ export const ArpReason = {
   SenderNotCluster: defineReason('ARP from a member whose sender MAC is not the cluster MAC: unchanged'),
   OutboundNotOwn: defineReason('outbound ARP reply for an address that is not this host\'s dedicated address (virtual IP or other): keeps the cluster MAC'),
   OutboundToNonMember: defineReason('outbound ARP reply to a non-member: keeps the cluster MAC'),
+  OutboundSeenByNonMembers: defineReason('outbound ARP reply to a member, but to an Ethernet destination non-members receive (broadcast, a non-member\'s MAC): keeps the cluster MAC (RFC 826 merge rule)'),
   OutboundUnchanged: defineReason('outbound ARP: nothing to rewrite'),
   Ipv4Data: defineReason('IPv4 data: no rewrite'),
 } as const;
@@ -80,6 +81,10 @@ export class ArpAdapter implements ProtocolAdapter {
       if (!macEquals(f, o + ArpField.SHA, c.clusterMac, 0)) return this.keep(c, ArpReason.OutboundUnchanged);
       const m = c.remoteMember(c.cluster.lookupIpv4(f, o + ArpField.TPA));
       if (m < 0) return this.keep(c, ArpReason.OutboundToNonMember);
+      // RFC 826 merge rule: every station receiving this frame updates its entry for us, whatever the
+      // target. A reply to a member sent where non-members receive it (a request forged with a
+      // member's IP and the forger's MAC, say) keeps the cluster MAC.
+      if (!this.membersOnlyDestination(c)) return this.keep(c, ArpReason.OutboundSeenByNonMembers);
       macCopy(f, o + ArpField.SHA, c.cluster.addrMac, own * 6);
       macCopy(f, o + ArpField.THA, c.clusterMac, 0);
       c.markDiscovered(m);
@@ -122,6 +127,13 @@ export class ArpAdapter implements ProtocolAdapter {
     }
     macCopy(r, o + ArpField.THA, c.clusterMac, 0);
     c.replyLength = len;
+  }
+
+  /** Ethernet destination only members accept: the cluster MAC, a member's dedicated MAC, the shared MAC. */
+  private membersOnlyDestination(c: FrameContext): boolean {
+    const f = c.frame;
+    if (macEquals(f, 0, c.clusterMac, 0)) return true;
+    return c.sharedMac !== null ? macEquals(f, 0, c.sharedMac, 0) : c.cluster.hostOfMac(f, 0) >= 0;
   }
 
   private keep(c: FrameContext, reason: number): Verdict {

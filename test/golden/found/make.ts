@@ -1,0 +1,136 @@
+/**
+ * Writes test/golden/found/*.json: every failure the property tests of issue 6 found, as a golden
+ * vector (docs/golden-vectors.md). Each entry says which property failed and on which counterexample;
+ * its expected verdict and output come from the rule the fix restores, written out here, never from
+ * running the engine. tshark claims are read from the bytes by test/property/wire.ts and checked by
+ * test/tshark.test.ts against Wireshark's own reading.
+ *
+ * Dev tool. From the repository root:
+ *   npx tsc --target ES2022 --module commonjs --esModuleInterop --skipLibCheck --resolveJsonModule \
+ *     --outDir node_modules/.cache/found test/golden/found/make.ts \
+ *   && node node_modules/.cache/found/test/golden/found/make.js
+ */
+import { writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { CONFIGS } from '../../property/model';
+import { bytesOf, hex, macAt, readArp, readIcmp6, readIp6, readL2, icmp6ChecksumValid, ndLinkLayerOptions } from '../../property/wire';
+
+interface Found {
+  name: string;
+  description: string;
+  /** The property that failed, the counterexample, and the rule that decides the expected answer. */
+  source: string;
+  rules: string[];
+  config: string | Record<string, unknown>;
+  host: string;
+  direction: 'inbound' | 'outbound';
+  input: string;
+  verdict: 'pass' | 'rewrite' | 'drop' | 'reply';
+  /** For rewrite: the expected output. */
+  output?: string;
+  reason: string;
+  malformed?: boolean;
+}
+
+const CLUSTER = '02bfaabbccdd';
+const frame = (...parts: string[]) => parts.join('').replace(/\s+/g, '');
+const pad60 = (h: string) => h + '00'.repeat(Math.max(0, 60 - h.length / 2));
+const arp = (op: number, sha: string, spa: string, tha: string, tpa: string) => `00010800060400${op.toString(16).padStart(2, '0')}${sha}${spa}${tha}${tpa}`;
+const tags = (n: number, tpid = '8100') => `${tpid}0000`.repeat(n);
+
+export const FOUND: Found[] = [
+  {
+    name: 'found-001-arp-reply-to-forged-sender-mac',
+    description:
+      "A non-member forged an ARP request claiming host1's IP with its own MAC as sender; host2's stack answers to that MAC. The reply is for a member by IP but reaches the non-member, so it keeps the cluster MAC.",
+    source:
+      'issue 6 property "no outbound ARP addressed to a non-member carries a dedicated MAC" (RFC 826 merge rule: every receiver of an ARP frame updates its entry for the sender); found on a reply to Ethernet destination 03-bf-0c-0c-04-65 in shared mode, generalised here to the forgery',
+    rules: ['issue6.leak', 'issue2.rule5'],
+    config: 'configs/cluster3.json',
+    host: 'host2',
+    direction: 'outbound',
+    input: pad60(frame('020000000009', CLUSTER, '0806', arp(2, CLUSTER, '0c0c0466', '020000000009', '0c0c0465'))),
+    verdict: 'pass',
+    reason: 'non-members receive',
+  },
+  {
+    name: 'found-002-arp-reply-to-member-broadcast',
+    description: "host2's stack answers host1 with a broadcast Ethernet destination (a request forged with sender MAC ff-ff-ff-ff-ff-ff): every non-member receives it, so it keeps the cluster MAC.",
+    source: 'issue 6 property "no outbound ARP addressed to a non-member carries a dedicated MAC" (RFC 826 merge rule)',
+    rules: ['issue6.leak', 'issue2.rule5'],
+    config: 'configs/cluster3.json',
+    host: 'host2',
+    direction: 'outbound',
+    input: pad60(frame('ffffffffffff', CLUSTER, '0806', arp(2, CLUSTER, '0c0c0466', 'ffffffffffff', '0c0c0465'))),
+    verdict: 'pass',
+    reason: 'non-members receive',
+  },
+  {
+    name: 'found-003-shared-arp-reply-to-unused-multicast',
+    description: 'Shared mode: a reply to host1 sent to a multicast MAC that is not the shared MAC (03-bf-0c-0c-04-65, which nobody in this cluster uses) keeps the cluster MAC: only the shared MAC, a member MAC or the cluster MAC reach members only.',
+    source: 'issue 6 property "no outbound ARP addressed to a non-member carries a dedicated or shared MAC", counterexample as fast-check shrank it (seed 895924324)',
+    rules: ['issue6.leak', 'issue3.shared'],
+    config: CONFIGS.shared,
+    host: 'host2',
+    direction: 'outbound',
+    input: pad60(frame('03bf0c0c0465', CLUSTER, '0806', arp(2, CLUSTER, '0c0c0466', '03bf0c0c0465', '0c0c0465'))),
+    verdict: 'pass',
+    reason: 'non-members receive',
+  },
+];
+
+// ---- tshark claims, read from the bytes ----
+
+const colon = (h: string) => h.match(/../g)!.join(':');
+const dotted = (b: Uint8Array, o: number) => `${b[o]}.${b[o + 1]}.${b[o + 2]}.${b[o + 3]}`;
+
+function claims(h: string): Record<string, string> {
+  const b = bytesOf(h);
+  const n = b.length;
+  const c: Record<string, string> = { 'frame.len': String(n) };
+  if (n < 14) return c;
+  c['eth.dst'] = colon(macAt(b, 0));
+  c['eth.src'] = colon(macAt(b, 6));
+  const l2 = readL2(b, n);
+  if (!l2 || l2.tags > 0) return c;
+  c['eth.type'] = `0x${l2.etherType.toString(16).padStart(4, '0')}`;
+  const a = readArp(b, n, l2);
+  if (a) {
+    c['arp.opcode'] = String(a.op);
+    c['arp.src.hw_mac'] = colon(macAt(b, a.sha));
+    c['arp.src.proto_ipv4'] = dotted(b, a.spa);
+    c['arp.dst.hw_mac'] = colon(macAt(b, a.tha));
+    c['arp.dst.proto_ipv4'] = dotted(b, a.tpa);
+  }
+  const ip6 = readIp6(b, n, l2);
+  const m = readIcmp6(b, ip6);
+  if (ip6 && m && m.end - m.icmp >= 4) {
+    c['icmpv6.type'] = String(m.type);
+    c['icmpv6.checksum'] = `0x${hex(b, m.icmp + 2, m.icmp + 4)}`;
+    c['icmpv6.checksum.status'] = icmp6ChecksumValid(b, ip6, m) ? '1' : '0';
+    if (m.type === 135 || m.type === 136) c['icmpv6.opt.linkaddr'] = ndLinkLayerOptions(b, m).map((x) => colon(macAt(b, x.addr))).join(',');
+  }
+  return c;
+}
+
+function write(f: Found): void {
+  const output = f.verdict === 'pass' ? f.input : f.output;
+  const v = {
+    name: f.name,
+    description: f.description,
+    source: f.source,
+    rules: f.rules,
+    config: f.config,
+    host: f.host,
+    direction: f.direction,
+    input: f.input,
+    expect: { verdict: f.verdict, ...(output ? { output } : {}), reason: f.reason },
+    tshark: { input: claims(f.input), ...(output ? { output: claims(output) } : {}), ...(f.malformed ? { malformed: true } : {}) },
+  };
+  writeFileSync(join(resolve('test', 'golden', 'found'), `${f.name}.json`), JSON.stringify(v, null, 2) + '\n');
+}
+
+if (require.main === module) {
+  for (const f of FOUND) write(f);
+  console.log(`wrote ${FOUND.length} vectors to test/golden/found/`);
+}
