@@ -6,3 +6,5 @@ export type { MemberInfo, MembershipEvents, MembershipEventName } from './events
 export { SequenceSource, ReplayGuard } from './sequence';
 export { Membership } from './manager';
 export type { MembershipOptions, MembershipEngine, MembershipStats } from './manager';
+export { startShimMembership, logMembershipEvents } from './shim-hook';
+export type { ShimMembershipOptions } from './shim-hook';

@@ -38,9 +38,9 @@ export interface MembershipOptions {
   readonly factory: { buildCluster(config: ClusterConfig): Cluster };
   /**
    * Puts one heartbeat frame on the wire side. The buffer is reused for the next heartbeat: copy it
-   * to keep it. A throw is counted as a send error.
+   * to keep it. Returning false (e.g. the interface is down) or throwing counts a send error.
    */
-  readonly send: (frame: Uint8Array, length: number) => void;
+  readonly send: (frame: Uint8Array, length: number) => boolean | void;
   readonly clock?: Clock;
 }
 
@@ -293,8 +293,8 @@ export class Membership extends MembershipEmitter {
     try {
       const len = encodeHeartbeatFrame(this.localHeartbeat(), this.tx, 0);
       signHeartbeat(this.tx.subarray(ETH_HEADER_LEN, len), this.key);
-      this.options.send(this.tx, len);
-      this.n.sent++;
+      if (this.options.send(this.tx, len) === false) this.n.sendErrors++;
+      else this.n.sent++;
     } catch {
       this.n.sendErrors++;
     }
