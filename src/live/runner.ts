@@ -3,6 +3,7 @@ import { loadConfigFile } from '../config';
 import { createContainer } from '../container';
 import { EngineFactory } from '../di';
 import { Engine, EngineStats } from '../engine';
+import { Membership, MembershipStats, loadClusterKey, startShimMembership } from '../membership';
 import { Shim } from './shim';
 import { Tap } from './tap';
 
@@ -28,6 +29,8 @@ export interface ShimReport {
   relay: boolean;
   shim: Record<string, number>;
   engine: EngineStats | null;
+  /** Heartbeat membership counters and members (config with `heartbeat`). */
+  membership?: MembershipStats;
 }
 
 /**
@@ -42,16 +45,20 @@ export class ShimRunner {
   private readonly factory = createContainer().get(EngineFactory);
   private readonly engine: Engine | null;
   readonly shim: Shim;
+  /** Membership from heartbeats (docs/heartbeat.md), when the config has a `heartbeat` section. */
+  readonly membership: Membership | null = null;
   private readonly log: (line: string) => void;
   private member = true;
 
   /** Loads the config (ConfigError on a mistake), opens both TAPs (errno errors) and starts relaying. */
   constructor(readonly options: ShimRunOptions) {
     this.log = options.log ?? (() => undefined);
+    const config = options.relay ? null : options.configPath ? loadConfigFile(options.configPath) : null;
     if (options.relay) this.engine = null;
     else {
-      if (!options.configPath || !options.host) throw new Error('a config file and a host name are required unless relaying unchanged');
-      this.engine = this.factory.create(loadConfigFile(options.configPath), options.host);
+      if (!config || !options.host) throw new Error('a config file and a host name are required unless relaying unchanged');
+      this.engine = this.factory.create(config, options.host);
+      if (config.heartbeat) loadClusterKey(config.heartbeat); // a key problem stops us before any TAP opens
     }
     const stack = Tap.open(options.stack);
     let wire: Tap;
@@ -62,6 +69,15 @@ export class ShimRunner {
       throw e;
     }
     this.shim = new Shim(this.engine, stack, wire, options.onFatal, this.log);
+    if (config?.heartbeat && this.engine) {
+      try {
+        this.membership = startShimMembership({ config, host: options.host!, engine: this.engine, factory: this.factory, wire, log: this.log });
+      } catch (e) {
+        this.shim.stop();
+        throw e;
+      }
+      this.shim.front = this.membership;
+    }
     this.shim.start();
   }
 
@@ -81,6 +97,16 @@ export class ShimRunner {
   /** Re-reads the config file; returns the line to log. Never throws. */
   reload(): string {
     if (this.engine === null || !this.options.configPath) return 'reload: relay mode has no config; nothing to do';
+    if (this.membership) {
+      try {
+        const config = loadConfigFile(this.options.configPath);
+        if (!config.heartbeat) throw new Error('config: heartbeat: cannot be removed by a reload (restart the shim)');
+        this.membership.reconfigure(config, loadClusterKey(config.heartbeat));
+        return `reloaded ${this.options.configPath}: ${this.describe()}`;
+      } catch (e) {
+        return `reload failed, keeping the previous config (${this.describe()}): ${(e as Error).message}`;
+      }
+    }
     try {
       const cluster = this.factory.buildCluster(loadConfigFile(this.options.configPath));
       if (cluster.hostIndex(this.host) < 0) {
@@ -99,12 +125,15 @@ export class ShimRunner {
 
   /** Stops, closes the TAPs and returns the counters. */
   stop(): ShimReport {
+    this.membership?.stop();
     this.shim.stop();
     return this.report();
   }
 
   report(): ShimReport {
-    return { host: this.host, relay: this.engine === null, shim: this.shim.counterRecord(), engine: this.engine ? this.engine.stats() : null };
+    const r: ShimReport = { host: this.host, relay: this.engine === null, shim: this.shim.counterRecord(), engine: this.engine ? this.engine.stats() : null };
+    if (this.membership) r.membership = this.membership.stats();
+    return r;
   }
 }
 
@@ -112,6 +141,11 @@ export class ShimRunner {
 export function formatShimReport(r: ShimReport): string {
   const lines = [`intracluster shim ${r.host}: ${r.relay ? 'relay (unchanged)' : 'cluster layer'}`];
   lines.push('  ' + Object.entries(r.shim).filter(([, n], i) => i < 7 || n > 0).map(([k, n]) => `${k} ${n}`).join(', '));
+  if (r.membership) {
+    const m = r.membership;
+    const dropped = Object.entries(m.dropped).map(([k, n]) => `${k} ${n}`).join(', ') || 'none';
+    lines.push(`  membership: host ID ${m.hostId}, sent ${m.sent} (${m.sendErrors} unsent), received ${m.received}, accepted ${m.accepted}, joins ${m.joins}, changes ${m.changes}, leaves ${m.leaves}, refused ${m.refused}; dropped: ${dropped}`);
+  }
   if (r.engine) {
     lines.push(`  engine: ${r.engine.frames} frames: ` + Object.entries(r.engine.byVerdict).map(([k, n]) => `${k} ${n}`).join(', '));
     for (const x of r.engine.byReason) lines.push(`    ${String(x.count).padStart(8)}  ${x.verdict.padEnd(7)}  ${x.reason}`);

@@ -48,6 +48,8 @@ export class Shim {
   readonly counters = new Float64Array(SHIM_COUNTER_NAMES.length);
   /** The engine deciding frames, or null to relay unchanged. Swap at any time (membership change). */
   engine: Engine | null;
+  /** Decides frames in front of the engine when set (heartbeats: src/membership); replies still come from `engine`. */
+  front: { process(frame: Uint8Array, direction: Direction, length: number): Verdict } | null = null;
   private readonly outBuf = new Uint8Array(FRAME_BUFFER);
   private readonly inBuf = new Uint8Array(FRAME_BUFFER);
   private running = false;
@@ -103,7 +105,7 @@ export class Shim {
       }
       let v: Verdict;
       try {
-        v = e.process(buf, direction, n);
+        v = (this.front ?? e).process(buf, direction, n);
       } catch (err) {
         // The engine promises not to throw; if it ever does, drop this frame and keep running.
         if (c[ShimCounter.InternalErrors]++ === 0) this.log(`internal error (frame dropped, further ones counted): ${(err as Error).message}`);
