@@ -31,8 +31,8 @@ export const DEMO_CONFIG = {
   clusterMac: CLUSTER_MAC,
   multicastPrefix: '03-bf',
   hosts: [
-    { name: HOST1.name, addresses: [HOST1.ip] },
-    { name: HOST2.name, addresses: [HOST2.ip] },
+    { name: HOST1.name, addresses: [HOST1.ip, '2001:db8::101'] },
+    { name: HOST2.name, addresses: [HOST2.ip, '2001:db8::102'] },
   ],
 };
 
@@ -242,7 +242,7 @@ const nonMemberSection: WalkthroughSection = {
   },
 };
 
-/** The sections `runWalkthrough` prints, in order. */
+/** The sections `runWalkthrough` prints, in order (the IPv6 section is appended by demo-ipv6.ts). */
 export const walkthroughSections: WalkthroughSection[] = [fig6Section, fig7Section, nonMemberSection];
 
 /**
