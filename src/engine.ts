@@ -1,7 +1,7 @@
 import { DISCOVERY_EXEMPT, FrameContext, ProtocolAdapter } from './adapter';
 import { Cluster } from './cluster';
 import { ConfigError } from './errors';
-import { etherTypeOffset, isMulticastMacAt, readU16 } from './frame/ethernet';
+import { ETH_HEADER_LEN, etherTypeOffset, isMulticastMacAt, readU16 } from './frame/ethernet';
 import { macCopy, macEquals } from './mac';
 import { Direction, Reason, Verdict, VERDICT_NAMES, reasonCount, reasonText } from './verdict';
 
@@ -140,15 +140,16 @@ export class Engine {
 
   private decide(c: FrameContext): Verdict {
     const f = c.frame;
+    // IEEE 802.3: a source address is never a group address. Never emit one, never deliver one,
+    // whatever follows the addresses (a tag stack cut short or too deep included).
+    if (c.length >= ETH_HEADER_LEN && isMulticastMacAt(f, 6)) {
+      c.reason = Reason.MulticastSource;
+      return Verdict.Drop;
+    }
     const et = etherTypeOffset(f, c.length);
     if (et < 0) {
       c.reason = Reason.TruncatedEthernet;
       return Verdict.Pass;
-    }
-    // IEEE 802.3: a source address is never a group address. Never emit one, never deliver one.
-    if (isMulticastMacAt(f, 6)) {
-      c.reason = Reason.MulticastSource;
-      return Verdict.Drop;
     }
     c.etherTypeOffset = et;
     c.etherType = readU16(f, et);

@@ -77,6 +77,32 @@ export const FOUND: Found[] = [
     verdict: 'pass',
     reason: 'non-members receive',
   },
+  {
+    name: 'found-004-multicast-source-behind-deep-tags',
+    description: 'A frame with a multicast Ethernet source and nine 802.1Q tags (one more than the engine walks) was passed to the stack; a group address is never a source, whatever follows it: dropped.',
+    source:
+      'issue 6 property "no output frame has a multicast Ethernet source", counterexample as fast-check shrank it; IEEE 802.3 (a source address is never a group address), issue 2 rule 3',
+    rules: ['issue6.multicast-source', 'issue2.rule3'],
+    config: 'configs/cluster3.json',
+    host: 'host1',
+    direction: 'inbound',
+    input: frame('000000000000', '210000000000', tags(9), '0806', arp(1, CLUSTER, '00000000', '000000000000', '0c0c0465')),
+    verdict: 'drop',
+    reason: 'multicast',
+  },
+  {
+    name: 'found-005-multicast-source-truncated-tag-outbound',
+    description: "host2's stack sends a frame with its dedicated MAC as Ethernet source and an 802.1Q tag cut short: dropped, not emitted (the truncated-frame pass-through must not carry a multicast source to the wire).",
+    source: 'issue 6 property "no output frame has a multicast Ethernet source" (the same hole as found-004, outbound); issue 2 rule 3',
+    rules: ['issue6.multicast-source', 'issue2.rule3'],
+    config: 'configs/cluster3.json',
+    host: 'host2',
+    direction: 'outbound',
+    input: frame('ffffffffffff', '03bf0c0c0466', '81000064'),
+    verdict: 'drop',
+    reason: 'multicast',
+    malformed: true,
+  },
 ];
 
 // ---- tshark claims, read from the bytes ----
