@@ -29,14 +29,19 @@ export interface BedHostPlan {
   name: string;
   ipv4: string;
   ipv6: string;
+  /**
+   * Static link-local address, listed in the config: Linux sends NUD probes (unicast NS) from the
+   * link-local address, and the layer can only rewrite for addresses it knows (docs/live.md).
+   */
+  linkLocal: string;
   /** Dedicated MAC given in the config in table mode. */
   tableMac: string;
 }
 
 export const MEMBERS: readonly BedHostPlan[] = [
-  { name: 'host1', ipv4: '198.18.0.11', ipv6: 'fd00:198:18::11', tableMac: '03:bf:7a:00:00:01' },
-  { name: 'host2', ipv4: '198.18.0.12', ipv6: 'fd00:198:18::12', tableMac: '03:bf:7a:00:00:02' },
-  { name: 'host3', ipv4: '198.18.0.13', ipv6: 'fd00:198:18::13', tableMac: '03:bf:7a:00:00:03' },
+  { name: 'host1', ipv4: '198.18.0.11', ipv6: 'fd00:198:18::11', linkLocal: 'fe80::11', tableMac: '03:bf:7a:00:00:01' },
+  { name: 'host2', ipv4: '198.18.0.12', ipv6: 'fd00:198:18::12', linkLocal: 'fe80::12', tableMac: '03:bf:7a:00:00:02' },
+  { name: 'host3', ipv4: '198.18.0.13', ipv6: 'fd00:198:18::13', linkLocal: 'fe80::13', tableMac: '03:bf:7a:00:00:03' },
 ];
 export const NON_MEMBER = { name: 'outsider', ipv4: '198.18.0.99', ipv6: 'fd00:198:18::99', mac: '02:42:c6:12:00:63' };
 
@@ -48,7 +53,7 @@ export const BED_MODES: readonly BedMode[] = ['dedicated', 'table', 'shared', 's
 export function bedConfig(mode: BedMode, members: readonly BedHostPlan[] = MEMBERS): object {
   const hosts = members.map((m) => ({
     name: m.name,
-    addresses: [m.ipv4, m.ipv6],
+    addresses: [m.ipv4, m.ipv6, m.linkLocal],
     ...(mode === 'table' ? { mac: m.tableMac } : {}),
   }));
   return {
@@ -67,6 +72,8 @@ export interface BedHost {
   ns: string;
   ipv4: string;
   ipv6: string;
+  /** Static link-local address (members), or null: the kernel makes one (non-member). */
+  linkLocal: string | null;
   /** MAC of the host's interface (the cluster MAC for members). */
   mac: string;
   /** Its port on the bridge, in the switch namespace. */
@@ -204,8 +211,8 @@ export class Bed {
     this.log = options.log ?? (() => undefined);
     this.intracluster = options.intracluster ?? [process.execPath, join(packageRoot(), 'bin', 'intracluster.js')];
     this.switchNs = `${this.id}-sw`;
-    this.members = MEMBERS.map((m, i) => ({ name: m.name, ns: `${this.id}-m${i + 1}`, ipv4: m.ipv4, ipv6: m.ipv6, mac: CLUSTER_MAC, port: `p-m${i + 1}` }));
-    this.nonMember = { name: NON_MEMBER.name, ns: `${this.id}-out`, ipv4: NON_MEMBER.ipv4, ipv6: NON_MEMBER.ipv6, mac: NON_MEMBER.mac, port: 'p-out' };
+    this.members = MEMBERS.map((m, i) => ({ name: m.name, ns: `${this.id}-m${i + 1}`, ipv4: m.ipv4, ipv6: m.ipv6, linkLocal: m.linkLocal, mac: CLUSTER_MAC, port: `p-m${i + 1}` }));
+    this.nonMember = { name: NON_MEMBER.name, ns: `${this.id}-out`, ipv4: NON_MEMBER.ipv4, ipv6: NON_MEMBER.ipv6, linkLocal: null, mac: NON_MEMBER.mac, port: 'p-out' };
     this.dir = mkdtempSync(join(tmpdir(), 'intracluster-bed-'));
     this.configPath = join(this.dir, 'cluster.json');
     this.writeConfig(bedConfig(options.mode));
@@ -245,8 +252,8 @@ export class Bed {
     // Switch: no IPv6 of its own (its ports must not send anything), a plain flooding bridge.
     await this.sysctl(this.switchNs, { 'ipv6/conf/all/disable_ipv6': 1, 'ipv6/conf/default/disable_ipv6': 1 });
     await this.ipBatch(this.switchNs, ['link set lo up', 'link add br0 type bridge mcast_snooping 0 stp_state 0', 'link set br0 up']);
-    // Hosts: members share one MAC, so EUI-64 link-locals would collide (NOTES.md): random
-    // interface identifiers, no DAD, no router solicitations. MLD report repeats within 10 ms
+    // Hosts: members share one MAC, so EUI-64 link-locals would collide (NOTES.md): members get a
+    // static link-local (below), others a random one; no DAD, no router solicitations. MLD report repeats within 10 ms
     // instead of 1 s: every frame a member sends from the cluster MAC moves the bridge's entry for
     // that MAC to the member's port, so start-up chatter would send a non-member's frames to the
     // wrong member for a second or two (a learning switch and a shared source MAC; see docs/live.md).
@@ -287,7 +294,8 @@ export class Bed {
       await this.ipBatch(h.ns, [
         'link set lo up',
         ...rename,
-        `link set eth0 address ${h.mac} addrgenmode random`,
+        `link set eth0 address ${h.mac} addrgenmode ${h.linkLocal ? 'none' : 'random'}`,
+        ...(h.linkLocal ? [`addr add ${h.linkLocal}/64 dev eth0 nodad`] : []),
         `addr add ${h.ipv4}/${PREFIX_LEN.ipv4} dev eth0`,
         `addr add ${h.ipv6}/${PREFIX_LEN.ipv6} dev eth0 nodad`,
         'link set eth0 up',
@@ -356,7 +364,8 @@ export class Bed {
   async capture(port: string, direction: 'in' | 'out' | 'inout' = 'inout'): Promise<Capture> {
     const file = join(this.dir, `${port}-${direction}-${this.children.length}.pcap`);
     // -Z root: tcpdump would drop to user tcpdump and could not write the bed's (root-only) folder.
-    const c = this.spawn(`tcpdump ${port}`, 'ip', ['netns', 'exec', this.switchNs, 'tcpdump', '-n', '-U', '-Z', 'root', '-Q', direction, '-i', port, '-w', file]);
+    // --immediate-mode: frames reach tcpdump at once, not when a ring-buffer block fills or times out.
+    const c = this.spawn(`tcpdump ${port}`, 'ip', ['netns', 'exec', this.switchNs, 'tcpdump', '-n', '-U', '--immediate-mode', '-Z', 'root', '-Q', direction, '-i', port, '-w', file]);
     await c.waitFor(/listening on/, 15_000);
     return new Capture(c, file, port);
   }
@@ -437,6 +446,8 @@ export class Capture {
 
   /** Stops tcpdump (SIGINT flushes the file) and returns the pcap path. */
   async stop(): Promise<string> {
+    // Frames already queued to tcpdump's socket are lost on SIGINT: give it a moment to drain them.
+    await new Promise((r) => setTimeout(r, 250));
     await this.child.stop('SIGINT', 5_000);
     return this.file;
   }
