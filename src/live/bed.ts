@@ -88,6 +88,8 @@ export interface BedOptions {
   intracluster?: readonly string[];
   /** Progress lines. */
   log?: (line: string) => void;
+  /** One config per member instead of the shared one (e.g. heartbeats: each lists only itself). */
+  configFor?: (member: BedHostPlan) => object;
 }
 
 export interface PingResult {
@@ -216,6 +218,7 @@ export class Bed {
     this.dir = mkdtempSync(join(tmpdir(), 'intracluster-bed-'));
     this.configPath = join(this.dir, 'cluster.json');
     this.writeConfig(bedConfig(options.mode));
+    if (options.configFor) for (const m of MEMBERS) this.writeConfig(options.configFor(m), this.memberConfigPath(m.name));
   }
 
   /** Builds the bed; on any failure everything built so far is torn down before the error is thrown. */
@@ -237,8 +240,13 @@ export class Bed {
     return [...this.members, this.nonMember];
   }
 
-  writeConfig(raw: object): void {
-    writeFileSync(this.configPath, JSON.stringify(raw, null, 2) + '\n');
+  /** The config file member `name`'s shim reads: its own with `configFor`, else the shared one. */
+  memberConfigPath(name: string): string {
+    return this.options.configFor ? join(this.dir, `cluster-${name}.json`) : this.configPath;
+  }
+
+  writeConfig(raw: object, path = this.configPath): void {
+    writeFileSync(path, JSON.stringify(raw, null, 2) + '\n');
   }
 
   private async build(): Promise<void> {
@@ -274,7 +282,7 @@ export class Bed {
       this.members.map(async (m, i) => {
         const args = [...this.intracluster.slice(1), 'shim', '--stack', taps[i].stack, '--wire', taps[i].wire, '--json', '--exit-on-stdin-eof'];
         if (this.options.relay) args.push('--relay');
-        else args.push('--config', this.configPath, '--host', m.name);
+        else args.push('--config', this.memberConfigPath(m.name), '--host', m.name);
         const c = this.spawn(`shim ${m.name}`, this.intracluster[0], args);
         this.shims[i] = c;
         await c.waitFor(/ready:/, SHIM_START_MS);
