@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { Counter, Engine } from '../../src';
+import { Counter, Engine, reasonText } from '../../src';
 import { MutantSpec, ScratchSpec, buildMutant, buildScratch, mutantArb, scratchArb } from './arbitraries';
 import { GUARD_BYTE, Observation, checkObservation } from './oracle';
 import { LOCAL_HOSTS, MODELS, Model, newEngine } from './model';
@@ -52,6 +52,11 @@ export class Harness {
     }
   }
 
+  /** Engines each case goes through (models x local hosts). */
+  get engineCount(): number {
+    return this.slots.length;
+  }
+
   /** Returns null, or the first property violated, with the engine it was seen on. */
   run(c: FrameCase): string | null {
     this.cases++;
@@ -83,6 +88,8 @@ export class Harness {
       return `never throws: process() threw ${(e as Error)?.stack ?? e} ${where()}`;
     }
     const reason = s.engine.reason;
+    const rt = reasonText(reason);
+    this.reasons.set(rt, (this.reasons.get(rt) ?? 0) + 1);
     const reply = verdict === 3 ? s.engine.replyFrame.slice(0, s.engine.replyLength) : null;
     this.observations++;
     this.verdicts[verdict] = (this.verdicts[verdict] ?? 0) + 1;
@@ -116,6 +123,9 @@ export class Harness {
       return `counters: engine counts ${Array.from(k).join(',')}, harness saw ${s.seen.join(',')} ${where()}`;
     return null;
   }
+
+  /** How often each reason text was given, over every engine (persistent ones; strict ones per case). */
+  readonly reasons = new Map<string, number>();
 
   /** engine.stats() of every engine: frames = sum by verdict = sum by reason. */
   checkStats(): string | null {

@@ -210,7 +210,7 @@ function checkReply(o: Observation): string | null {
     if (!ra || ra.op !== 2) return 'reply: not an ARP reply';
     const t = m.addrAt(inp, arp.tpa, 4);
     if (!t || t.host === H) return 'reply: answered a request for a non-member (or for H itself)';
-    if (m.hostOf(inp, arp.spa, 4) === -1 && inp[arp.spa] === 0 && inp[arp.spa + 1] === 0 && inp[arp.spa + 2] === 0 && inp[arp.spa + 3] === 0) return 'reply: answered an ARP probe';
+    if (hex(inp, arp.spa, arp.spa + 4) === '00000000') return 'reply: answered an ARP probe';
     if (macAt(r, ra.sha) !== t.mac) return `reply: sender MAC ${macAt(r, ra.sha)}, expected ${t.mac}`;
     if (macAt(r, ra.tha) !== CLUSTER_MAC) return 'reply: target MAC is not the cluster MAC';
     if (hex(r, ra.spa, ra.spa + 4) !== hex(inp, arp.tpa, arp.tpa + 4) || hex(r, ra.tpa, ra.tpa + 4) !== hex(inp, arp.spa, arp.spa + 4)) return 'reply: addresses not swapped';
@@ -219,7 +219,7 @@ function checkReply(o: Observation): string | null {
   const ip6 = readIp6(inp, inp.length, l2);
   const icmp = readIcmp6(inp, ip6);
   if (!ip6 || !icmp || icmp.type !== 135) return 'reply: answered something that is neither an ARP request nor an NS';
-  if (macAt(inp, ip6.src) === '000000000000' && macAt(inp, ip6.src + 6) === '000000000000') return 'reply: answered a DAD NS';
+  if (/^0+$/.test(hex(inp, ip6.src, ip6.src + 16))) return 'reply: answered a DAD NS';
   const t = m.addrAt(inp, icmp.icmp + 8, 16);
   if (!t || t.host === H) return 'reply: answered an NS for a non-member (or for H itself)';
   const rip = readIp6(r, r.length, rl2);
