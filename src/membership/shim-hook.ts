@@ -37,9 +37,10 @@ export function startShimMembership(o: ShimMembershipOptions): Membership {
     factory: o.factory,
     clock: o.clock,
     send: (frame, length) => {
+      const t = Date.now(); // before the write: a receiver may log its join before we log this
       const ok = o.wire.write(frame, length) === length;
       if (ok && !onWire) {
-        o.log(`membership: heartbeats on the wire${failed ? ` (after ${failed} unsent while the wire side was down)` : ''} t=${Date.now()}`);
+        o.log(`membership: heartbeats on the wire${failed ? ` (after ${failed} unsent while the wire side was down)` : ''} t=${t}`);
         onWire = true;
         failed = 0;
       } else if (!ok) {
