@@ -4,22 +4,34 @@
  *
  * `get` reads the key straight out of a frame at an offset: O(1), no allocation, no strings.
  * Built at config time; a membership change builds a new table.
+ *
+ * Keys are handled as big-endian 32-bit words (the last one zero-padded): the hash mixes one word per
+ * multiply and the compare is one int per word, 4 steps for an IPv6 address instead of 16. A slot
+ * holds the key words and the value side by side (`stride` ints, a power of two), so a lookup in a
+ * table far larger than the cache (100,000 members) costs one cache line, not one for the key and
+ * one for the value.
  */
 export class ByteKeyTable {
-  private readonly keys: Uint8Array;
-  private readonly vals: Int32Array;
+  /** Per slot: key words, then the value (-1: empty), then padding up to `stride`. */
+  private readonly slots: Int32Array;
   private readonly mask: number;
+  private readonly words: number;
+  private readonly stride: number;
   private count = 0;
 
   constructor(
     readonly keyLength: number,
     expected: number,
   ) {
+    if (!(keyLength > 0)) throw new RangeError('ByteKeyTable key length must be > 0');
     let cap = 8;
     while (cap < expected * 2 + 2) cap <<= 1; // load factor <= 0.5
     this.mask = cap - 1;
-    this.keys = new Uint8Array(cap * keyLength);
-    this.vals = new Int32Array(cap).fill(-1);
+    this.words = (keyLength + 3) >> 2;
+    this.stride = 2;
+    while (this.stride < this.words + 1) this.stride <<= 1;
+    this.slots = new Int32Array(cap * this.stride);
+    for (let i = 0; i < cap; i++) this.slots[i * this.stride + this.words] = -1;
   }
 
   get size(): number {
@@ -32,49 +44,103 @@ export class ByteKeyTable {
     if (this.count * 2 + 2 > this.mask + 1) throw new RangeError('ByteKeyTable is full: size it for the expected key count');
     const k = Uint8Array.from(key as ArrayLike<number>);
     if (k.length !== this.keyLength) throw new RangeError(`key must be ${this.keyLength} bytes`);
-    let slot = this.hash(k, 0) & this.mask;
-    for (;;) {
-      const v = this.vals[slot];
-      if (v < 0) {
-        this.keys.set(k, slot * this.keyLength);
-        this.vals[slot] = value;
-        this.count++;
-        return -1;
-      }
-      if (this.equalAt(slot, k, 0)) return v;
-      slot = (slot + 1) & this.mask;
-    }
+    const existing = this.get(k, 0);
+    if (existing >= 0) return existing;
+    let slot = this.slotOf(k, 0);
+    while (this.slots[slot * this.stride + this.words] >= 0) slot = (slot + 1) & this.mask;
+    for (let j = 0; j < this.words; j++) this.slots[slot * this.stride + j] = this.word(k, 0, j);
+    this.slots[slot * this.stride + this.words] = value;
+    this.count++;
+    return -1;
   }
 
   /** The value for the key stored at buf[off .. off+keyLength), or -1. */
   get(buf: Uint8Array, off: number): number {
-    let slot = this.hash(buf, off) & this.mask;
-    for (;;) {
-      const v = this.vals[slot];
-      if (v < 0) return -1;
-      if (this.equalAt(slot, buf, off)) return v;
-      slot = (slot + 1) & this.mask;
+    // One small straight-line path per key length the cluster uses (small enough for the JIT to
+    // inline into the caller); the generic loop for any other length.
+    const w = this.words;
+    return w === 1 ? this.get1(buf, off) : w === 4 ? this.get4(buf, off) : w === 2 ? this.get2(buf, off) : this.getN(buf, off);
+  }
+
+  /** IPv4 keys; slot: [key, value]. */
+  private get1(buf: Uint8Array, off: number): number {
+    const t = this.slots;
+    const w0 = (buf[off] << 24) | (buf[off + 1] << 16) | (buf[off + 2] << 8) | buf[off + 3];
+    for (let slot = this.finish(Math.imul(0x811c9dc5 ^ w0, 0x01000193)) & this.mask; ; slot = (slot + 1) & this.mask) {
+      const v = t[2 * slot + 1];
+      if (v < 0 || t[2 * slot] === w0) return v;
     }
   }
 
-  private hash(buf: Uint8Array, off: number): number {
-    // FNV-1a, 32-bit
+  /** MAC keys; slot: [key, key, value, -]. */
+  private get2(buf: Uint8Array, off: number): number {
+    const t = this.slots;
+    const w0 = (buf[off] << 24) | (buf[off + 1] << 16) | (buf[off + 2] << 8) | buf[off + 3];
+    const w1 = (buf[off + 4] << 24) | (buf[off + 5] << 16);
+    for (let slot = this.finish(Math.imul(Math.imul(0x811c9dc5 ^ w0, 0x01000193) ^ w1, 0x01000193)) & this.mask; ; slot = (slot + 1) & this.mask) {
+      const b = 4 * slot;
+      const v = t[b + 2];
+      if (v < 0 || (t[b] === w0 && t[b + 1] === w1)) return v;
+    }
+  }
+
+  /** IPv6 keys; slot: [key x4, value, -, -, -]. */
+  private get4(buf: Uint8Array, off: number): number {
+    const t = this.slots;
+    const w0 = (buf[off] << 24) | (buf[off + 1] << 16) | (buf[off + 2] << 8) | buf[off + 3];
+    const w1 = (buf[off + 4] << 24) | (buf[off + 5] << 16) | (buf[off + 6] << 8) | buf[off + 7];
+    const w2 = (buf[off + 8] << 24) | (buf[off + 9] << 16) | (buf[off + 10] << 8) | buf[off + 11];
+    const w3 = (buf[off + 12] << 24) | (buf[off + 13] << 16) | (buf[off + 14] << 8) | buf[off + 15];
+    let h = Math.imul(0x811c9dc5 ^ w0, 0x01000193);
+    h = Math.imul(h ^ w1, 0x01000193);
+    h = Math.imul(h ^ w2, 0x01000193);
+    h = Math.imul(h ^ w3, 0x01000193);
+    for (let slot = this.finish(h) & this.mask; ; slot = (slot + 1) & this.mask) {
+      const b = 8 * slot;
+      const v = t[b + 4];
+      if (v < 0 || (t[b] === w0 && t[b + 1] === w1 && t[b + 2] === w2 && t[b + 3] === w3)) return v;
+    }
+  }
+
+  private getN(buf: Uint8Array, off: number): number {
+    for (let slot = this.slotOf(buf, off); ; slot = (slot + 1) & this.mask) {
+      const v = this.slots[slot * this.stride + this.words];
+      if (v < 0 || this.equalAt(slot, buf, off)) return v;
+    }
+  }
+
+  /** Word j of the key at buf[off..]: 4 bytes big-endian, zero past the key's end. */
+  private word(buf: Uint8Array, off: number, j: number): number {
+    const n = this.keyLength - 4 * j;
+    const p = off + 4 * j;
+    if (n >= 4) return (buf[p] << 24) | (buf[p + 1] << 16) | (buf[p + 2] << 8) | buf[p + 3];
+    let w = 0;
+    for (let i = 0; i < 4; i++) w = (w << 8) | (i < n ? buf[p + i] : 0);
+    return w;
+  }
+
+  /** Home slot (the generic path; the same hash as the straight-line paths of `get`). */
+  private slotOf(buf: Uint8Array, off: number): number {
+    // FNV-1a over 32-bit words
     let h = 0x811c9dc5 | 0;
-    const n = this.keyLength;
-    for (let i = 0; i < n; i++) h = Math.imul(h ^ buf[off + i], 0x01000193);
-    // final avalanche (murmur3 fmix32) so low bits spread for sequential addresses
+    for (let j = 0; j < this.words; j++) h = Math.imul(h ^ this.word(buf, off, j), 0x01000193);
+    return this.finish(h) & this.mask;
+  }
+
+  /** murmur3 fmix32, so the low bits (the slot) depend on every key bit; 30 bits: always a small integer. */
+  private finish(h: number): number {
     h ^= h >>> 16;
     h = Math.imul(h, 0x85ebca6b);
     h ^= h >>> 13;
-    // 30 bits: always a small integer, never a heap number (capacity is far below 2^30)
+    h = Math.imul(h, 0xc2b2ae35);
+    h ^= h >>> 16;
     return h & 0x3fffffff;
   }
 
   private equalAt(slot: number, buf: Uint8Array, off: number): boolean {
-    const n = this.keyLength;
-    const base = slot * n;
-    const keys = this.keys;
-    for (let i = 0; i < n; i++) if (keys[base + i] !== buf[off + i]) return false;
+    const n = this.words;
+    const b = slot * this.stride;
+    for (let j = 0; j < n; j++) if (this.slots[b + j] !== this.word(buf, off, j)) return false;
     return true;
   }
 }
