@@ -1,4 +1,6 @@
+import { UsageError } from '../errors';
 import { Engine } from '../engine';
+import { BinaryProcessor } from './binary';
 import { Command, CliIo, parseCommandArgs, required } from './command';
 import { engineFromArgs } from './engine-from-args';
 import { MAX_FRAME_BYTES, MAX_LINE_BYTES, NdjsonProcessor } from './ndjson';
@@ -7,7 +9,7 @@ import { formatStats } from './stats';
 export const processCommand: Command = {
   name: 'process',
   summary: 'run one host\'s cluster layer over NDJSON frames on stdin/stdout',
-  help: `Usage: intracluster process --config FILE --host NAME [--stats]
+  help: `Usage: intracluster process --config FILE --host NAME [--format ndjson|binary] [--stats]
 
 Runs the cluster layer of host NAME as a filter: one JSON object per input line, one result line
 per input line, in the same order, written as input arrives (a stack in any language plugs in
@@ -31,11 +33,18 @@ quietly. See docs/cli.md.
 
   --config FILE   cluster config (JSON, see docs/config.md)
   --host NAME     the member whose layer this is
+  --format binary length-prefixed records instead of NDJSON (big-endian; see docs/performance.md):
+                  in:  direction u8 (0 in, 1 out), 0 u8, length u16, frame
+                  out: verdict u8 (0 pass, 1 rewrite, 2 drop, 3 reply, 4 error), 0 u8, reason u16,
+                       length u16, frame / reply / nothing / error text; a type 5 record
+                       (5, 0, reason, length, text) defines each reason number before its first use
   --stats         at the end, print frame counts by verdict and reason on stderr`,
   async run(argv, io) {
-    const { values } = parseCommandArgs('process', argv, { config: { type: 'string' }, host: { type: 'string' }, stats: { type: 'boolean' } });
+    const { values } = parseCommandArgs('process', argv, { config: { type: 'string' }, host: { type: 'string' }, stats: { type: 'boolean' }, format: { type: 'string' } });
+    const format = values.format ?? 'ndjson';
+    if (format !== 'ndjson' && format !== 'binary') throw new UsageError(`process: --format must be "ndjson" or "binary", got "${format}" (see: intracluster process --help)`);
     const engine = engineFromArgs(required('process', values, 'config'), required('process', values, 'host'));
-    return runProcess(engine, io, values.stats === true);
+    return runProcess(engine, io, values.stats === true, format);
   },
 };
 
@@ -44,12 +53,13 @@ quietly. See docs/cli.md.
  * next is read, so output follows input without waiting for EOF; when stdout pushes back, stdin is
  * paused until it drains.
  */
-export function runProcess(engine: Engine, io: CliIo, stats: boolean): Promise<number> {
+export function runProcess(engine: Engine, io: CliIo, stats: boolean, format: 'ndjson' | 'binary' = 'ndjson'): Promise<number> {
   const { stdin, stdout, stderr } = io;
   return new Promise((resolve) => {
     let finished = false;
     let waiting = false;
-    const proc = new NdjsonProcessor(engine, (batch) => stdout.write(batch));
+    const emit = (batch: Buffer) => stdout.write(batch);
+    const proc = format === 'binary' ? new BinaryProcessor(engine, emit) : new NdjsonProcessor(engine, emit);
 
     const finish = (code: number) => {
       if (finished) return;
@@ -58,7 +68,7 @@ export function runProcess(engine: Engine, io: CliIo, stats: boolean): Promise<n
       stdin.removeListener('end', onEnd);
       stdin.removeListener('error', onInputError);
       stdout.removeListener('drain', onDrain);
-      if (stats) stderr.write(formatStats('process', engine, proc.counters));
+      if (stats) stderr.write(formatStats('process', engine, proc.counters, format === 'binary' ? 'records' : 'lines'));
       resolve(code);
     };
     const onData = (chunk: Buffer | string) => {

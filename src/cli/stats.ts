@@ -3,9 +3,9 @@ import { VERDICT_NAMES } from '../verdict';
 import type { NdjsonCounters } from './ndjson';
 
 /** Frame counts by verdict, then by verdict and reason, as printed by `process --stats` and `rewrite`. */
-export function formatStats(cmd: string, engine: Engine, lines?: NdjsonCounters): string {
+export function formatStats(cmd: string, engine: Engine, lines?: NdjsonCounters, unit = 'lines'): string {
   const s = engine.stats();
-  const head = lines ? `${lines.lines} lines, ${lines.errors} error lines, ` : '';
+  const head = lines ? `${lines.lines} ${unit}, ${lines.errors} error ${unit}, ` : '';
   const out = [`intracluster ${cmd}: ${head}${s.frames} frames: ${VERDICT_NAMES.map((v) => `${v} ${s.byVerdict[v]}`).join(', ')}`];
   out.push(...reasonLines(engine));
   return out.join('\n') + '\n';
