@@ -15,6 +15,8 @@ The descriptors keep working after the interfaces move to other network namespac
 Runs until SIGINT or SIGTERM, then prints its counters (frames by verdict and reason).
 SIGHUP re-reads the config: an invalid config keeps the previous one (one line on stderr); a valid
 config that does not list NAME makes the shim relay unchanged until NAME is listed again.
+With a "heartbeat" section in the config, members come and go by authenticated heartbeats sent and
+consumed on the wire side; each join, change, leave or refusal is logged on stderr (docs/heartbeat.md).
 See docs/live.md.
 
   --config FILE        cluster config (JSON, see docs/config.md)
