@@ -1,7 +1,7 @@
 import * as ipaddr from 'ipaddr.js';
 import { Address6 } from 'ip-address';
 import { ConfigError } from './errors';
-import { describe } from './mac';
+import { describe, quote } from './mac';
 
 /** An IPv4 or IPv6 address parsed at config time: canonical text plus network-order bytes. */
 export interface IpAddress {
@@ -33,20 +33,20 @@ export function parseHostAddress(text: unknown, key: string): IpAddress {
     rejectRange(a.range(), s, key);
     return { family: 4, text: a.toString(), bytes: Uint8Array.from(a.toByteArray()) };
   }
-  if (s.includes('/')) throw new ConfigError(key, `"${s}" has a prefix length: give a single address`);
-  if (s.includes('%')) throw new ConfigError(key, `"${s}" has a zone index: give the address alone`);
+  if (s.includes('/')) throw new ConfigError(key, `${quote(s)} has a prefix length: give a single address`);
+  if (s.includes('%')) throw new ConfigError(key, `${quote(s)} has a zone index: give the address alone`);
   if (ipaddr.IPv6.isValid(s) && Address6.isValid(s)) {
     const a = ipaddr.IPv6.parse(s);
     rejectRange(a.range(), s, key);
     // ip-address gives the RFC 5952 text; ipaddr.js the 16 bytes.
     return { family: 6, text: new Address6(s).correctForm(), bytes: Uint8Array.from(a.toByteArray()) };
   }
-  throw new ConfigError(key, `"${s}" is not an IPv4 address (dotted quad, e.g. 198.18.0.1) or an IPv6 address (e.g. fd00::1)`);
+  throw new ConfigError(key, `${quote(s)} is not an IPv4 address (dotted quad, e.g. 198.18.0.1) or an IPv6 address (e.g. fd00::1)`);
 }
 
 function rejectRange(range: string, s: string, key: string): void {
   const what = REJECTED_RANGES[range];
-  if (what) throw new ConfigError(key, `"${s}" is ${what}, not a host's unicast address`);
+  if (what) throw new ConfigError(key, `${quote(s)} is ${what}, not a host's unicast address`);
 }
 
 export function addressKey(a: IpAddress): string {

@@ -1,7 +1,7 @@
 import { ClusterConfig } from './config';
 import { ConfigError } from './errors';
 import { IpAddress } from './address';
-import { Mac } from './mac';
+import { Mac, quote } from './mac';
 import { Mapping } from './mapping';
 import { ByteKeyTable } from './table';
 
@@ -84,8 +84,8 @@ export class Cluster {
       const name = family === 4 ? config.mappings.ipv4 : config.mappings.ipv6;
       const key = family === 4 ? 'mappings.ipv4' : 'mappings.ipv6';
       const m = byName.get(name);
-      if (!m) throw new ConfigError(key, `unknown mapping "${name}" (known: ${known || 'none bound'})`);
-      if (!m.families.includes(family)) throw new ConfigError(key, `mapping "${name}" does not map IPv${family} addresses`);
+      if (!m) throw new ConfigError(key, `unknown mapping ${quote(name)} (known: ${known || 'none bound'})`);
+      if (!m.families.includes(family)) throw new ConfigError(key, `mapping ${quote(name)} does not map IPv${family} addresses`);
       return m;
     };
     const used = new Set(config.hosts.flatMap((h) => h.addresses.map((a) => a.family)));

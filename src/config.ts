@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { ConfigError } from './errors';
-import { Mac, describe } from './mac';
+import { Mac, describe, quote } from './mac';
 import { IpAddress, addressKey, parseHostAddress } from './address';
 
 export type ClusterMode = 'dedicated' | 'shared';
@@ -67,6 +67,7 @@ const HEARTBEAT_KEYS = ['periodMs', 'missed', 'keyFile', 'keyEnv', 'hostId', 'st
 const ENV_NAME_RE = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
 const HOST_KEYS = ['name', 'addresses', 'mac'];
 const MAPPING_KEYS = ['ipv4', 'ipv6'];
+const IDENTIFIER_RE = /^[A-Za-z_$][\w$]*$/;
 const HOST_NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
 
 /** Reads and validates a config file. Every failure is a ConfigError naming the key. */
@@ -86,7 +87,8 @@ export function parseConfigText(text: string, source = 'config'): ClusterConfig 
   try {
     raw = JSON.parse(text);
   } catch (e) {
-    throw new ConfigError('', `${source} is not valid JSON: ${(e as Error).message}`);
+    // V8 quotes the text around the mistake, newlines and control bytes included: keep it one line
+    throw new ConfigError('', `${source} is not valid JSON: ${JSON.stringify((e as Error).message).slice(1, -1)}`);
   }
   return parseConfig(raw);
 }
@@ -215,7 +217,7 @@ function parseHostMacs(v: unknown, key: string, addresses: readonly IpAddress[])
   // { "<address>": "<mac>", ... }: one dedicated MAC per address
   const o = asObject(v, key, null);
   for (const [addrText, macText] of Object.entries(o)) {
-    const k = `${key}["${addrText}"]`;
+    const k = `${key}[${quote(addrText)}]`;
     const a = parseHostAddress(addrText, k);
     if (!addresses.some((x) => x.text === a.text)) throw new ConfigError(k, `${a.text} is not one of this host's addresses`);
     const mac = Mac.parse(macText, k);
@@ -243,7 +245,7 @@ function asObject(v: unknown, key: string, allowed: readonly string[] | null): R
   const o = v as Record<string, unknown>;
   if (allowed) {
     for (const k of Object.keys(o)) {
-      if (!allowed.includes(k)) throw new ConfigError(key ? `${key}.${k}` : k, `unknown key (known: ${allowed.join(', ')})`);
+      if (!allowed.includes(k)) throw new ConfigError(IDENTIFIER_RE.test(k) ? (key ? `${key}.${k}` : k) : `${key}[${quote(k)}]`, `unknown key (known: ${allowed.join(', ')})`);
     }
   }
   return o;

@@ -11,7 +11,7 @@ export class Mac {
   static parse(text: unknown, key = 'mac'): Mac {
     if (typeof text !== 'string') throw new ConfigError(key, `expected a MAC address string like "02-bf-aa-bb-cc-dd", got ${describe(text)}`);
     const m = MAC_RE.exec(text.trim());
-    if (!m) throw new ConfigError(key, `"${text}" is not a MAC address (expected six hex bytes separated by "-" or ":", e.g. "02-bf-aa-bb-cc-dd")`);
+    if (!m) throw new ConfigError(key, `${quote(text)} is not a MAC address (expected six hex bytes separated by "-" or ":", e.g. "02-bf-aa-bb-cc-dd")`);
     return new Mac(Uint8Array.from([m[1], m[3], m[4], m[5], m[6], m[7]].map((h) => parseInt(h, 16))));
   }
 
@@ -25,7 +25,7 @@ export class Mac {
   static parsePrefix(text: unknown, key = 'multicastPrefix'): Uint8Array {
     if (typeof text !== 'string') throw new ConfigError(key, `expected a 2-byte prefix string like "03-bf", got ${describe(text)}`);
     const m = PREFIX_RE.exec(text.trim());
-    if (!m) throw new ConfigError(key, `"${text}" is not a 2-byte MAC prefix (expected e.g. "03-bf")`);
+    if (!m) throw new ConfigError(key, `${quote(text)} is not a 2-byte MAC prefix (expected e.g. "03-bf")`);
     return Uint8Array.of(parseInt(m[1], 16), parseInt(m[2], 16));
   }
 
@@ -72,11 +72,16 @@ export function formatMac(b: ArrayLike<number>, off = 0, sep = '-'): string {
   return parts.join(sep);
 }
 
+/** A user's string in an error message: JSON-quoted (one line, control bytes escaped), cut at 60 characters. */
+export function quote(text: string): string {
+  return JSON.stringify(text.length > 60 ? text.slice(0, 60) + '…' : text);
+}
+
 export function describe(v: unknown): string {
   if (v === undefined) return 'nothing';
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'an array';
-  if (typeof v === 'string') return `"${v.length > 60 ? v.slice(0, 60) + '…' : v}"`;
+  if (typeof v === 'string') return quote(v);
   if (typeof v === 'object') return 'an object';
   return `${typeof v} ${String(v)}`;
 }
