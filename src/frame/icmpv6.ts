@@ -69,13 +69,27 @@ function fold(sum: number): number {
  */
 export function icmpv6Sum(b: Uint8Array, ip: number, icmp: number, end: number): number {
   const len = end - icmp;
-  let sum = 0;
-  for (let i = ip + Ipv6Field.SRC; i < ip + Ipv6Field.DST + 16; i += 2) sum += (b[i] << 8) | b[i + 1];
-  sum += (len >>> 16) + (len & 0xffff) + IpProto.ICMPV6; // upper-layer length (32 bits), next header
+  // High and low bytes of the 16-bit words summed apart, 8 bytes per step: the same ones'-complement
+  // sum as word by word (RFC 1071 2(B): byte order independence), with half the work per byte.
+  let hi = 0;
+  let lo = 0;
+  for (let i = ip + Ipv6Field.SRC; i < ip + Ipv6Field.DST + 16; i += 8) {
+    hi += b[i] + b[i + 2] + b[i + 4] + b[i + 6];
+    lo += b[i + 1] + b[i + 3] + b[i + 5] + b[i + 7];
+  }
   let i = icmp;
-  for (; i + 1 < end; i += 2) sum += (b[i] << 8) | b[i + 1];
-  if (i < end) sum += b[i] << 8; // odd length: pad with a zero byte
-  return fold(sum);
+  for (; i + 7 < end; i += 8) {
+    hi += b[i] + b[i + 2] + b[i + 4] + b[i + 6];
+    lo += b[i + 1] + b[i + 3] + b[i + 5] + b[i + 7];
+  }
+  for (; i + 1 < end; i += 2) {
+    hi += b[i];
+    lo += b[i + 1];
+  }
+  if (i < end) hi += b[i]; // odd length: pad with a zero byte
+  // hi * 256 folded without leaving 32-bit integers (2^16 = 1 in ones' complement)
+  const sum = (hi >>> 8) + ((hi & 0xff) << 8) + lo;
+  return fold(sum + (len >>> 16) + (len & 0xffff) + IpProto.ICMPV6); // upper-layer length (32 bits), next header
 }
 
 export function icmpv6ChecksumOk(b: Uint8Array, ip: number, icmp: number, end: number): boolean {

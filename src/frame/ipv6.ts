@@ -59,9 +59,9 @@ export function ipv6UpperProto(frame: Uint8Array, off: number): number {
 
 /** True when the 16 bytes at `off` are the unspecified address ::. */
 export function isUnspecifiedIpv6At(b: Uint8Array, off: number): boolean {
-  let x = 0;
-  for (let i = 0; i < IPV6_ADDR_LEN; i++) x |= b[off + i];
-  return x === 0;
+  // any address in use has a non-zero byte early (a prefix): stop at the first one
+  for (let i = 0; i < IPV6_ADDR_LEN; i++) if (b[off + i] !== 0) return false;
+  return true;
 }
 
 /** RFC 4291 2.7: multicast addresses start with ff. */
