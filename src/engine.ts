@@ -27,6 +27,12 @@ export class Engine {
   private readonly reasonSlots: number;
   private readonly ctx = new FrameContext();
   private readonly byEtherType = new Map<number, ProtocolAdapter>();
+  /**
+   * Direct-mapped by the EtherType's low byte in front of `byEtherType` (the Map lookup was ~4 of the
+   * ~30 ns of a pass-through frame): the adapter when `dispatchType` holds that exact EtherType.
+   */
+  private readonly dispatchType = new Int32Array(256).fill(-1);
+  private readonly dispatchAdapter: (ProtocolAdapter | undefined)[] = new Array(256).fill(undefined);
   private dedicated = true;
 
   constructor(
@@ -39,6 +45,10 @@ export class Engine {
         const other = this.byEtherType.get(t);
         if (other) throw new Error(`adapters "${other.name}" and "${a.name}" both claim EtherType 0x${t.toString(16).padStart(4, '0')}`);
         this.byEtherType.set(t, a);
+        if (this.dispatchType[t & 0xff] < 0) {
+          this.dispatchType[t & 0xff] = t;
+          this.dispatchAdapter[t & 0xff] = a;
+        }
       }
     }
     this.reasonSlots = reasonCount() + 64;
@@ -154,7 +164,7 @@ export class Engine {
     c.etherTypeOffset = et;
     c.etherType = readU16(f, et);
     c.l3 = et + 2;
-    const adapter = this.byEtherType.get(c.etherType);
+    const adapter = this.dispatchType[c.etherType & 0xff] === c.etherType ? this.dispatchAdapter[c.etherType & 0xff] : this.byEtherType.get(c.etherType);
     let rewritten = false;
 
     if (c.direction === Direction.Inbound) {
