@@ -48,6 +48,7 @@ export const NdpReason = {
   SenderNotCluster: defineReason('NS/NA from a member without the cluster MAC in its link-layer option: unchanged'),
   OutboundNotOwn: defineReason("outbound NA for an address that is not this host's dedicated address (virtual IP or other): keeps the cluster MAC"),
   OutboundToNonMember: defineReason('outbound NA to a non-member (or to a multicast group): keeps the cluster MAC'),
+  OutboundSeenByNonMembers: defineReason("outbound NA to a member, but to an Ethernet destination non-members receive (broadcast, a non-member's MAC): keeps the cluster MAC"),
   OutboundUnchanged: defineReason('outbound NS/NA: nothing to rewrite'),
 } as const;
 
@@ -146,6 +147,9 @@ export class NdpAdapter implements ProtocolAdapter {
     if (!this.hasClusterLla(c)) return this.keep(c, NdpReason.OutboundUnchanged);
     const m = c.remoteMember(c.cluster.lookupIpv6(f, nd.ip + Ipv6Field.DST));
     if (m < 0) return this.keep(c, NdpReason.OutboundToNonMember);
+    // an NA for a member sent where non-members receive it (an NS forged with a member's address and
+    // the forger's MAC in its SLLAO, say) keeps the cluster MAC, as ARP does
+    if (!this.membersOnlyDestination(c)) return this.keep(c, NdpReason.OutboundSeenByNonMembers);
     this.rewriteClusterLla(c, own);
     c.markDiscovered(m);
     c.reason = NdpReason.Step508;
@@ -228,6 +232,13 @@ export class NdpAdapter implements ProtocolAdapter {
       done = true;
     }
     return done;
+  }
+
+  /** Ethernet destination only members accept: the cluster MAC, a member's dedicated MAC, the shared MAC. */
+  private membersOnlyDestination(c: FrameContext): boolean {
+    const f = c.frame;
+    if (macEquals(f, 0, c.clusterMac, 0)) return true;
+    return c.sharedMac !== null ? macEquals(f, 0, c.sharedMac, 0) : c.cluster.hostOfMac(f, 0) >= 0;
   }
 
   private keep(c: FrameContext, reason: number): Verdict {

@@ -35,12 +35,13 @@ export interface Observation {
  * forgery. Outbound, the source is H's own stack; what must be H's is the address the frame binds a
  * MAC to (ARP sender protocol address, NA target).
  *
- * Who is addressed. An outbound ARP frame is addressed to a non-member unless both its target
- * protocol address is a member's and its Ethernet destination is one only members accept (a
- * member's dedicated MAC, the shared MAC, the cluster MAC): RFC 826's merge rule makes every station
- * that receives an ARP frame update an entry it already has for the sender, whatever the target. An
- * NDP frame is addressed to a non-member unless its IPv6 destination is a member's unicast address
- * (a multicast destination reaches non-members).
+ * Who is addressed. An outbound ARP or NDP frame is addressed to a non-member unless both its
+ * target (ARP target protocol address, IPv6 destination) is a member's unicast address and its
+ * Ethernet destination is one only members accept (a member's dedicated MAC, the shared MAC, the
+ * cluster MAC). For ARP the Ethernet destination is what counts most: RFC 826's merge rule makes
+ * every station that receives an ARP frame update an entry it already has for the sender, whatever
+ * the target. For NDP a non-member's stack discards an NA for another IPv6 address, but the frame
+ * still lands on its port (issue 4 test d: no dedicated MAC in an ARP/NDP frame sent to it).
  */
 export function checkObservation(o: Observation): string | null {
   const { model: m, host: H, direction: dir, input: inp, output: out, verdict: v } = o;
@@ -160,7 +161,10 @@ export function toNonMember(m: Model, f: Uint8Array, l2: L2 | null): string {
   }
   const ip6 = readIp6(f, n, l2);
   const icmp = readIcmp6(f, ip6);
-  if (ip6 && icmp && icmp.type >= 133 && icmp.type <= 137 && !m.addrAt(f, ip6.dst, 16)) return `NDP (type ${icmp.type}) to the non-member IPv6 destination ${hex(f, ip6.dst, ip6.dst + 16)}`;
+  if (!ip6 || !icmp || icmp.type < 133 || icmp.type > 137) return '';
+  if (!m.addrAt(f, ip6.dst, 16)) return `NDP (type ${icmp.type}) to the non-member IPv6 destination ${hex(f, ip6.dst, ip6.dst + 16)}`;
+  const dst = macAt(f, 0);
+  if (dst !== CLUSTER_MAC && !m.memberMacs.has(dst)) return `NDP (type ${icmp.type}) to Ethernet destination ${dst}, which non-members receive`;
   return '';
 }
 

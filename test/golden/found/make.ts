@@ -38,6 +38,18 @@ const pad60 = (h: string) => h + '00'.repeat(Math.max(0, 60 - h.length / 2));
 const arp = (op: number, sha: string, spa: string, tha: string, tpa: string) => `00010800060400${op.toString(16).padStart(2, '0')}${sha}${spa}${tha}${tpa}`;
 const tags = (n: number, tpid = '8100') => `${tpid}0000`.repeat(n);
 
+/** Ethernet + IPv6 + NA with one TLLAO and a correct checksum (RFC 4443 2.3, summed here by hand). */
+function na(dst: string, src6: string, dst6: string, target: string, flags: number, tllao: string): string {
+  const icmp = `8800` + '0000' + flags.toString(16).padStart(2, '0') + '000000' + target + '0201' + tllao;
+  const len = icmp.length / 2;
+  const words = (h: string) => (h.match(/..../g) ?? []).map((w) => parseInt(w, 16));
+  let sum = [...words(src6), ...words(dst6), 0, len, 0, 58, ...words(icmp)].reduce((a, b) => a + b, 0);
+  while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
+  const csum = (~sum & 0xffff).toString(16).padStart(4, '0');
+  const ip = '60000000' + len.toString(16).padStart(4, '0') + '3aff' + src6 + dst6;
+  return frame(dst, CLUSTER, '86dd', ip, icmp.slice(0, 4) + csum + icmp.slice(8));
+}
+
 export const FOUND: Found[] = [
   {
     name: 'found-001-arp-reply-to-forged-sender-mac',
@@ -102,6 +114,33 @@ export const FOUND: Found[] = [
     verdict: 'drop',
     reason: 'multicast',
     malformed: true,
+  },
+  {
+    name: 'found-006-na-reply-to-unused-multicast-table',
+    description:
+      "Table mode: host2's NA for 2001:db8::102 to host1's address, sent to 03-bf-00-00-01-01, a multicast MAC no member uses here (host1's table MAC is 03-bf-00-00-01-11): non-members receive it, so the TLLAO keeps the cluster MAC.",
+    source:
+      'issue 6 property "no outbound NDP addressed to a non-member carries a dedicated MAC" (Ethernet destination reaching non-members; issue 4 test d), counterexample as fast-check found it',
+    rules: ['issue6.leak', 'issue3.ndp.na'],
+    config: CONFIGS.table,
+    host: 'host2',
+    direction: 'outbound',
+    input: na('03bf00000101', '20010db8000000000000000000000102', '20010db8000000000000000000000101', '20010db8000000000000000000000102', 0x60, CLUSTER),
+    verdict: 'pass',
+    reason: 'non-members receive',
+  },
+  {
+    name: 'found-007-na-reply-to-forged-sllao',
+    description:
+      "A non-member forged an NS from host1's address with its own MAC in the SLLAO; host2's stack answers that MAC. The NA is for a member by IPv6 address but lands on the non-member's port, so its TLLAO keeps the cluster MAC.",
+    source: 'issue 6 property "no outbound NDP addressed to a non-member carries a dedicated MAC", the NDP form of found-001',
+    rules: ['issue6.leak', 'issue3.ndp.na'],
+    config: CONFIGS.dedicated,
+    host: 'host2',
+    direction: 'outbound',
+    input: na('020000000009', '20010db8000000000000000000000102', '20010db8000000000000000000000101', '20010db8000000000000000000000102', 0x60, CLUSTER),
+    verdict: 'pass',
+    reason: 'non-members receive',
   },
 ];
 
