@@ -1,21 +1,43 @@
+import { canRunLive, runLiveDemo } from '../live/demo';
+import { UsageError } from '../errors';
+import { CliError } from './command';
 import { Command, parseCommandArgs } from './command';
-import { runWalkthrough, walkthroughSections } from './demo-walkthrough';
 import { ipv6Section } from './demo-ipv6';
+import { runWalkthrough, walkthroughSections } from './demo-walkthrough';
 
 export const demoCommand: Command = {
   name: 'demo',
-  summary: "walk the patent's FIG. 6 and FIG. 7 through two hosts' cluster layers",
-  help: `Usage: intracluster demo
+  summary: 'show the problem and the fix: live on real kernels when possible, else in-process',
+  help: `Usage: intracluster demo [--live | --in-process]
 
-Builds the patent's two-host cluster (cluster MAC 02-bf-aa-bb-cc-dd, host1 12.12.4.101, host2
-12.12.4.102, prefix 03-bf) in-process and walks the ARP discovery of FIG. 6 (steps 500 to 510,
-rows 600 to 640) and the data frames of FIG. 7 (steps 700 to 706) through two real engines, printing
-each frame as a FIG. 6-style table row with the engine's verdict and reason, and whether it matches
-the patent. A non-member asking for host2 shows that only members learn dedicated MACs. The IPv6
-section does the same with Neighbor Discovery (2001:db8::101 and ::102, mapping ipv6-low32).
-Exit 0 when every frame matches the patent, 1 otherwise. Laid out for a 100-column terminal.`,
+With root and network namespaces (Linux), runs live: three cluster members whose kernel interfaces
+all carry the cluster MAC, one non-member, a Linux bridge as the switch, all in network namespaces
+it creates and tears down (addresses 198.18.0.0/15 and fd00::/8 only). For each pair of members it
+shows ping and TCP results (IPv4 and IPv6) and each neighbour table, first with one
+\`intracluster shim\` per member, then with the shims relaying frames unchanged (the problem).
+Exit 0 when members reach each other only through the cluster layer. See docs/live.md.
+
+Where it cannot run live, it says why and runs the in-process walk-through instead: the patent's
+two-host cluster (cluster MAC 02-bf-aa-bb-cc-dd, host1 12.12.4.101, host2 12.12.4.102, prefix 03-bf)
+through two real engines: the ARP discovery of FIG. 6 (steps 500 to 510, rows 600 to 640), the data
+frames of FIG. 7 (steps 700 to 706), a non-member asking for host2 (only members learn dedicated
+MACs), and the IPv6 analogue with Neighbor Discovery (2001:db8::101 and ::102, mapping ipv6-low32).
+Each frame is printed as a FIG. 6-style row with the engine's verdict and reason, and checked against
+the frame the patent prescribes. Exit 0 when every frame matches. Laid out for 100 columns.
+
+  --live         run live, or fail with the reason (exit 1)
+  --in-process   run the in-process walk-through only`,
   async run(argv, io) {
-    parseCommandArgs('demo', argv, {});
-    return runWalkthrough(io, [...walkthroughSections, ipv6Section]);
+    const { values } = parseCommandArgs('demo', argv, { live: { type: 'boolean' }, 'in-process': { type: 'boolean' } });
+    if (values.live && values['in-process']) throw new UsageError('demo: --live and --in-process exclude each other (see: intracluster demo --help)');
+    const inProcess = () => runWalkthrough(io, [...walkthroughSections, ipv6Section]);
+    if (values['in-process']) return inProcess();
+    const can = canRunLive();
+    if (!can.ok) {
+      if (values.live) throw new CliError(`cannot run live: ${can.why}`);
+      io.stdout.write(`(Live demo not possible here: ${can.why}. Running the in-process walk-through.)\n\n`);
+      return inProcess();
+    }
+    return runLiveDemo(io);
   },
 };

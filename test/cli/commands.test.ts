@@ -45,7 +45,7 @@ describe('intracluster mac', () => {
 
 describe('intracluster demo', () => {
   let r: ReturnType<typeof cli>;
-  beforeAll(() => (r = cli(['demo'])));
+  beforeAll(() => (r = cli(['demo', '--in-process'])));
 
   test('exit 0, nothing on stderr, every frame marked equal to the patent', () => {
     expect(r.code).toBe(0);
@@ -112,7 +112,8 @@ describe('every command', () => {
     expectOneLine(cli(['mac']), 2, /^intracluster mac: --config is required/);
     expectOneLine(cli(['mac', '--config']), 2, /^intracluster mac: Option '--config <value>' argument missing/);
     expectOneLine(cli(['mac', '--config', config, 'extra']), 2, /^intracluster mac: Unexpected argument 'extra'/);
-    expectOneLine(cli(['demo', '--live']), 2, /^intracluster demo: Unknown option '--live'/);
+    expectOneLine(cli(['demo', '--fast']), 2, /^intracluster demo: Unknown option '--fast'/);
+    expectOneLine(cli(['demo', '--live', '--in-process']), 2, /^intracluster demo: --live and --in-process exclude each other/);
     expectOneLine(cli(['process', '--host', 'host1']), 2, /^intracluster process: --config is required/);
   });
 });

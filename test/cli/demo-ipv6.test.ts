@@ -4,7 +4,7 @@ beforeAll(() => ensureBuilt(), 180_000);
 
 describe('intracluster demo: IPv6 section', () => {
   test('NS/NA discovery and data frames, each equal to the frame built from the rule, checksums valid', () => {
-    const r = cli(['demo']);
+    const r = cli(['demo', '--in-process']);
     expect(r.code).toBe(0);
     const section = r.stdout.slice(r.stdout.indexOf('IPv6: Neighbor Discovery'));
     expect(section.match(/^ +\[= expected\] /gm)).toHaveLength(7);
