@@ -1,6 +1,6 @@
 import { Engine } from '../engine';
 import { Direction, Verdict } from '../verdict';
-import { EAGAIN, Tap } from './tap';
+import { EAGAIN, Tap, VNET_HDR_LEN } from './tap';
 
 /** Index of `Shim.counters`. */
 export const ShimCounter = {
@@ -52,6 +52,9 @@ export class Shim {
   front: { process(frame: Uint8Array, direction: Direction, length: number): Verdict } | null = null;
   private readonly outBuf = new Uint8Array(FRAME_BUFFER);
   private readonly inBuf = new Uint8Array(FRAME_BUFFER);
+  /** Offload TAPs: the virtio-net header read with the frame, written with it on the other side. */
+  private readonly outHdr = new Uint8Array(VNET_HDR_LEN);
+  private readonly inHdr = new Uint8Array(VNET_HDR_LEN);
   private running = false;
 
   constructor(
@@ -86,10 +89,11 @@ export class Shim {
     const from = outbound ? this.stack : this.wire;
     const to = outbound ? this.wire : this.stack;
     const buf = outbound ? this.outBuf : this.inBuf;
+    const hdr = outbound ? this.outHdr : this.inHdr;
     const c = this.counters;
     if (status < 0) return this.fail(`${outbound ? 'stack' : 'wire'} side ${from.name}: poll error ${status}`);
     for (let i = 0; i < BATCH; i++) {
-      const n = from.read(buf);
+      const n = from.read(buf, hdr);
       if (n < 0) {
         if (n === -EAGAIN) return;
         c[ShimCounter.ReadErrors]++;
@@ -100,7 +104,7 @@ export class Shim {
       const e = this.engine;
       if (e === null) {
         c[ShimCounter.Relayed]++;
-        this.send(to, buf, n, outbound ? ShimCounter.ToWire : ShimCounter.ToStack);
+        this.send(to, buf, n, outbound ? ShimCounter.ToWire : ShimCounter.ToStack, hdr);
         continue;
       }
       let v: Verdict;
@@ -111,7 +115,7 @@ export class Shim {
         if (c[ShimCounter.InternalErrors]++ === 0) this.log(`internal error (frame dropped, further ones counted): ${(err as Error).message}`);
         continue;
       }
-      if (v === Verdict.Pass || v === Verdict.Rewrite) this.send(to, buf, n, outbound ? ShimCounter.ToWire : ShimCounter.ToStack);
+      if (v === Verdict.Pass || v === Verdict.Rewrite) this.send(to, buf, n, outbound ? ShimCounter.ToWire : ShimCounter.ToStack, hdr);
       else if (v === Verdict.Reply) {
         c[ShimCounter.Replies]++;
         this.send(this.stack, e.replyFrame, e.replyLength, ShimCounter.ToStack);
@@ -119,8 +123,9 @@ export class Shim {
     }
   }
 
-  private send(tap: Tap, buf: Uint8Array, length: number, counter: number): void {
-    const r = tap.write(buf, length);
+  /** `hdr`: the header read with a forwarded frame (offload TAPs); none for a frame we built. */
+  private send(tap: Tap, buf: Uint8Array, length: number, counter: number, hdr?: Uint8Array): void {
+    const r = tap.write(buf, length, hdr);
     if (r === length) this.counters[counter]++;
     // EIO while the interface is down, EAGAIN if the kernel's queue is full: the frame is lost, as on a wire.
     else this.counters[ShimCounter.WriteErrors]++;

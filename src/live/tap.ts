@@ -3,9 +3,11 @@ import { dirname, join } from 'node:path';
 
 /** The N-API addon built from native/tap.c by `npm ci` (see native/build.js). */
 interface TapAddon {
-  open(name: string): { fd: number; name: string };
+  open(name: string, offload?: boolean): { fd: number; name: string; offload?: boolean };
   read(fd: number, buf: Uint8Array): number;
   write(fd: number, buf: Uint8Array, length: number): number;
+  readv?(fd: number, hdr: Uint8Array, buf: Uint8Array): number;
+  writev?(fd: number, hdr: Uint8Array, buf: Uint8Array, length: number): number;
   close(fd: number): number;
   watch(fd: number, onReadable: (status: number) => void): unknown;
   unwatch(handle: unknown): void;
@@ -13,6 +15,11 @@ interface TapAddon {
 
 /** errno values the shim tells apart (Linux, asm-generic/errno-base.h). */
 export const EAGAIN = 11;
+
+/** Size of the virtio-net header (struct virtio_net_hdr) in front of each frame of an offload TAP. */
+export const VNET_HDR_LEN = 10;
+/** The header of a plain frame: no GSO, checksum complete (replies, heartbeats, anything we build). */
+const PLAIN_HDR = new Uint8Array(VNET_HDR_LEN);
 
 let addon: TapAddon | undefined;
 let addonError = '';
@@ -58,30 +65,51 @@ export function tapAddonProblem(): string {
 export class Tap {
   private watcher: unknown = null;
   private closed = false;
+  /** Header of the last frame read when the caller passed none (an offload TAP only). */
+  private readonly scratchHdr = new Uint8Array(VNET_HDR_LEN);
 
   private constructor(
     private readonly lib: TapAddon,
     readonly fd: number,
     readonly name: string,
+    /**
+     * Offloads on (IFF_VNET_HDR, then TSO and checksum offload): each frame travels with a virtio-net
+     * header and may be a TSO/GSO frame of up to 64 KiB, so one syscall carries what takes up to 44
+     * at MTU size. Pass the header read with a frame to the write that forwards it.
+     */
+    readonly offload: boolean,
   ) {}
 
-  /** Opens (or creates) TAP `name` in this process's network namespace. Throws an errno error. */
-  static open(name: string): Tap {
+  /**
+   * Opens (or creates) TAP `name` in this process's network namespace. Throws an errno error.
+   * `offload`: see `Tap.offload` (false when the addon or the kernel cannot).
+   */
+  static open(name: string, options: { offload?: boolean } = {}): Tap {
     const lib = loadTapAddon();
     // code + syscall: the CLI prints it as one line, like any system error.
     if (!lib) throw Object.assign(new Error(addonError), { code: 'ENOTBUILT', syscall: 'load' });
-    const { fd, name: actual } = lib.open(name);
-    return new Tap(lib, fd, actual);
+    const offload = options.offload === true && typeof lib.readv === 'function' && typeof lib.writev === 'function';
+    // If the kernel refuses the offloads themselves, frames are MTU-sized but still carry the header.
+    const r = lib.open(name, offload);
+    return new Tap(lib, r.fd, r.name, offload);
   }
 
-  /** Reads one frame into `buf`: its length, or -errno (-EAGAIN: none waiting). Never throws. */
-  read(buf: Uint8Array): number {
-    return this.closed ? -9 : this.lib.read(this.fd, buf);
+  /**
+   * Reads one frame into `buf`: its length, or -errno (-EAGAIN: none waiting). Never throws.
+   * On an offload TAP the frame's virtio-net header goes to `hdr` (VNET_HDR_LEN bytes).
+   */
+  read(buf: Uint8Array, hdr: Uint8Array = this.scratchHdr): number {
+    if (this.closed) return -9;
+    return this.offload ? this.lib.readv!(this.fd, hdr, buf) : this.lib.read(this.fd, buf);
   }
 
-  /** Writes `buf[0 .. length)` as one frame: bytes written or -errno. Never throws. */
-  write(buf: Uint8Array, length: number): number {
-    return this.closed ? -9 : this.lib.write(this.fd, buf, length);
+  /**
+   * Writes `buf[0 .. length)` as one frame: bytes written or -errno. Never throws. On an offload
+   * TAP `hdr` is its virtio-net header (default: a plain frame, no GSO, checksum complete).
+   */
+  write(buf: Uint8Array, length: number, hdr: Uint8Array = PLAIN_HDR): number {
+    if (this.closed) return -9;
+    return this.offload ? this.lib.writev!(this.fd, hdr, buf, length) : this.lib.write(this.fd, buf, length);
   }
 
   /** Calls `onReadable` on the event loop whenever a frame is waiting (status < 0: poll error). */
