@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { canRunLive, cleanupStale } from '../../src/live/bed';
 
@@ -20,12 +21,26 @@ export default async function globalSetup(): Promise<void> {
   }
   const removed = await cleanupStale();
   if (removed.length) process.stderr.write(`e2e: removed namespaces left by a killed run: ${removed.join(', ')}\n`);
-  // The shims run as separate processes: build the CLI from this tree into build/e2e (not dist/).
+  // The shims run as separate processes: build the CLI from this tree into build/e2e/<pid> (not
+  // dist/, and one folder per run: two runs at once must not overwrite each other's files).
   const root = join(__dirname, '..', '..');
-  const tsc = spawnSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', join(root, 'tsconfig.build.json'), '--outDir', join(root, 'build', 'e2e')], {
+  const base = join(root, 'build', 'e2e');
+  for (const d of existsSync(base) ? readdirSync(base) : []) if (!/^\d+$/.test(d) || !alive(+d)) rmSync(join(base, d), { recursive: true, force: true });
+  const outDir = join(base, String(process.pid));
+  process.env.INTRACLUSTER_E2E_BUILD = outDir; // read by test/e2e/cli.js in the shim processes
+  const tsc = spawnSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', join(root, 'tsconfig.build.json'), '--outDir', outDir], {
     cwd: root,
     encoding: 'utf8',
     timeout: 180_000,
   });
   if (tsc.status !== 0) throw new Error(`e2e: building the CLI for the shims failed:\n${tsc.stdout}${tsc.stderr}`);
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }

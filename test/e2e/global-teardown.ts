@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
 
 /**
  * Fails the run if a namespace of this run's beds is still there (and removes it): names of the
@@ -22,6 +23,7 @@ export default async function globalTeardown(): Promise<void> {
       return m !== null && (+m[1] === process.pid || !alive(+m[1]));
     });
   for (const ns of left) spawnSync('ip', ['netns', 'del', ns]);
+  if (process.env.INTRACLUSTER_E2E_BUILD) rmSync(process.env.INTRACLUSTER_E2E_BUILD, { recursive: true, force: true });
   const s = ((Date.now() - Number(process.env.INTRACLUSTER_E2E_START)) / 1000).toFixed(1);
   process.stderr.write(`\ne2e: live tests took ${s} s; namespaces left behind: ${left.length}\n`);
   if (left.length) throw new Error(`e2e: namespaces left behind (now removed): ${left.join(', ')}`);
