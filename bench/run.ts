@@ -1,0 +1,149 @@
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { EngineResult, MEMBER_COUNTS, SCENARIOS, runAllocation, runEngineSuite } from './engine-suite';
+import { InProcessResult, runInProcessSuite } from './inprocess-suite';
+import { LiveResult, runLiveSuite } from './live-suite';
+import { Format, ProcessResult, runProcessSuite } from './process-suite';
+import { Spread, si } from './stats';
+
+/**
+ * `npm run bench`: the benchmark of issue 7. Prints a table and writes the same figures to
+ * bench/results.json. Every figure is the median of at least 5 runs after warm-up, with min and max.
+ *
+ *   npm run bench -- --only engine,process   parts: engine, alloc, inprocess, process, live
+ *   npm run bench -- --runs 9 --seconds 0.3  more runs, longer runs
+ *   npm run bench -- --out /tmp/r.json       somewhere else than bench/results.json
+ *   npm run bench -- --only live --live-profile /tmp/prof   CPU profiles of the shims (node --cpu-prof)
+ */
+const ROOT = resolve(__dirname, '..', '..', '..');
+const PARTS = ['engine', 'alloc', 'inprocess', 'process', 'live'];
+
+const TARGETS: Record<string, number> = {
+  'pass-through': 20e6,
+  'data-rewrite': 10e6,
+  'arp-request': 10e6,
+  'arp-reply': 10e6,
+  'ns-rewrite': 5e6,
+  'na-rewrite': 5e6,
+};
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      only: { type: 'string' },
+      runs: { type: 'string', default: '7' },
+      seconds: { type: 'string', default: '0.15' },
+      members: { type: 'string' },
+      'process-frames': { type: 'string', default: '500000' },
+      'alloc-frames': { type: 'string', default: '50000000' },
+      'live-seconds': { type: 'string', default: '3' },
+      'live-profile': { type: 'string' },
+      out: { type: 'string' },
+    },
+  });
+  const parts = values.only ? values.only.split(',') : PARTS;
+  for (const p of parts) if (!PARTS.includes(p)) throw new Error(`--only: unknown part "${p}" (parts: ${PARTS.join(', ')})`);
+  const runs = Math.max(5, Number(values.runs));
+  const seconds = Number(values.seconds);
+  const members = values.members ? values.members.split(',').map(Number) : MEMBER_COUNTS;
+  const log = (s: string) => process.stderr.write(`  ${s}\n`);
+
+  const machine = {
+    node: process.version,
+    v8: process.versions.v8,
+    cpu: cpus()[0]?.model ?? 'unknown',
+    cores: cpus().length,
+    platform: `${process.platform} ${process.arch}`,
+    commit: gitCommit(),
+    date: new Date().toISOString(),
+    loadAverageBefore: loadavg().map((x) => +x.toFixed(2)),
+    loadAverageAfter: [] as number[],
+  };
+  process.stderr.write(`intracluster bench: node ${machine.node}, ${machine.cores} x ${machine.cpu}, load ${machine.loadAverageBefore.join(' ')}\n`);
+  if (machine.loadAverageBefore[0] > 0.5) process.stderr.write(`  note: the machine is busy (load ${machine.loadAverageBefore[0]}); wall-clock figures will be low, CPU-time figures are steadier\n`);
+
+  const results: {
+    machine: typeof machine;
+    runsPerFigure: number;
+    engine?: EngineResult[];
+    allocation?: ReturnType<typeof runAllocation> & { members: number };
+    inProcess?: InProcessResult[];
+    process?: ProcessResult[];
+    live?: LiveResult;
+  } = { machine, runsPerFigure: runs };
+
+  if (parts.includes('engine')) results.engine = runEngineSuite({ runs, seconds, members, log });
+  if (parts.includes('alloc')) {
+    const m = Math.max(...members);
+    log(`alloc: ${Number(values['alloc-frames']).toExponential(0)} frames of the mix, ${m} members`);
+    results.allocation = { members: m, ...runAllocation(Number(values['alloc-frames']), m) };
+  }
+  if (parts.includes('inprocess')) results.inProcess = runInProcessSuite({ runs, frames: Number(values['process-frames']), log });
+  if (parts.includes('process')) results.process = await runProcessSuite({ runs, frames: Number(values['process-frames']), formats: ['ndjson', 'binary'] as Format[], log });
+  if (parts.includes('live')) results.live = await runLiveSuite({ runs, seconds: Number(values['live-seconds']), profileDir: values['live-profile'], log });
+  machine.loadAverageAfter = loadavg().map((x) => +x.toFixed(2));
+
+  const out = values.out ?? join(ROOT, 'bench', 'results.json');
+  writeFileSync(out, JSON.stringify(results, null, 2) + '\n');
+  process.stdout.write(report(results) + `\nload average before ${machine.loadAverageBefore.join(' ')}, after ${machine.loadAverageAfter.join(' ')}; figures written to ${out}\n`);
+}
+
+function gitCommit(): string {
+  try {
+    const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    return dirty ? `${head} (with uncommitted changes)` : head;
+  } catch {
+    return 'unknown';
+  }
+}
+
+const fmt = (s: Spread, f: (n: number) => string) => `${f(s.median).padStart(9)} [${f(s.min)} .. ${f(s.max)}]`;
+const ns = (n: number) => n.toFixed(1);
+
+function report(r: { engine?: EngineResult[]; allocation?: { members: number; frames: number; bytesPerFrame: number; gcs: number }; inProcess?: InProcessResult[]; process?: ProcessResult[]; live?: LiveResult }): string {
+  const lines: string[] = [];
+  if (r.engine) {
+    lines.push('', 'Engine (one core, minimum-size frames): frames/s, median [min .. max] of the runs; ns/frame; CPU ns/frame; B/frame');
+    for (const s of SCENARIOS) {
+      lines.push(`  ${s.title}${TARGETS[s.id] ? ` (target ${si(TARGETS[s.id])}/s)` : ''}`);
+      const rows = r.engine.filter((e) => e.scenario === s.id);
+      const base = rows[0];
+      for (const e of rows) {
+        const label = `${String(e.members).padStart(6)} members${e.peers < e.members - 1 ? `, ${e.peers} peers` : ''}`.padEnd(24);
+        const ratio = e !== base ? `  x${(e.nsPerFrame.median / base.nsPerFrame.median).toFixed(2)} vs ${base.members}` : '';
+        lines.push(`    ${label}${fmt(e.framesPerSecond, si)}/s  ${ns(e.nsPerFrame.median).padStart(6)} ns  cpu ${ns(e.cpuNsPerFrame.median).padStart(6)} ns  ${e.bytesPerFrame.toFixed(4)} B${ratio}`);
+      }
+    }
+  }
+  if (r.allocation) {
+    const a = r.allocation;
+    lines.push('', `Allocation: ${a.frames.toExponential(2)} frames of the mix (${a.members} members): ${a.bytesPerFrame.toFixed(6)} bytes/frame, ${a.gcs} garbage collections`);
+  }
+  if (r.inProcess) {
+    lines.push('', 'Processors in-process (no pipe, no syscalls): frames/s');
+    for (const p of r.inProcess) lines.push(`  ${p.format.padEnd(7)} ${fmt(p.framesPerSecond, si)}/s  ${p.bytesPerFrame.toFixed(4)} B/frame on the heap (answers batched in 256 KiB buffers)`);
+  }
+  if (r.process) {
+    lines.push('', 'intracluster process over a pipe, end to end, realistic mix: frames/s (target 500 k/s for NDJSON)');
+    for (const p of r.process) lines.push(`  ${p.format.padEnd(7)} ${fmt(p.framesPerSecond, si)}/s  ${p.inputMBps.median.toFixed(0)} MB/s in, child CPU ${p.childCpuShare.median.toFixed(2)} cores`);
+  }
+  if (r.live) {
+    lines.push('', 'Live TCP between two members in network namespaces');
+    if (r.live.status !== 'measured') lines.push(`  not measured: ${r.live.reason}`);
+    else {
+      lines.push(`  through the shims: ${fmt(r.live.shim!, (n) => n.toFixed(0))} Mbit/s`);
+      lines.push(`  bridge alone:      ${fmt(r.live.bridge!, (n) => n.toFixed(0))} Mbit/s`);
+      lines.push(`  ratio shim/bridge: ${r.live.ratio!.toFixed(3)}  (${r.live.tool}, ${r.live.seconds} s per run; shim CPU ${r.live.shimCpu!.join(', ')} cores)`);
+    }
+  }
+  return lines.join('\n');
+}
+
+main().catch((e) => {
+  process.stderr.write(`intracluster bench: ${(e as Error).stack ?? e}\n`);
+  process.exit(1);
+});
