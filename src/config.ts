@@ -30,6 +30,13 @@ export interface ClusterConfig {
   readonly synthesize: boolean;
   /** Drop intracluster frames from members with no completed discovery exchange. */
   readonly strictSources: boolean;
+  /**
+   * Where a discovery reply to a member gets the replier's dedicated MAC. "sender" (default): the
+   * replier's layer writes it (step 508, FIG. 6 row 630). "receiver": the patent's alternative, both
+   * substitutions at the requester's layer; the reply leaves with the cluster MAC, so a flooded reply
+   * never shows a dedicated MAC to a non-member (docs/config.md).
+   */
+  readonly replyRewrite: 'sender' | 'receiver';
   /** Live membership from authenticated heartbeats (docs/heartbeat.md); absent = `hosts` only. */
   readonly heartbeat?: HeartbeatConfig;
 }
@@ -62,7 +69,7 @@ export const DEFAULTS = {
   mappings: { ipv4: 'ipv4-prefix', ipv6: 'ipv6-low32' },
 };
 
-const TOP_KEYS = ['clusterMac', 'mode', 'multicastPrefix', 'sharedMac', 'mappings', 'virtualIps', 'hosts', 'synthesize', 'strictSources', 'heartbeat'];
+const TOP_KEYS = ['clusterMac', 'mode', 'multicastPrefix', 'sharedMac', 'mappings', 'virtualIps', 'hosts', 'synthesize', 'strictSources', 'replyRewrite', 'heartbeat'];
 const HEARTBEAT_KEYS = ['periodMs', 'missed', 'keyFile', 'keyEnv', 'hostId', 'staticHosts'];
 const ENV_NAME_RE = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
 const HOST_KEYS = ['name', 'addresses', 'mac'];
@@ -167,6 +174,7 @@ export function parseConfig(raw: unknown): ClusterConfig {
     hosts,
     synthesize: asBool(top.synthesize, 'synthesize'),
     strictSources: asBool(top.strictSources, 'strictSources'),
+    replyRewrite: parseReplyRewrite(top.replyRewrite),
     heartbeat: top.heartbeat === undefined ? undefined : parseHeartbeat(top.heartbeat),
   };
 }
@@ -197,6 +205,12 @@ function parseHeartbeat(v: unknown): HeartbeatConfig {
   }
   const staticHosts = o.staticHosts === undefined ? HEARTBEAT_DEFAULTS.staticHosts : asBool(o.staticHosts, 'heartbeat.staticHosts');
   return { periodMs, missed, keyFile: o.keyFile as string | undefined, keyEnv: o.keyEnv as string | undefined, hostId, staticHosts };
+}
+
+function parseReplyRewrite(v: unknown): 'sender' | 'receiver' {
+  if (v === undefined) return 'sender';
+  if (v === 'sender' || v === 'receiver') return v;
+  throw new ConfigError('replyRewrite', `must be "sender" or "receiver", got ${describe(v)}`);
 }
 
 /** A dedicated (or shared) MAC must have the multicast bit and must not be the broadcast MAC. */

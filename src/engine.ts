@@ -97,6 +97,7 @@ export class Engine {
     c.sharedMac = cfg.mode === 'shared' && cfg.sharedMac ? Uint8Array.from(cfg.sharedMac.bytes) : null;
     c.synthesize = cfg.synthesize;
     c.strictSources = cfg.strictSources;
+    c.replyRewriteAtSender = cfg.replyRewrite !== 'receiver';
     c.discovered = discovered;
     this.dedicated = cfg.mode === 'dedicated';
   }

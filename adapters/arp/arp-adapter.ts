@@ -11,6 +11,8 @@ export const ArpReason = {
   Step502: defineReason('step 502: ARP request from a member for this host: sender MAC := member\'s dedicated MAC'),
   MemberClusterSender: defineReason('ARP from a member with the cluster MAC as sender: sender MAC := member\'s dedicated MAC (RFC 826 merge hazard)'),
   Step508: defineReason('step 508: ARP reply to a member: sender MAC := this host\'s dedicated MAC, target MAC := cluster MAC'),
+  Step508Receiver: defineReason('step 508, replyRewrite "receiver": ARP reply to a member: target MAC := cluster MAC; sender MAC stays the cluster MAC for the member\'s layer'),
+  Step510Receiver: defineReason('ARP reply from a member for this host with the cluster MAC as sender: sender MAC := member\'s dedicated MAC (RFC 826 merge hazard; with replyRewrite "receiver", both substitutions at the requester)'),
   Synthesized: defineReason('response synthesizer: ARP request for a member answered locally'),
   Truncated: defineReason('ARP: truncated'),
   Layout: defineReason('ARP: not Ethernet/IPv4 (htype, ptype, hlen or plen): not ours'),
@@ -66,7 +68,12 @@ export class ArpAdapter implements ProtocolAdapter {
       return this.keep(c, ArpReason.SenderNotCluster);
     }
     macCopy(f, o + ArpField.SHA, c.cluster.addrMac, a * 6);
-    c.reason = forUs && readU16(f, o + ArpField.OPER) === ArpOp.REQUEST ? ArpReason.Step502 : ArpReason.MemberClusterSender;
+    const op = readU16(f, o + ArpField.OPER);
+    if (forUs && op === ArpOp.REPLY) {
+      // the replier left the cluster MAC (replyRewrite "receiver"): this completes the exchange
+      c.markDiscovered(m);
+      c.reason = ArpReason.Step510Receiver;
+    } else c.reason = forUs && op === ArpOp.REQUEST ? ArpReason.Step502 : ArpReason.MemberClusterSender;
     return Verdict.Rewrite;
   }
 
@@ -85,9 +92,17 @@ export class ArpAdapter implements ProtocolAdapter {
       // target. A reply to a member sent where non-members receive it (a request forged with a
       // member's IP and the forger's MAC, say) keeps the cluster MAC.
       if (!this.membersOnlyDestination(c)) return this.keep(c, ArpReason.OutboundSeenByNonMembers);
+      c.markDiscovered(m);
+      if (!c.replyRewriteAtSender) {
+        // the patent's alternative: the requester's layer writes our dedicated MAC (inbound rule),
+        // so this reply, flooded to every port, carries no dedicated MAC at all
+        if (macEquals(f, o + ArpField.THA, c.clusterMac, 0)) return this.keep(c, ArpReason.Step508Receiver);
+        macCopy(f, o + ArpField.THA, c.clusterMac, 0);
+        c.reason = ArpReason.Step508Receiver;
+        return Verdict.Rewrite;
+      }
       macCopy(f, o + ArpField.SHA, c.cluster.addrMac, own * 6);
       macCopy(f, o + ArpField.THA, c.clusterMac, 0);
-      c.markDiscovered(m);
       c.reason = ArpReason.Step508;
       return Verdict.Rewrite;
     }

@@ -24,6 +24,7 @@ export const NdpReason = {
   MemberNs: defineReason("NS from a member with the cluster MAC in its SLLAO: SLLAO := member's dedicated MAC (cache-update hazard, RFC 4861 7.2.3)"),
   MemberNa: defineReason("NA from a member with the cluster MAC in its TLLAO: TLLAO := member's dedicated MAC (Override hazard, RFC 4861 7.2.5)"),
   Step508: defineReason("step 508 analogue: NA to a member: TLLAO := this host's dedicated MAC"),
+  Step508Receiver: defineReason('step 508 analogue, replyRewrite "receiver": NA to a member keeps the cluster MAC for the member\'s layer'),
   Synthesized: defineReason('response synthesizer: NS for a member answered locally with an NA'),
   Ipv6Data: defineReason('IPv6 data: no rewrite'),
   Truncated: defineReason('IPv6: truncated header, or payload length running past the frame: not ours'),
@@ -129,6 +130,8 @@ export class NdpAdapter implements ProtocolAdapter {
     if (a >= 0 && c.cluster.addrHost[a] !== m) return this.keep(c, NdpReason.OtherHostTarget);
     if (a < 0) a = s;
     if (this.rewriteClusterLla(c, a)) {
+      // a solicited NA to us left with the cluster MAC (replyRewrite "receiver"): exchange complete
+      if (isSolicited(f, nd.icmp) && c.isLocalAddress(c.cluster.lookupIpv6(f, ip + Ipv6Field.DST))) c.markDiscovered(m);
       c.reason = NdpReason.MemberNa;
       return Verdict.Rewrite;
     }
@@ -150,8 +153,9 @@ export class NdpAdapter implements ProtocolAdapter {
     // an NA for a member sent where non-members receive it (an NS forged with a member's address and
     // the forger's MAC in its SLLAO, say) keeps the cluster MAC, as ARP does
     if (!this.membersOnlyDestination(c)) return this.keep(c, NdpReason.OutboundSeenByNonMembers);
-    this.rewriteClusterLla(c, own);
     c.markDiscovered(m);
+    if (!c.replyRewriteAtSender) return this.keep(c, NdpReason.Step508Receiver);
+    this.rewriteClusterLla(c, own);
     c.reason = NdpReason.Step508;
     return Verdict.Rewrite;
   }

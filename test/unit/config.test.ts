@@ -42,6 +42,8 @@ describe('config: accepted', () => {
     ]);
     expect(c.synthesize).toBe(false);
     expect(c.strictSources).toBe(false);
+    expect(c.replyRewrite).toBe('sender');
+    expect(parseConfig({ ...base(), replyRewrite: 'receiver' }).replyRewrite).toBe('receiver');
   });
   test('colon MACs and a configurable prefix', () => {
     const c = parseConfig({ ...base(), clusterMac: '02:bf:aa:bb:cc:dd', multicastPrefix: '07:01' });
@@ -84,6 +86,7 @@ describe('config: rejected with the key and the reason', () => {
     ['bad mode', { ...base(), mode: 'multicast' }, 'mode', /"dedicated" or "shared"/],
     ['shared without sharedMac', { ...base(), mode: 'shared' }, 'sharedMac', /required/],
     ['bad boolean', { ...base(), synthesize: 'yes' }, 'synthesize', /true or false/],
+    ['bad replyRewrite', { ...base(), replyRewrite: 'both' }, 'replyRewrite', /"sender" or "receiver"/],
     ['unknown mapping', { ...base(), mappings: { ipv4: 'nope' } }, 'mappings.ipv4', /unknown mapping "nope" \(known: .*ipv4-prefix/],
     ['table mapping without mac', { ...base(), mappings: { ipv4: 'table' } }, 'hosts[0].mac', /has no MAC for 12\.12\.4\.101/],
     ['table entry for a foreign address', { ...base(), hosts: [{ name: 'a', addresses: ['198.18.0.1'], mac: { '198.18.0.9': '03-00-00-00-00-01' } }] }, 'hosts[0].mac["198.18.0.9"]', /not one of this host's addresses/],
