@@ -61,6 +61,14 @@ async function main(): Promise<void> {
     date: new Date().toISOString(),
     loadAverageBefore: loadavg().map((x) => +x.toFixed(2)),
     loadAverageAfter: [] as number[],
+    /** 1-minute load average as each part started (the bench itself counts for about 1). */
+    loadAtStartOf: {} as Record<string, number>,
+  };
+  /** True when `name` is to run; notes the load as it starts. */
+  const part = (name: string): boolean => {
+    if (!parts.includes(name)) return false;
+    machine.loadAtStartOf[name] = +loadavg()[0].toFixed(2);
+    return true;
   };
   process.stderr.write(`intracluster bench: node ${machine.node}, ${machine.cores} x ${machine.cpu}, load ${machine.loadAverageBefore.join(' ')}\n`);
   if (machine.loadAverageBefore[0] > 0.5) process.stderr.write(`  note: the machine is busy (load ${machine.loadAverageBefore[0]}); wall-clock figures will be low, CPU-time figures are steadier\n`);
@@ -75,20 +83,22 @@ async function main(): Promise<void> {
     live?: LiveResult;
   } = { machine, runsPerFigure: runs };
 
-  if (parts.includes('engine')) results.engine = runEngineSuite({ runs, seconds, members, log });
-  if (parts.includes('alloc')) {
+  const frames = Number(values['process-frames']);
+  if (part('engine')) results.engine = runEngineSuite({ runs, seconds, members, log });
+  if (part('alloc')) {
     const m = Math.max(...members);
     log(`alloc: ${Number(values['alloc-frames']).toExponential(0)} frames of the mix, ${m} members`);
     results.allocation = { members: m, ...runAllocation(Number(values['alloc-frames']), m) };
   }
-  if (parts.includes('inprocess')) results.inProcess = runInProcessSuite({ runs, frames: Number(values['process-frames']), log });
-  if (parts.includes('process')) results.process = await runProcessSuite({ runs, frames: Number(values['process-frames']), formats: ['ndjson', 'binary'] as Format[], log });
-  if (parts.includes('live')) results.live = await runLiveSuite({ runs, seconds: Number(values['live-seconds']), profileDir: values['live-profile'], log });
+  if (part('inprocess')) results.inProcess = runInProcessSuite({ runs, frames, log });
+  if (part('process')) results.process = await runProcessSuite({ runs, frames, formats: ['ndjson', 'binary'] as Format[], log });
+  if (part('live')) results.live = await runLiveSuite({ runs, seconds: Number(values['live-seconds']), profileDir: values['live-profile'], log });
   machine.loadAverageAfter = loadavg().map((x) => +x.toFixed(2));
 
   const out = values.out ?? join(ROOT, 'bench', 'results.json');
   writeFileSync(out, JSON.stringify(results, null, 2) + '\n');
-  process.stdout.write(report(results) + `\nload average before ${machine.loadAverageBefore.join(' ')}, after ${machine.loadAverageAfter.join(' ')}; figures written to ${out}\n`);
+  const loads = Object.entries(machine.loadAtStartOf).map(([k, v]) => `${k} ${v}`).join(', ');
+  process.stdout.write(report(results) + `\nload average (1 min) at the start of each part: ${loads}; after ${machine.loadAverageAfter[0]}; figures written to ${out}\n`);
 }
 
 function gitCommit(): string {
