@@ -8,7 +8,7 @@ import { Spread, spread } from './stats';
 
 /**
  * Live TCP throughput between two members (host1 -> host2, IPv4), measured with iperf3 in one run:
- * *  - through their shims: the live test bed (src/live/bed.ts), dedicated mode, the CLI's `shim`
+ *  - through their shims: the live test bed (src/live/bed.ts), dedicated mode, the CLI's `shim`
  *    per member between a TAP on the host's stack and a TAP on the bridge;
  *  - the bridge alone: the same kind of namespaces, same addresses, same Linux bridge, each host on
  *    a veth with a MAC of its own and no shim (what a host has without a cluster layer).
