@@ -177,9 +177,7 @@ export class Engine {
             c.reason = Reason.NotForThisHost;
             return Verdict.Drop;
           }
-          if (c.strictSources && !this.strictAllows(c, adapter)) return Verdict.Drop;
-          macCopy(f, 0, c.clusterMac, 0);
-          c.reason = Reason.DedicatedToCluster;
+          if (!this.toLocalStack(c, adapter, Reason.DedicatedToCluster)) return Verdict.Drop;
           rewritten = true;
         }
       } else if (c.sharedMac !== null && macEquals(f, 0, c.sharedMac, 0)) {
@@ -193,9 +191,7 @@ export class Engine {
           c.reason = Reason.SharedUndetermined;
           return Verdict.Drop;
         }
-        if (c.strictSources && !this.strictAllows(c, adapter)) return Verdict.Drop;
-        macCopy(f, 0, c.clusterMac, 0);
-        c.reason = Reason.SharedToCluster;
+        if (!this.toLocalStack(c, adapter, Reason.SharedToCluster)) return Verdict.Drop;
         rewritten = true;
       }
     }
@@ -209,6 +205,17 @@ export class Engine {
       c.reason = Reason.NoAdapter;
     }
     return rewritten ? Verdict.Rewrite : Verdict.Pass;
+  }
+
+  /**
+   * A frame for this host's intracluster MAC: strict sources first (false: drop, reason set), then
+   * destination := cluster MAC so the stack, still in unicast mode, accepts it.
+   */
+  private toLocalStack(c: FrameContext, adapter: ProtocolAdapter | undefined, reason: number): boolean {
+    if (c.strictSources && !this.strictAllows(c, adapter)) return false;
+    macCopy(c.frame, 0, c.clusterMac, 0);
+    c.reason = reason;
+    return true;
   }
 
   /** Strict sources: sets the reason and returns false when the frame must be dropped. */

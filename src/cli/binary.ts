@@ -1,4 +1,4 @@
-import { Engine } from '../engine';
+import { BatchedOutput } from './batched-output';
 import { Verdict, reasonText } from '../verdict';
 import type { NdjsonCounters } from './ndjson';
 
@@ -21,14 +21,11 @@ export const BINARY_IN_HEADER = 4;
 export const BINARY_OUT_HEADER = 6;
 /** Largest frame a record can carry (the u16 length). */
 export const BINARY_MAX_FRAME = 0xffff;
-const OUT_BATCH = 256 * 1024;
 
-export class BinaryProcessor {
+export class BinaryProcessor extends BatchedOutput {
   /** Records answered (`lines` so --stats reads the same for both formats), and how many were errors. */
   readonly counters: NdjsonCounters = { lines: 0, errors: 0 };
   private readonly frame = new Uint8Array(BINARY_MAX_FRAME);
-  private out = Buffer.allocUnsafe(OUT_BATCH);
-  private outPos = 0;
   /** The record being assembled: header bytes, then frame bytes straight into `frame`. */
   private readonly head = new Uint8Array(BINARY_IN_HEADER);
   private headLen = 0;
@@ -36,11 +33,6 @@ export class BinaryProcessor {
   private frameGot = 0;
   private readonly reasonSent = new Uint8Array(65536);
 
-  /** @param emit receives each batch of answers (a fresh Buffer each time); false = backpressure. */
-  constructor(
-    private readonly engine: Engine,
-    private readonly emit: (batch: Buffer) => boolean,
-  ) {}
 
   push(chunk: Uint8Array): void {
     const n = chunk.length;
@@ -80,13 +72,6 @@ export class BinaryProcessor {
     this.frameLen = -1;
   }
 
-  flush(): boolean {
-    if (this.outPos === 0) return true;
-    const batch = this.out.subarray(0, this.outPos);
-    this.out = Buffer.allocUnsafe(OUT_BATCH);
-    this.outPos = 0;
-    return this.emit(batch);
-  }
 
   private record(): void {
     const dir = this.head[0];

@@ -1,4 +1,4 @@
-import { Engine } from '../engine';
+import { BatchedOutput } from './batched-output';
 import { Direction, Verdict, reasonText } from '../verdict';
 
 /**
@@ -16,7 +16,6 @@ import { Direction, Verdict, reasonText } from '../verdict';
 export const MAX_FRAME_BYTES = 65535;
 /** Longest input line (bytes, without the newline); a longer one gets an error line and is skipped. */
 export const MAX_LINE_BYTES = 1 << 20;
-const OUT_BATCH = 256 * 1024;
 
 const HEX_VALUE = new Int8Array(256).fill(-1);
 for (let i = 0; i < 10; i++) HEX_VALUE[0x30 + i] = i;
@@ -46,12 +45,10 @@ export interface NdjsonCounters {
   errors: number;
 }
 
-export class NdjsonProcessor {
+export class NdjsonProcessor extends BatchedOutput {
   /** Input lines answered, and how many of them were error lines. */
   readonly counters: NdjsonCounters = { lines: 0, errors: 0 };
   private readonly frame = Buffer.alloc(MAX_FRAME_BYTES);
-  private out = Buffer.allocUnsafe(OUT_BATCH);
-  private outPos = 0;
   /** A line split across chunks (copied); grows up to MAX_LINE_BYTES. */
   private tail = Buffer.allocUnsafe(4096);
   private tailLen = 0;
@@ -65,14 +62,6 @@ export class NdjsonProcessor {
   private hexStart = 0;
   private hexEnd = -1;
 
-  /**
-   * @param emit receives each batch of output lines (a fresh Buffer each time; never reused).
-   *   Returns false to signal backpressure, which `flush` passes back.
-   */
-  constructor(
-    private readonly engine: Engine,
-    private readonly emit: (batch: Buffer) => boolean,
-  ) {}
 
   /** Answers every complete line in `chunk`; keeps an unterminated last line for later. */
   push(chunk: Buffer): void {
@@ -107,14 +96,6 @@ export class NdjsonProcessor {
     this.tailLen = 0;
   }
 
-  /** Hands the pending output to `emit`. Returns emit's result (true when nothing was pending). */
-  flush(): boolean {
-    if (this.outPos === 0) return true;
-    const batch = this.out.subarray(0, this.outPos);
-    this.out = Buffer.allocUnsafe(OUT_BATCH);
-    this.outPos = 0;
-    return this.emit(batch);
-  }
 
   /** Appends chunk[s..e) to the tail; false when the line would exceed MAX_LINE_BYTES. */
   private appendTail(chunk: Buffer, s: number, e: number): boolean {
