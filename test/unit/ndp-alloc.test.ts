@@ -1,11 +1,10 @@
-import { PerformanceObserver } from 'node:perf_hooks';
-import { getHeapStatistics } from 'node:v8';
 import { createContainer, Direction, Engine, EngineFactory, Icmpv6Type, icmpv6Frame, NaFlag, ndFrame, NdOption, parseConfig, Verdict } from '../../src';
+import { expectNoAllocationPerFrame } from './alloc-measure';
 
 /**
  * "A frame-processing call allocates nothing", for the NDP adapter: after warm-up, N calls per
  * scenario run with no garbage collection and the used heap grows by less than one byte per 100
- * frames (same method as alloc.test.ts). One 16-byte object per frame would show as >= N*16 bytes.
+ * frames (alloc-measure.ts).
  */
 const CLUSTER = '02-bf-aa-bb-cc-dd';
 const D1 = '03-bf-00-00-01-01';
@@ -37,37 +36,4 @@ const scenarios: [string, Engine, Direction, Uint8Array, Verdict][] = [
   ['shared MAC filtered by IPv6 destination', shared2, Direction.Inbound, echo('03-bf-00-00-00-01', '2001:db8::101', '2001:db8::103'), Verdict.Drop],
 ];
 
-function run(engine: Engine, dir: Direction, template: Uint8Array, work: Uint8Array, n: number): void {
-  for (let i = 0; i < n; i++) {
-    work.set(template);
-    engine.process(work, dir, template.length);
-  }
-}
-
-const flush = () => new Promise((r) => setTimeout(r, 50));
-
-test.each(scenarios)('%s allocates nothing per frame', async (_name, engine, dir, template, verdict) => {
-  const work = new Uint8Array(template.length);
-  work.set(template);
-  expect(engine.process(work, dir, template.length)).toBe(verdict);
-  run(engine, dir, template, work, 100_000);
-  const N = 300_000;
-  const rounds: { gcs: number; bytes: number }[] = [];
-  for (let round = 0; round < 3; round++) {
-    let gcs = 0;
-    const obs = new PerformanceObserver((list) => (gcs += list.getEntries().length));
-    obs.observe({ entryTypes: ['gc'] });
-    await flush();
-    gcs = 0;
-    const before = getHeapStatistics().used_heap_size;
-    run(engine, dir, template, work, N);
-    const after = getHeapStatistics().used_heap_size;
-    await flush();
-    obs.disconnect();
-    rounds.push({ gcs, bytes: after - before });
-    if (gcs === 0 && after - before < N / 100) break;
-  }
-  const best = [...rounds].sort((a, b) => a.gcs - b.gcs || a.bytes - b.bytes)[0];
-  expect(best.gcs).toBe(0);
-  expect(best.bytes).toBeLessThan(N / 100);
-});
+test.each(scenarios)('%s allocates nothing per frame', (_name, engine, dir, template, verdict) => expectNoAllocationPerFrame(engine, dir, template, verdict, 100_000, 300_000));
