@@ -10,6 +10,8 @@
  *   watch(fd, cb)         -> handle; cb(status) on the event loop each time fd is readable (status < 0: error)
  *   unwatch(handle)       stops and frees the watcher (fd stays open)
  *   close(fd)             -> 0 or -errno
+ *   sendRaw(ifname, frame) -> bytes sent; throws (errno text): one Ethernet frame out of interface
+ *                            ifname of the caller's network namespace (AF_PACKET, SOCK_RAW), for tests
  *
  * One read() of a TAP returns exactly one Ethernet frame (without FCS); one write() injects one.
  * read/write return -errno instead of throwing: the shim's hot path allocates no exception objects.
@@ -17,12 +19,15 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <net/if.h> /* before <linux/if.h>: glibc's and the kernel's definitions then agree (libc-compat.h) */
 #include <linux/if.h>
+#include <linux/if_packet.h>
 #include <linux/if_tun.h>
 #include <node_api.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <sys/uio.h>
 #include <unistd.h>
 #include <uv.h>
@@ -42,7 +47,7 @@ static napi_value throw_errno(napi_env env, int err, const char *syscall, const 
   /* Node's convention: err.code is the symbolic name (EPERM, ENOENT, ...). */
   const char *name = err == EPERM ? "EPERM" : err == EACCES ? "EACCES" : err == ENOENT ? "ENOENT"
                    : err == EBUSY ? "EBUSY" : err == EINVAL ? "EINVAL" : err == ENODEV ? "ENODEV"
-                   : err == ENOMEM ? "ENOMEM" : "EIO";
+                   : err == ENOMEM ? "ENOMEM" : err == ENETDOWN ? "ENETDOWN" : err == ENXIO ? "ENXIO" : "EIO";
   napi_create_string_utf8(env, name, NAPI_AUTO_LENGTH, &code);
   napi_create_string_utf8(env, msg, NAPI_AUTO_LENGTH, &message);
   napi_create_error(env, code, message, &error);
@@ -289,6 +294,44 @@ static napi_value tap_unwatch(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* ---- raw send: one frame out of a named interface (tests send as a host that is not a member) ---- */
+
+static napi_value tap_send_raw(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2], out;
+  char name[IFNAMSIZ + 1] = {0};
+  size_t n = 0, len;
+  uint8_t *data;
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < 2 || napi_get_value_string_utf8(env, argv[0], name, sizeof name, &n) != napi_ok || n == 0 || n >= IFNAMSIZ ||
+      !arg_bytes(env, argv[1], &data, &len) || len < 14) {
+    napi_throw_type_error(env, NULL, "sendRaw: expected (interface name of 1 to 15 characters, Uint8Array of at least 14 bytes)");
+    return NULL;
+  }
+  unsigned ifindex = if_nametoindex(name);
+  if (ifindex == 0) return throw_errno(env, errno, "if_nametoindex", name);
+  /* Protocol 0: the socket receives nothing, it only sends. The frame goes out as given (its own
+     Ethernet header, no FCS); bound to the interface, so send() needs no address. */
+  int fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
+  if (fd < 0) return throw_errno(env, errno, "socket(AF_PACKET)", name);
+  struct sockaddr_ll sll;
+  memset(&sll, 0, sizeof sll);
+  sll.sll_family = AF_PACKET;
+  sll.sll_ifindex = (int)ifindex;
+  if (bind(fd, (struct sockaddr *)&sll, sizeof sll) < 0) {
+    int err = errno;
+    close(fd);
+    return throw_errno(env, err, "bind(AF_PACKET)", name);
+  }
+  ssize_t r;
+  do r = send(fd, data, len, 0); while (r < 0 && errno == EINTR);
+  int err = errno;
+  close(fd);
+  if (r < 0) return throw_errno(env, err, "send", name);
+  CHECK(napi_create_int32(env, (int32_t)r, &out));
+  return out;
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
       {"open", NULL, tap_open, NULL, NULL, NULL, napi_enumerable, NULL},
@@ -299,6 +342,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"close", NULL, tap_close, NULL, NULL, NULL, napi_enumerable, NULL},
       {"watch", NULL, tap_watch, NULL, NULL, NULL, napi_enumerable, NULL},
       {"unwatch", NULL, tap_unwatch, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"sendRaw", NULL, tap_send_raw, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   CHECK(napi_define_properties(env, exports, sizeof props / sizeof props[0], props));
   return exports;

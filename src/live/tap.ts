@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { must } from './proc';
 
 /** The N-API addon built from native/tap.c by `npm ci` (see native/build.js). */
 interface TapAddon {
@@ -11,6 +12,7 @@ interface TapAddon {
   close(fd: number): number;
   watch(fd: number, onReadable: (status: number) => void): unknown;
   unwatch(handle: unknown): void;
+  sendRaw?(ifname: string, frame: Uint8Array): number;
 }
 
 /** errno values the shim tells apart (Linux, asm-generic/errno-base.h). */
@@ -35,10 +37,14 @@ function packageRoot(): string {
   return d;
 }
 
+function addonFile(): string {
+  return join(packageRoot(), 'build', 'native', 'tap.node');
+}
+
 /** Loads the addon once; undefined (with `tapAddonProblem()` saying why) when it is not built. */
 export function loadTapAddon(): TapAddon | undefined {
   if (addon || addonError) return addon;
-  const file = join(packageRoot(), 'build', 'native', 'tap.node');
+  const file = addonFile();
   if (!existsSync(file)) {
     addonError = `the TAP addon is not built (${file} is missing): run "npm ci" or "node native/build.js" (needs a C compiler)`;
     return undefined;
@@ -126,4 +132,44 @@ export class Tap {
     this.watcher = null;
     this.lib.close(this.fd);
   }
+}
+
+/** The addon, with sendRaw (an addon built before it had none). */
+function rawAddon(): TapAddon & Required<Pick<TapAddon, 'sendRaw'>> {
+  const lib = loadTapAddon();
+  if (!lib?.sendRaw) throw Object.assign(new Error(addonError || 'the TAP addon has no sendRaw: rebuild it ("node native/build.js")'), { code: 'ENOTBUILT', syscall: 'load' });
+  return lib as TapAddon & Required<Pick<TapAddon, 'sendRaw'>>;
+}
+
+/**
+ * Sends `frame` as given (its own Ethernet header, no FCS) out of interface `ifname` of this process's
+ * network namespace: an AF_PACKET raw socket bound to the interface. Bytes sent; throws an errno error.
+ * For tests and tools (a station that is not a member), not the shim's path.
+ */
+export function sendRawFrame(ifname: string, frame: Uint8Array): number {
+  return rawAddon().sendRaw(ifname, frame);
+}
+
+// Runs under `ip netns exec`: argv = addon file, interface, frames in hex; prints the bytes sent per frame.
+const SEND_RAW_CHILD = `
+const [file, ifname, ...frames] = process.argv.slice(1);
+try {
+  const lib = require(file);
+  console.log(JSON.stringify(frames.map((h) => lib.sendRaw(ifname, Buffer.from(h, 'hex')))));
+} catch (e) {
+  console.error(e.message);
+  process.exit(1);
+}`;
+
+/**
+ * Sends `frames`, in order, out of interface `ifname` inside network namespace `ns`. A socket belongs
+ * to the namespace it is created in, so a child process started under `ip netns exec` loads the addon
+ * and sends them. Bytes sent per frame; rejects with the child's error, or when it takes longer than
+ * `timeoutMs` (then it is killed).
+ */
+export async function sendRawFramesInNamespace(ns: string, ifname: string, frames: readonly Uint8Array[], timeoutMs = 10_000): Promise<number[]> {
+  rawAddon(); // the child loads the same file: say now if it cannot
+  const hex = frames.map((f) => Buffer.from(f.buffer, f.byteOffset, f.byteLength).toString('hex'));
+  const out = await must('ip', ['netns', 'exec', ns, process.execPath, '-e', SEND_RAW_CHILD, addonFile(), ifname, ...hex], timeoutMs);
+  return JSON.parse(out.trim()) as number[];
 }
