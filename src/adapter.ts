@@ -50,7 +50,18 @@ export class FrameContext {
     if (host >= 0 && host < this.discovered.length) this.discovered[host] = 1;
   }
 
-  /** True when the address index `addr` belongs to the local host. */
+  /** True when member entry `e` (Cluster.memberIpv4/memberIpv6) is one of the local host's addresses. */
+  isLocalMember(e: number): boolean {
+    return e >= 0 && this.cluster.hostOf(e) === this.localHost;
+  }
+  /** Host index of member entry `e` when it is another host's address, else -1. */
+  remoteHost(e: number): number {
+    if (e < 0) return -1;
+    const h = this.cluster.hostOf(e);
+    return h === this.localHost ? -1 : h;
+  }
+
+  /** True when the address index `addr` (Cluster.lookupIpv4/lookupIpv6) belongs to the local host. */
   isLocalAddress(addr: number): boolean {
     return addr >= 0 && this.cluster.addrHost[addr] === this.localHost;
   }

@@ -9,29 +9,49 @@
  * multiply and the compare is one int per word, 4 steps for an IPv6 address instead of 16. A slot
  * holds the key words and the value side by side (`stride` ints, a power of two), so a lookup in a
  * table far larger than the cache (100,000 members) costs one cache line, not one for the key and
- * one for the value.
+ * one for the value. A caller may ask for larger slots and keep more of what a lookup needs in the
+ * rest of the slot: Cluster keeps each member's host index and dedicated MAC there.
  */
 export class ByteKeyTable {
-  /** Per slot: key words, then the value (-1: empty), then padding up to `stride`. */
+  /** Per slot: key words, then the value (-1: empty), then the caller's part (or padding) up to `stride`. */
   private readonly slots: Int32Array;
   private readonly mask: number;
   private readonly words: number;
-  private readonly stride: number;
+  /** The straight-line lookup for this key length and stride: 1, 2 or 4 key words; 0: the generic loop. */
+  private readonly path: number;
+  /** Ints per slot, a power of two. */
+  readonly stride: number;
   private count = 0;
 
+  /** Slots of a table sized for `expected` keys (load factor <= 0.5). */
+  static capacityFor(expected: number): number {
+    let cap = 8;
+    while (cap < expected * 2 + 2) cap <<= 1;
+    return cap;
+  }
+
+  /**
+   * `slotInts`: at least this many ints per slot. `slots`: the memory to use, capacityFor(expected) *
+   * stride ints, so that several tables can share one array (by default a new one).
+   */
   constructor(
     readonly keyLength: number,
     expected: number,
+    slotInts = 0,
+    slots?: Int32Array,
   ) {
     if (!(keyLength > 0)) throw new RangeError('ByteKeyTable key length must be > 0');
-    let cap = 8;
-    while (cap < expected * 2 + 2) cap <<= 1; // load factor <= 0.5
+    const cap = ByteKeyTable.capacityFor(expected);
     this.mask = cap - 1;
     this.words = (keyLength + 3) >> 2;
-    this.stride = 2;
-    while (this.stride < this.words + 1) this.stride <<= 1;
-    this.slots = new Int32Array(cap * this.stride);
-    for (let i = 0; i < cap; i++) this.slots[i * this.stride + this.words] = -1;
+    let stride = 2;
+    while (stride < this.words + 1 || stride < slotInts) stride <<= 1;
+    this.stride = stride;
+    const w = this.words;
+    this.path = w === 1 || (w === 2 && stride === 4) || (w === 4 && stride === 8) ? w : 0;
+    if (slots && slots.length !== cap * stride) throw new RangeError(`ByteKeyTable slots must be ${cap * stride} ints`);
+    this.slots = slots ?? new Int32Array(cap * stride);
+    for (let i = 0; i < cap; i++) this.slots[i * stride + this.words] = -1;
   }
 
   get size(): number {
@@ -46,33 +66,40 @@ export class ByteKeyTable {
     if (k.length !== this.keyLength) throw new RangeError(`key must be ${this.keyLength} bytes`);
     const existing = this.get(k, 0);
     if (existing >= 0) return existing;
-    let slot = this.slotOf(k, 0);
-    while (this.slots[slot * this.stride + this.words] >= 0) slot = (slot + 1) & this.mask;
+    const slot = this.slotFor(k);
     for (let j = 0; j < this.words; j++) this.slots[slot * this.stride + j] = this.word(k, 0, j);
     this.slots[slot * this.stride + this.words] = value;
     this.count++;
     return -1;
   }
 
+  /** The slot `set` puts a key that is not in the table in (config time, not per frame). */
+  slotFor(key: ArrayLike<number>): number {
+    let slot = this.slotOf(Uint8Array.from(key), 0);
+    while (this.slots[slot * this.stride + this.words] >= 0) slot = (slot + 1) & this.mask;
+    return slot;
+  }
+
   /** The value for the key stored at buf[off .. off+keyLength), or -1. */
   get(buf: Uint8Array, off: number): number {
     // One small straight-line path per key length the cluster uses (small enough for the JIT to
     // inline into the caller); the generic loop for any other length.
-    const w = this.words;
+    const w = this.path;
     return w === 1 ? this.get1(buf, off) : w === 4 ? this.get4(buf, off) : w === 2 ? this.get2(buf, off) : this.getN(buf, off);
   }
 
-  /** IPv4 keys; slot: [key, value]. */
+  /** IPv4 keys; slot: [key, value, ...]. */
   private get1(buf: Uint8Array, off: number): number {
     const t = this.slots;
+    const s = this.stride;
     const w0 = (buf[off] << 24) | (buf[off + 1] << 16) | (buf[off + 2] << 8) | buf[off + 3];
     for (let slot = this.finish(Math.imul(0x811c9dc5 ^ w0, 0x01000193)) & this.mask; ; slot = (slot + 1) & this.mask) {
-      const v = t[2 * slot + 1];
-      if (v < 0 || t[2 * slot] === w0) return v;
+      const v = t[s * slot + 1];
+      if (v < 0 || t[s * slot] === w0) return v;
     }
   }
 
-  /** MAC keys; slot: [key, key, value, -]. */
+  /** MAC keys, stride 4; slot: [key, key, value, -]. */
   private get2(buf: Uint8Array, off: number): number {
     const t = this.slots;
     const w0 = (buf[off] << 24) | (buf[off + 1] << 16) | (buf[off + 2] << 8) | buf[off + 3];
@@ -84,7 +111,7 @@ export class ByteKeyTable {
     }
   }
 
-  /** IPv6 keys; slot: [key x4, value, -, -, -]. */
+  /** IPv6 keys, stride 8; slot: [key x4, value, ...]. (V8 inlines it only while it stays under 460 bytes of bytecode.) */
   private get4(buf: Uint8Array, off: number): number {
     const t = this.slots;
     const w0 = (buf[off] << 24) | (buf[off + 1] << 16) | (buf[off + 2] << 8) | buf[off + 3];

@@ -57,17 +57,17 @@ export class ArpAdapter implements ProtocolAdapter {
     const f = c.frame;
     const o = c.l3;
     if (isZeroIpv4At(f, o + ArpField.SPA)) return this.keep(c, ArpReason.Probe);
-    const a = c.cluster.lookupIpv4(f, o + ArpField.SPA);
+    const a = c.cluster.memberIpv4(f, o + ArpField.SPA);
     if (a < 0) return this.keep(c, ArpReason.NonMember);
-    const m = c.remoteMember(a);
+    const m = c.remoteHost(a);
     if (m < 0) return this.keep(c, ArpReason.OwnAddress);
-    const forUs = c.isLocalAddress(c.cluster.lookupIpv4(f, o + ArpField.TPA));
+    const forUs = c.isLocalMember(c.cluster.memberIpv4(f, o + ArpField.TPA));
     if (!macEquals(f, o + ArpField.SHA, c.clusterMac, 0)) {
       // step 510: the member's layer already wrote its dedicated MAC: the exchange is complete
-      if (forUs && readU16(f, o + ArpField.OPER) === ArpOp.REPLY && macEquals(f, o + ArpField.SHA, c.cluster.addrMac, a * 6)) c.markDiscovered(m);
+      if (forUs && readU16(f, o + ArpField.OPER) === ArpOp.REPLY && macEquals(f, o + ArpField.SHA, c.cluster.memberMacs, c.cluster.macAt(a))) c.markDiscovered(m);
       return this.keep(c, ArpReason.SenderNotCluster);
     }
-    macCopy(f, o + ArpField.SHA, c.cluster.addrMac, a * 6);
+    macCopy(f, o + ArpField.SHA, c.cluster.memberMacs, c.cluster.macAt(a));
     const op = readU16(f, o + ArpField.OPER);
     if (forUs && op === ArpOp.REPLY) {
       // the replier left the cluster MAC (replyRewrite "receiver"): this completes the exchange
@@ -83,15 +83,16 @@ export class ArpAdapter implements ProtocolAdapter {
     const o = c.l3;
     const op = readU16(f, o + ArpField.OPER);
     if (op === ArpOp.REPLY) {
-      const own = c.cluster.lookupIpv4(f, o + ArpField.SPA);
-      if (!c.isLocalAddress(own)) return this.keep(c, ArpReason.OutboundNotOwn);
+      const own = c.cluster.memberIpv4(f, o + ArpField.SPA);
+      if (!c.isLocalMember(own)) return this.keep(c, ArpReason.OutboundNotOwn);
       if (!macEquals(f, o + ArpField.SHA, c.clusterMac, 0)) return this.keep(c, ArpReason.OutboundUnchanged);
-      const m = c.remoteMember(c.cluster.lookupIpv4(f, o + ArpField.TPA));
+      const to = c.cluster.memberIpv4(f, o + ArpField.TPA);
+      const m = c.remoteHost(to);
       if (m < 0) return this.keep(c, ArpReason.OutboundToNonMember);
       // RFC 826 merge rule: every station receiving this frame updates its entry for us, whatever the
       // target. A reply to a member sent where non-members receive it (a request forged with a
       // member's IP and the forger's MAC, say) keeps the cluster MAC.
-      if (!this.membersOnlyDestination(c)) return this.keep(c, ArpReason.OutboundSeenByNonMembers);
+      if (!this.membersOnlyDestination(c, to)) return this.keep(c, ArpReason.OutboundSeenByNonMembers);
       c.markDiscovered(m);
       if (!c.replyRewriteAtSender) {
         // the patent's alternative: the requester's layer writes our dedicated MAC (inbound rule),
@@ -101,14 +102,14 @@ export class ArpAdapter implements ProtocolAdapter {
         c.reason = ArpReason.Step508Receiver;
         return Verdict.Rewrite;
       }
-      macCopy(f, o + ArpField.SHA, c.cluster.addrMac, own * 6);
+      macCopy(f, o + ArpField.SHA, c.cluster.memberMacs, c.cluster.macAt(own));
       macCopy(f, o + ArpField.THA, c.clusterMac, 0);
       c.reason = ArpReason.Step508;
       return Verdict.Rewrite;
     }
     if (c.synthesize && !isZeroIpv4At(f, o + ArpField.SPA)) {
-      const t = c.cluster.lookupIpv4(f, o + ArpField.TPA);
-      const m = c.remoteMember(t);
+      const t = c.cluster.memberIpv4(f, o + ArpField.TPA);
+      const m = c.remoteHost(t);
       if (m >= 0) {
         this.synthesize(c, t);
         c.markDiscovered(m);
@@ -124,7 +125,7 @@ export class ArpAdapter implements ProtocolAdapter {
    * MAC; sender and target IPs swapped; the member's dedicated MAC as sender MAC. VLAN tags of the
    * request are kept; the reply is padded to the 60-byte minimum.
    */
-  private synthesize(c: FrameContext, memberAddr: number): void {
+  private synthesize(c: FrameContext, member: number): void {
     const f = c.frame;
     const r = c.replyFrame;
     const o = c.l3;
@@ -135,7 +136,7 @@ export class ArpAdapter implements ProtocolAdapter {
     for (let i = 12; i < o; i++) r[i] = f[i]; // VLAN tags and the ARP EtherType
     for (let i = 0; i < ArpField.OPER; i++) r[o + i] = f[o + i]; // htype, ptype, hlen, plen
     writeU16(r, o + ArpField.OPER, ArpOp.REPLY);
-    macCopy(r, o + ArpField.SHA, c.cluster.addrMac, memberAddr * 6);
+    macCopy(r, o + ArpField.SHA, c.cluster.memberMacs, c.cluster.macAt(member));
     for (let i = 0; i < 4; i++) {
       r[o + ArpField.SPA + i] = f[o + ArpField.TPA + i];
       r[o + ArpField.TPA + i] = f[o + ArpField.SPA + i];
@@ -144,10 +145,14 @@ export class ArpAdapter implements ProtocolAdapter {
     c.replyLength = len;
   }
 
-  /** Ethernet destination only members accept: the cluster MAC, a member's dedicated MAC, the shared MAC. */
-  private membersOnlyDestination(c: FrameContext): boolean {
+  /**
+   * Ethernet destination only members accept: the cluster MAC, a member's dedicated MAC, the shared
+   * MAC. Usually it is the MAC of `to`, the member entry the frame is for: that one is compared first,
+   * from the entry already read, before looking the MAC up among all members.
+   */
+  private membersOnlyDestination(c: FrameContext, to: number): boolean {
     const f = c.frame;
-    if (macEquals(f, 0, c.clusterMac, 0)) return true;
+    if (macEquals(f, 0, c.clusterMac, 0) || macEquals(f, 0, c.cluster.memberMacs, c.cluster.macAt(to))) return true;
     return c.sharedMac !== null ? macEquals(f, 0, c.sharedMac, 0) : c.cluster.hostOfMac(f, 0) >= 0;
   }
 
@@ -160,15 +165,15 @@ export class ArpAdapter implements ProtocolAdapter {
     const f = c.frame;
     if (c.etherType === EtherType.ARP) {
       if (arpCheck(f, c.l3, c.length) !== ArpCheck.OK) return -1;
-      return c.isLocalAddress(c.cluster.lookupIpv4(f, c.l3 + ArpField.TPA)) ? 1 : 0;
+      return c.isLocalMember(c.cluster.memberIpv4(f, c.l3 + ArpField.TPA)) ? 1 : 0;
     }
     if (!ipv4Check(f, c.l3, c.length)) return -1;
-    return c.isLocalAddress(c.cluster.lookupIpv4(f, c.l3 + Ipv4Field.DST)) ? 1 : 0;
+    return c.isLocalMember(c.cluster.memberIpv4(f, c.l3 + Ipv4Field.DST)) ? 1 : 0;
   }
 
   sourceMember(c: FrameContext): number {
     if (c.etherType === EtherType.ARP) return DISCOVERY_EXEMPT;
     if (!ipv4Check(c.frame, c.l3, c.length)) return -1;
-    return c.remoteMember(c.cluster.lookupIpv4(c.frame, c.l3 + Ipv4Field.SRC));
+    return c.remoteHost(c.cluster.memberIpv4(c.frame, c.l3 + Ipv4Field.SRC));
   }
 }

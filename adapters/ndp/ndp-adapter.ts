@@ -101,11 +101,11 @@ export class NdpAdapter implements ProtocolAdapter {
     const f = c.frame;
     const ip = this.nd.ip;
     if (isUnspecifiedIpv6At(f, ip + Ipv6Field.SRC)) return this.keep(c, NdpReason.Dad);
-    const s = c.cluster.lookupIpv6(f, ip + Ipv6Field.SRC);
+    const s = c.cluster.memberIpv6(f, ip + Ipv6Field.SRC);
     if (s < 0) return this.keep(c, c.cluster.isVirtualIpv6(f, ip + Ipv6Field.SRC) ? NdpReason.VirtualSource : NdpReason.NonMember);
-    if (c.remoteMember(s) < 0) return this.keep(c, NdpReason.OwnAddress);
+    if (c.remoteHost(s) < 0) return this.keep(c, NdpReason.OwnAddress);
     if (!this.rewriteClusterLla(c, s)) return this.keep(c, NdpReason.SenderNotCluster);
-    const forUs = c.isLocalAddress(c.cluster.lookupIpv6(f, this.nd.icmp + Icmpv6Field.TARGET));
+    const forUs = c.isLocalMember(c.cluster.memberIpv6(f, this.nd.icmp + Icmpv6Field.TARGET));
     c.reason = forUs ? NdpReason.Step502 : NdpReason.MemberNs;
     return Verdict.Rewrite;
   }
@@ -120,23 +120,23 @@ export class NdpAdapter implements ProtocolAdapter {
     const f = c.frame;
     const nd = this.nd;
     const ip = nd.ip;
-    const s = c.cluster.lookupIpv6(f, ip + Ipv6Field.SRC);
+    const s = c.cluster.memberIpv6(f, ip + Ipv6Field.SRC);
     if (s < 0) return this.keep(c, c.cluster.isVirtualIpv6(f, ip + Ipv6Field.SRC) ? NdpReason.VirtualSource : NdpReason.NonMember);
-    const m = c.remoteMember(s);
+    const m = c.remoteHost(s);
     if (m < 0) return this.keep(c, NdpReason.OwnAddress);
     const target = nd.icmp + Icmpv6Field.TARGET;
     if (c.cluster.isVirtualIpv6(f, target)) return this.keep(c, NdpReason.VirtualTarget);
-    let a = c.cluster.lookupIpv6(f, target);
-    if (a >= 0 && c.cluster.addrHost[a] !== m) return this.keep(c, NdpReason.OtherHostTarget);
+    let a = c.cluster.memberIpv6(f, target);
+    if (a >= 0 && c.cluster.hostOf(a) !== m) return this.keep(c, NdpReason.OtherHostTarget);
     if (a < 0) a = s;
     if (this.rewriteClusterLla(c, a)) {
       // a solicited NA to us left with the cluster MAC (replyRewrite "receiver"): exchange complete
-      if (isSolicited(f, nd.icmp) && c.isLocalAddress(c.cluster.lookupIpv6(f, ip + Ipv6Field.DST))) c.markDiscovered(m);
+      if (isSolicited(f, nd.icmp) && c.isLocalMember(c.cluster.memberIpv6(f, ip + Ipv6Field.DST))) c.markDiscovered(m);
       c.reason = NdpReason.MemberNa;
       return Verdict.Rewrite;
     }
     // step 510 analogue: a solicited NA to us whose TLLAO the member's layer already set (step 508)
-    if (nd.lla >= 0 && isSolicited(f, nd.icmp) && macEquals(f, nd.lla, c.cluster.addrMac, a * 6) && c.isLocalAddress(c.cluster.lookupIpv6(f, ip + Ipv6Field.DST)))
+    if (nd.lla >= 0 && isSolicited(f, nd.icmp) && macEquals(f, nd.lla, c.cluster.memberMacs, c.cluster.macAt(a)) && c.isLocalMember(c.cluster.memberIpv6(f, ip + Ipv6Field.DST)))
       c.markDiscovered(m);
     return this.keep(c, NdpReason.SenderNotCluster);
   }
@@ -145,14 +145,15 @@ export class NdpAdapter implements ProtocolAdapter {
   private outboundNa(c: FrameContext): Verdict {
     const f = c.frame;
     const nd = this.nd;
-    const own = c.cluster.lookupIpv6(f, nd.icmp + Icmpv6Field.TARGET);
-    if (!c.isLocalAddress(own)) return this.keep(c, NdpReason.OutboundNotOwn);
+    const own = c.cluster.memberIpv6(f, nd.icmp + Icmpv6Field.TARGET);
+    if (!c.isLocalMember(own)) return this.keep(c, NdpReason.OutboundNotOwn);
     if (!this.hasClusterLla(c)) return this.keep(c, NdpReason.OutboundUnchanged);
-    const m = c.remoteMember(c.cluster.lookupIpv6(f, nd.ip + Ipv6Field.DST));
+    const to = c.cluster.memberIpv6(f, nd.ip + Ipv6Field.DST);
+    const m = c.remoteHost(to);
     if (m < 0) return this.keep(c, NdpReason.OutboundToNonMember);
     // an NA for a member sent where non-members receive it (an NS forged with a member's address and
     // the forger's MAC in its SLLAO, say) keeps the cluster MAC, as ARP does
-    if (!this.membersOnlyDestination(c)) return this.keep(c, NdpReason.OutboundSeenByNonMembers);
+    if (!this.membersOnlyDestination(c, to)) return this.keep(c, NdpReason.OutboundSeenByNonMembers);
     c.markDiscovered(m);
     if (!c.replyRewriteAtSender) return this.keep(c, NdpReason.Step508Receiver);
     this.rewriteClusterLla(c, own);
@@ -166,8 +167,8 @@ export class NdpAdapter implements ProtocolAdapter {
     const nd = this.nd;
     if (isUnspecifiedIpv6At(f, nd.ip + Ipv6Field.SRC)) return this.keep(c, NdpReason.Dad);
     if (c.synthesize) {
-      const t = c.cluster.lookupIpv6(f, nd.icmp + Icmpv6Field.TARGET);
-      const m = c.remoteMember(t);
+      const t = c.cluster.memberIpv6(f, nd.icmp + Icmpv6Field.TARGET);
+      const m = c.remoteHost(t);
       if (m >= 0) {
         this.synthesize(c, t);
         c.markDiscovered(m);
@@ -183,7 +184,7 @@ export class NdpAdapter implements ProtocolAdapter {
    * from the member's address to the NS's source, TLLAO = the member's dedicated MAC, cluster MAC in
    * the Ethernet source and destination. VLAN tags of the NS are kept.
    */
-  private synthesize(c: FrameContext, memberAddr: number): void {
+  private synthesize(c: FrameContext, member: number): void {
     const f = c.frame;
     const r = c.replyFrame;
     const ip = c.l3;
@@ -208,7 +209,7 @@ export class NdpAdapter implements ProtocolAdapter {
     const opt = icmp + Icmpv6Field.OPTIONS;
     r[opt] = NdOption.TARGET_LL;
     r[opt + 1] = 1;
-    macCopy(r, opt + ND_OPT_LLADDR, c.cluster.addrMac, memberAddr * 6);
+    macCopy(r, opt + ND_OPT_LLADDR, c.cluster.memberMacs, c.cluster.macAt(member));
     icmpv6ChecksumFill(r, ip, icmp, end);
     c.replyLength = end;
   }
@@ -221,27 +222,31 @@ export class NdpAdapter implements ProtocolAdapter {
   }
 
   /**
-   * Writes the dedicated MAC of address index `addr` into every occurrence of the message's own
+   * Writes the dedicated MAC of member entry `e` into every occurrence of the message's own
    * link-layer option that carries the cluster MAC, updating the checksum incrementally (RFC 1624).
    * Returns false when there was none.
    */
-  private rewriteClusterLla(c: FrameContext, addr: number): boolean {
+  private rewriteClusterLla(c: FrameContext, e: number): boolean {
     const f = c.frame;
     const nd = this.nd;
     const csum = nd.icmp + Icmpv6Field.CHECKSUM;
     let done = false;
     for (let at = nd.lla; at >= 0; at = nd.nextLla(f, at)) {
       if (!macEquals(f, at, c.clusterMac, 0)) continue;
-      replaceMacUpdatingChecksum(f, at, c.cluster.addrMac, addr * 6, csum);
+      replaceMacUpdatingChecksum(f, at, c.cluster.memberMacs, c.cluster.macAt(e), csum);
       done = true;
     }
     return done;
   }
 
-  /** Ethernet destination only members accept: the cluster MAC, a member's dedicated MAC, the shared MAC. */
-  private membersOnlyDestination(c: FrameContext): boolean {
+  /**
+   * Ethernet destination only members accept: the cluster MAC, a member's dedicated MAC, the shared
+   * MAC. Usually it is the MAC of `to`, the member entry the frame is for: that one is compared first,
+   * from the entry already read, before looking the MAC up among all members.
+   */
+  private membersOnlyDestination(c: FrameContext, to: number): boolean {
     const f = c.frame;
-    if (macEquals(f, 0, c.clusterMac, 0)) return true;
+    if (macEquals(f, 0, c.clusterMac, 0) || macEquals(f, 0, c.cluster.memberMacs, c.cluster.macAt(to))) return true;
     return c.sharedMac !== null ? macEquals(f, 0, c.sharedMac, 0) : c.cluster.hostOfMac(f, 0) >= 0;
   }
 
@@ -258,9 +263,9 @@ export class NdpAdapter implements ProtocolAdapter {
     const icmp = this.icmpv6Offset(c);
     if (icmp >= 0 && f[icmp] === Icmpv6Type.NEIGHBOR_SOLICITATION) {
       if (icmp + Icmpv6Field.OPTIONS > ipv6PayloadEnd(f, ip, c.length)) return -1;
-      return c.isLocalAddress(c.cluster.lookupIpv6(f, icmp + Icmpv6Field.TARGET)) ? 1 : 0;
+      return c.isLocalMember(c.cluster.memberIpv6(f, icmp + Icmpv6Field.TARGET)) ? 1 : 0;
     }
-    return c.isLocalAddress(c.cluster.lookupIpv6(f, ip + Ipv6Field.DST)) ? 1 : 0;
+    return c.isLocalMember(c.cluster.memberIpv6(f, ip + Ipv6Field.DST)) ? 1 : 0;
   }
 
   /** Strict sources: Neighbor Discovery (ICMPv6 133 to 137) is exempt; anything else by IPv6 source. */
@@ -269,7 +274,7 @@ export class NdpAdapter implements ProtocolAdapter {
     if (!ipv6Check(f, c.l3, c.length)) return -1;
     const icmp = this.icmpv6Offset(c);
     if (icmp >= 0 && isNeighborDiscoveryType(f[icmp])) return DISCOVERY_EXEMPT;
-    return c.remoteMember(c.cluster.lookupIpv6(f, c.l3 + Ipv6Field.SRC));
+    return c.remoteHost(c.cluster.memberIpv6(f, c.l3 + Ipv6Field.SRC));
   }
 
   /** Offset of an ICMPv6 header with at least its type byte inside the payload, else -1. */

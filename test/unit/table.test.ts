@@ -40,3 +40,32 @@ describe('ByteKeyTable', () => {
     expect(() => t.set([1, 2, 3, 9], 9)).toThrow(/full/);
   });
 });
+
+describe('ByteKeyTable slots with room for the caller (member entries)', () => {
+  test('larger slots, shared storage: every key found, slotFor is where set puts a new key', () => {
+    for (const keyLength of [4, 6, 16, 5]) {
+      const cap = ByteKeyTable.capacityFor(300);
+      const shared = new Int32Array(cap * 8 * 2);
+      const a = new ByteKeyTable(keyLength, 300, 8, shared.subarray(0, cap * 8));
+      const b = new ByteKeyTable(keyLength, 300, 8, shared.subarray(cap * 8));
+      expect(a.stride).toBe(8);
+      const key = (i: number, t: number) => Uint8Array.from({ length: keyLength }, (_, j) => (j === 0 ? t : j === keyLength - 1 ? i & 0xff : j === keyLength - 2 ? i >> 8 : 7));
+      for (let i = 0; i < 300; i++) {
+        const slot = a.slotFor(key(i, 1));
+        expect(a.set(key(i, 1), slot)).toBe(-1);
+        b.set(key(i, 2), 1000 + i);
+        shared[slot * 8 + 7] = i; // the caller's part of the slot
+      }
+      for (let i = 0; i < 300; i++) {
+        const slot = a.get(key(i, 1), 0);
+        expect(shared[slot * 8 + 7]).toBe(i);
+        expect(b.get(key(i, 2), 0)).toBe(1000 + i);
+        expect(a.get(key(i, 2), 0)).toBe(-1);
+        expect(b.get(key(i, 1), 0)).toBe(-1);
+      }
+    }
+  });
+  test('rejects storage of the wrong size', () => {
+    expect(() => new ByteKeyTable(4, 10, 8, new Int32Array(10))).toThrow(/slots must be 256 ints/);
+  });
+});
