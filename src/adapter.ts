@@ -1,4 +1,5 @@
 import type { Cluster } from './cluster';
+import { macEquals } from './mac';
 import { Direction, Verdict } from './verdict';
 
 const EMPTY = new Uint8Array(0);
@@ -59,6 +60,18 @@ export class FrameContext {
     if (e < 0) return -1;
     const h = this.cluster.hostOf(e);
     return h === this.localHost ? -1 : h;
+  }
+
+  /**
+   * True when the frame's Ethernet destination is one only members accept: the cluster MAC, a
+   * member's dedicated MAC, the shared MAC. A discovery reply sent anywhere else (to a forger's MAC,
+   * say) must not carry a dedicated MAC. `to` is the member entry the frame is for: its MAC is
+   * compared first, from the entry already read, before the lookup among all members.
+   */
+  destinationReachesMembersOnly(to: number): boolean {
+    const f = this.frame;
+    if (macEquals(f, 0, this.clusterMac, 0) || macEquals(f, 0, this.cluster.memberMacs, this.cluster.macAt(to))) return true;
+    return this.sharedMac !== null ? macEquals(f, 0, this.sharedMac, 0) : this.cluster.hostOfMac(f, 0) >= 0;
   }
 
   /** True when the address index `addr` (Cluster.lookupIpv4/lookupIpv6) belongs to the local host. */

@@ -92,7 +92,7 @@ export class ArpAdapter implements ProtocolAdapter {
       // RFC 826 merge rule: every station receiving this frame updates its entry for us, whatever the
       // target. A reply to a member sent where non-members receive it (a request forged with a
       // member's IP and the forger's MAC, say) keeps the cluster MAC.
-      if (!this.membersOnlyDestination(c, to)) return this.keep(c, ArpReason.OutboundSeenByNonMembers);
+      if (!c.destinationReachesMembersOnly(to)) return this.keep(c, ArpReason.OutboundSeenByNonMembers);
       c.markDiscovered(m);
       if (!c.replyRewriteAtSender) {
         // the patent's alternative: the requester's layer writes our dedicated MAC (inbound rule),
@@ -145,16 +145,6 @@ export class ArpAdapter implements ProtocolAdapter {
     c.replyLength = len;
   }
 
-  /**
-   * Ethernet destination only members accept: the cluster MAC, a member's dedicated MAC, the shared
-   * MAC. Usually it is the MAC of `to`, the member entry the frame is for: that one is compared first,
-   * from the entry already read, before looking the MAC up among all members.
-   */
-  private membersOnlyDestination(c: FrameContext, to: number): boolean {
-    const f = c.frame;
-    if (macEquals(f, 0, c.clusterMac, 0) || macEquals(f, 0, c.cluster.memberMacs, c.cluster.macAt(to))) return true;
-    return c.sharedMac !== null ? macEquals(f, 0, c.sharedMac, 0) : c.cluster.hostOfMac(f, 0) >= 0;
-  }
 
   private keep(c: FrameContext, reason: number): Verdict {
     c.reason = reason;

@@ -153,7 +153,7 @@ export class NdpAdapter implements ProtocolAdapter {
     if (m < 0) return this.keep(c, NdpReason.OutboundToNonMember);
     // an NA for a member sent where non-members receive it (an NS forged with a member's address and
     // the forger's MAC in its SLLAO, say) keeps the cluster MAC, as ARP does
-    if (!this.membersOnlyDestination(c, to)) return this.keep(c, NdpReason.OutboundSeenByNonMembers);
+    if (!c.destinationReachesMembersOnly(to)) return this.keep(c, NdpReason.OutboundSeenByNonMembers);
     c.markDiscovered(m);
     if (!c.replyRewriteAtSender) return this.keep(c, NdpReason.Step508Receiver);
     this.rewriteClusterLla(c, own);
@@ -239,16 +239,6 @@ export class NdpAdapter implements ProtocolAdapter {
     return done;
   }
 
-  /**
-   * Ethernet destination only members accept: the cluster MAC, a member's dedicated MAC, the shared
-   * MAC. Usually it is the MAC of `to`, the member entry the frame is for: that one is compared first,
-   * from the entry already read, before looking the MAC up among all members.
-   */
-  private membersOnlyDestination(c: FrameContext, to: number): boolean {
-    const f = c.frame;
-    if (macEquals(f, 0, c.clusterMac, 0) || macEquals(f, 0, c.cluster.memberMacs, c.cluster.macAt(to))) return true;
-    return c.sharedMac !== null ? macEquals(f, 0, c.sharedMac, 0) : c.cluster.hostOfMac(f, 0) >= 0;
-  }
 
   private keep(c: FrameContext, reason: number): Verdict {
     c.reason = reason;
