@@ -15,6 +15,8 @@ import { createBed, liveDescribe } from './helpers/live';
 
 const FLOOD_SECONDS = Number(process.env.FLOOD_SECONDS ?? 30);
 const ECHO_BYTES = 64 * 1024;
+/** Time after the flood an exchange may still need: TCP's retransmission backoff (see below). */
+const TCP_BACKOFF_MS = 65_000;
 const CORPUS = 50_000;
 const ROOT = join(__dirname, '..', '..');
 
@@ -138,8 +140,13 @@ liveDescribe('live flood: random and malformed frames at full speed on one membe
         /* the test below fails on a dead shim */
       }
     }, 500);
+    // An exchange started during the flood must complete, but TCP needs its time: with most frames
+    // lost at the TAP queue a SYN or segment can back off for a minute (tcp_syn_retries 6: 1+2+...+32
+    // s). So each may run until the flood's end plus that backoff, never a fixed few seconds.
+    const deadline = t0 + FLOOD_SECONDS * 1000 + TCP_BACKOFF_MS;
     while (Date.now() - t0 < FLOOD_SECONDS * 1000) {
-      const [a, b] = await Promise.all([bed.echo(h1, h2.ipv4, ECHO_BYTES, 25_000), bed.echo(h2, h1.ipv6, ECHO_BYTES, 25_000)]);
+      const left = deadline - Date.now();
+      const [a, b] = await Promise.all([bed.echo(h1, h2.ipv4, ECHO_BYTES, left), bed.echo(h2, h1.ipv6, ECHO_BYTES, left)]);
       exchanges.push({ route: 'host1 -> host2 ipv4', ...a }, { route: 'host2 -> host1 ipv6', ...b });
     }
     await exited;
