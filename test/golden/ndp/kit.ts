@@ -71,12 +71,9 @@ export interface NdClaimsOpts extends FrameOptions {
   claims?: Record<string, string | undefined>;
 }
 
-/**
- * An NS or NA with its claims: addresses, hop limit, type, code, checksum and its status ("1" good,
- * "0" bad: `nd.checksum === 'bad'`), target, NA flags, option types and every link-layer address.
- */
-export function nd(eth: EthHeaderRepr, ip: Ipv6Repr, m: NdRepr, o: NdClaimsOpts = {}): Frame {
-  const bytes = ndFrame(eth, ip, m, o);
+
+/** Claims of the Ethernet, IPv6 and ICMPv6 headers (type, code, checksum and its status) of `bytes`. */
+function icmpv6Claims(bytes: Uint8Array, eth: EthHeaderRepr, ip: Ipv6Repr, m: { type: number; code?: number; checksum?: unknown }): Record<string, string> {
   const icmp = 14 + 4 * (eth.vlans?.length ?? 0) + 40 + (ip.hopByHop?.length ?? 0);
   const c = ethClaims(bytes, eth, EtherType.IPV6);
   Object.assign(c, {
@@ -88,6 +85,16 @@ export function nd(eth: EthHeaderRepr, ip: Ipv6Repr, m: NdRepr, o: NdClaimsOpts 
     'icmpv6.checksum': hex((bytes[icmp + 2] << 8) | bytes[icmp + 3], 4),
     'icmpv6.checksum.status': m.checksum === 'bad' ? '0' : '1',
   });
+  return c;
+}
+
+/**
+ * An NS or NA with its claims: addresses, hop limit, type, code, checksum and its status ("1" good,
+ * "0" bad: `nd.checksum === 'bad'`), target, NA flags, option types and every link-layer address.
+ */
+export function nd(eth: EthHeaderRepr, ip: Ipv6Repr, m: NdRepr, o: NdClaimsOpts = {}): Frame {
+  const bytes = ndFrame(eth, ip, m, o);
+  const c = icmpv6Claims(bytes, eth, ip, m);
   if (m.type === NS) c['icmpv6.nd.ns.target_address'] = m.target;
   else {
     c['icmpv6.nd.na.target_address'] = m.target;
@@ -103,17 +110,7 @@ export function nd(eth: EthHeaderRepr, ip: Ipv6Repr, m: NdRepr, o: NdClaimsOpts 
 /** An ICMPv6 message other than NS/NA (RS, RA, Redirect, echo) with claims. */
 export function icmp6(eth: EthHeaderRepr, ip: Ipv6Repr, m: Icmpv6Repr, o: NdClaimsOpts = {}): Frame {
   const bytes = icmpv6Frame(eth, ip, m, o);
-  const icmp = 14 + 4 * (eth.vlans?.length ?? 0) + 40;
-  const c = ethClaims(bytes, eth, EtherType.IPV6);
-  Object.assign(c, {
-    'ipv6.src': ip.src,
-    'ipv6.dst': ip.dst,
-    'ipv6.hlim': String(ip.hopLimit ?? 255),
-    'icmpv6.type': String(m.type),
-    'icmpv6.code': String(m.code ?? 0),
-    'icmpv6.checksum': hex((bytes[icmp + 2] << 8) | bytes[icmp + 3], 4),
-    'icmpv6.checksum.status': m.checksum === 'bad' ? '0' : '1',
-  });
+  const c = icmpv6Claims(bytes, eth, ip, m);
   return { bytes, claims: withOverrides(c, o.claims) };
 }
 
