@@ -12,6 +12,10 @@
  *   close(fd)             -> 0 or -errno
  *   sendRaw(ifname, frame) -> bytes sent; throws (errno text): one Ethernet frame out of interface
  *                            ifname of the caller's network namespace (AF_PACKET, SOCK_RAW), for tests
+ *   openPacket(ifname, ethertype) -> fd; throws (errno text): a non-blocking, close-on-exec AF_PACKET
+ *                            socket bound to ifname that receives only frames of that EtherType (after
+ *                            tc ingress) and sends past the qdisc and tc egress; read/write/watch/close
+ *                            as for a TAP (the kernel datapath's heartbeats, src/attach)
  *
  * One read() of a TAP returns exactly one Ethernet frame (without FCS); one write() injects one.
  * read/write return -errno instead of throwing: the shim's hot path allocates no exception objects.
@@ -332,6 +336,46 @@ static napi_value tap_send_raw(napi_env env, napi_callback_info info) {
   return out;
 }
 
+/* ---- packet socket for one EtherType (the kernel datapath's control plane: heartbeats) ---- */
+
+/* A socket bound to one protocol on one interface sits on the device's ptype list, which the kernel
+   runs after tc ingress (__netif_receive_skb_core): it sees what the BPF ingress program passed, and
+   no frame of another EtherType is ever copied to it. PACKET_QDISC_BYPASS: frames it sends go to the
+   driver directly (packet_direct_xmit), past the qdisc and the tc egress hook, so the datapath's own
+   egress program never handles the control plane's frames. */
+static napi_value tap_open_packet(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2], out;
+  char name[IFNAMSIZ + 1] = {0};
+  size_t n = 0;
+  int32_t ethertype;
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < 2 || napi_get_value_string_utf8(env, argv[0], name, sizeof name, &n) != napi_ok || n == 0 || n >= IFNAMSIZ ||
+      !arg_int(env, argv[1], &ethertype) || ethertype < 0x0600 || ethertype > 0xffff) {
+    napi_throw_type_error(env, NULL, "openPacket: expected (interface name of 1 to 15 characters, EtherType 0x0600 to 0xffff)");
+    return NULL;
+  }
+  unsigned ifindex = if_nametoindex(name);
+  if (ifindex == 0) return throw_errno(env, errno, "if_nametoindex", name);
+  int fd = socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, htons((uint16_t)ethertype));
+  if (fd < 0) return throw_errno(env, errno, "socket(AF_PACKET)", name);
+  int one = 1;
+  /* Best effort: an old kernel without it still works, with the frames it sends passing tc egress. */
+  (void)setsockopt(fd, SOL_PACKET, PACKET_QDISC_BYPASS, &one, sizeof one);
+  struct sockaddr_ll sll;
+  memset(&sll, 0, sizeof sll);
+  sll.sll_family = AF_PACKET;
+  sll.sll_protocol = htons((uint16_t)ethertype);
+  sll.sll_ifindex = (int)ifindex;
+  if (bind(fd, (struct sockaddr *)&sll, sizeof sll) < 0) {
+    int err = errno;
+    close(fd);
+    return throw_errno(env, err, "bind(AF_PACKET)", name);
+  }
+  CHECK(napi_create_int32(env, fd, &out));
+  return out;
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
       {"open", NULL, tap_open, NULL, NULL, NULL, napi_enumerable, NULL},
@@ -343,6 +387,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"watch", NULL, tap_watch, NULL, NULL, NULL, napi_enumerable, NULL},
       {"unwatch", NULL, tap_unwatch, NULL, NULL, NULL, napi_enumerable, NULL},
       {"sendRaw", NULL, tap_send_raw, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"openPacket", NULL, tap_open_packet, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   CHECK(napi_define_properties(env, exports, sizeof props / sizeof props[0], props));
   return exports;
