@@ -6,7 +6,7 @@ import { parseHostAddress } from '../../src/address';
 import { formatMac } from '../../src/mac';
 import { HB_FRAME_LEN, Heartbeat, encodeHeartbeatFrame, signHeartbeat } from '../../src/membership';
 import { encodePcap } from '../../src/pcap/writer';
-import { CASES } from '../golden/heartbeat/cases';
+import { CASES } from '../vectors/heartbeat';
 
 /**
  * Wireshark's msnlb dissector as an independent reader of our heartbeats: the NLB fields it decodes

@@ -1,34 +1,15 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createContainer, encodePcap, EngineFactory } from '../../src';
 import { GOLDEN_DIR, GoldenVector, describeGoldenVectors, loadGoldenVectors } from '../../src/testing';
-import { write } from '../golden/ndp/kit';
-import { files as ndpFiles } from '../golden/ndp/generate';
-import { files as modesFiles } from '../golden/modes/generate';
 
 /**
- * The IPv6/NDP and modes vectors (issue 3): the files are what the generators write (set
- * GOLDEN_WRITE=1 to rewrite them), every vector passes through the default container, and every
- * tshark claim (checksum status included) is what Wireshark's dissector reads from the bytes.
+ * The IPv6/NDP and modes vectors (written by test/vectors, drift-checked by test/vectors.test.ts):
+ * every vector passes through the default container, and every tshark claim (checksum status
+ * included) is what Wireshark's dissector reads from the bytes.
  */
-if (process.env.GOLDEN_WRITE === '1') {
-  write('ndp', ndpFiles());
-  write('modes', modesFiles());
-}
-const generated = new Map([...ndpFiles(), ...modesFiles()]);
-
-describe('generated vector files are up to date', () => {
-  test.each([...generated.keys()].map((p) => [p.slice(GOLDEN_DIR.length + 1), p]))('%s', (_rel, p) => {
-    expect(existsSync(p)).toBe(true);
-    expect(readFileSync(p, 'utf8')).toBe(generated.get(p));
-  });
-  test('no vector in ndp/ or modes/ that the generators do not make', () => {
-    const onDisk = ['ndp', 'modes'].flatMap((d) => readdirSync(join(GOLDEN_DIR, d)).filter((f) => f.endsWith('.json')).map((f) => join(GOLDEN_DIR, d, f)));
-    expect(onDisk.filter((p) => !generated.has(p))).toEqual([]);
-  });
-});
 
 const factory = createContainer().get(EngineFactory);
 const dirs = ['ndp', 'modes'].map((d) => join(GOLDEN_DIR, d));

@@ -1,22 +1,16 @@
 /**
- * Generates the golden vectors of issue 3 sections 3 to 5 (test/golden/modes/*.json: shared mode,
- * response synthesizer, strict sources; IPv4 and IPv6) and their configs
- * (test/golden/configs/modes-*.json). Expected outputs and replies are written down from the rules
- * and built with the Repr builders; the engine is never run here.
- *
- * Dev tool, not part of the package. From the repository root:
- *   npx tsc --target ES2022 --module commonjs --esModuleInterop --skipLibCheck \
- *     --outDir node_modules/.cache/golden-modes test/golden/modes/generate.ts \
- *   && node node_modules/.cache/golden-modes/test/golden/modes/generate.js
- * (or `GOLDEN_WRITE=1 npx jest test/unit/ndp-golden.test.ts`), then review `git diff test/golden`.
+ * The golden vectors of shared mode, the response synthesizer and strict sources
+ * (test/golden/modes/*.json; IPv4 and IPv6) and their configs (test/golden/configs/modes-*.json).
+ * Expected outputs and replies are written down from the rules and built with the Repr builders;
+ * the engine is never run here. `npm run vectors` writes them.
  */
-import { ArpOp } from '../../../src/frame/arp';
-import { EthHeaderRepr } from '../../../src/frame/build-ipv6';
-import { NaFlag, NdOption } from '../../../src/frame/icmpv6';
+import { ArpOp } from '../../src/frame/arp';
+import { EthHeaderRepr } from '../../src/frame/build-ipv6';
+import { NaFlag, NdOption } from '../../src/frame/icmpv6';
 import {
   BCAST, CLUSTER, CTAG, DED, Frame, LL, NA, NS, ROUTER_MAC, SHARED, Spec, V4, V6, ZERO,
-  arp, nd, ping4, ping6, render, solicited, write,
-} from '../ndp/kit';
+  arp, nd, ping4, ping6, render, solicited,
+} from './kit';
 
 const hosts = [
   { name: 'host1', addresses: [V4.h1, V6.h1] },
@@ -223,5 +217,4 @@ export function files(): Map<string, string> {
   return render('modes', specs, CONFIGS);
 }
 
-if (require.main === module) write('modes', files());
 

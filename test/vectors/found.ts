@@ -1,19 +1,14 @@
 /**
- * Writes test/golden/found/*.json: every failure the property tests of issue 6 found, as a golden
- * vector (docs/golden-vectors.md). Each entry says which property failed and on which counterexample;
- * its expected verdict and output come from the rule the fix restores, written out here, never from
- * running the engine. tshark claims are read from the bytes by test/property/wire.ts and checked by
- * test/tshark.test.ts against Wireshark's own reading.
- *
- * Dev tool. From the repository root:
- *   npx tsc --target ES2022 --module commonjs --esModuleInterop --skipLibCheck --resolveJsonModule \
- *     --outDir node_modules/.cache/found test/golden/found/make.ts \
- *   && node node_modules/.cache/found/test/golden/found/make.js
+ * test/golden/found/*.json: every failure the property tests (test/property) found, as a golden
+ * vector (docs/golden-vectors.md). Each entry says which property failed and on which
+ * counterexample; its expected verdict and output come from the rule the fix restores, written out
+ * here, never from running the engine. tshark claims are read from the bytes by the property tests'
+ * own reader (test/property/wire.ts) and checked by test/tshark.test.ts against Wireshark's reading.
+ * `npm run vectors` writes them.
  */
-import { writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { CONFIGS } from '../../property/model';
-import { bytesOf, hex, macAt, readArp, readIcmp6, readIp6, readL2, icmp6ChecksumValid, ndLinkLayerOptions } from '../../property/wire';
+import { CONFIGS } from '../property/model';
+import { bytesOf, hex, macAt, readArp, readIcmp6, readIp6, readL2, icmp6ChecksumValid, ndLinkLayerOptions } from '../property/wire';
+import { json } from './kit';
 
 interface Found {
   name: string;
@@ -178,9 +173,9 @@ function claims(h: string): Record<string, string> {
   return c;
 }
 
-function write(f: Found): void {
+function vectorJson(f: Found): object {
   const output = f.verdict === 'pass' ? f.input : f.output;
-  const v = {
+  return {
     name: f.name,
     description: f.description,
     source: f.source,
@@ -192,10 +187,8 @@ function write(f: Found): void {
     expect: { verdict: f.verdict, ...(output ? { output } : {}), reason: f.reason },
     tshark: { input: claims(f.input), ...(output ? { output: claims(output) } : {}), ...(f.malformed ? { malformed: true } : {}) },
   };
-  writeFileSync(join(resolve('test', 'golden', 'found'), `${f.name}.json`), JSON.stringify(v, null, 2) + '\n');
 }
 
-if (require.main === module) {
-  for (const f of FOUND) write(f);
-  console.log(`wrote ${FOUND.length} vectors to test/golden/found/`);
+export function files(): Map<string, string> {
+  return new Map(FOUND.map((f) => [`found/${f.name}.json`, json(vectorJson(f))]));
 }

@@ -1,16 +1,12 @@
 /**
- * Frame builders with tshark claims and the vector writer shared by test/golden/ndp/generate.ts and
- * test/golden/modes/generate.ts. Every byte comes from the Repr builders (src/frame/build*.ts), every
- * claim from the same description as the bytes; the engine is never run here.
+ * Frame builders with tshark claims and the vector renderer shared by the generators of this folder.
+ * Every byte comes from the Repr builders (src/frame/build*.ts), every claim from the same
+ * description as the bytes; the engine is never run here.
  */
-import { existsSync, mkdirSync, readdirSync, unlinkSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { ArpRepr, VlanTag, arpFrame, emitEthernet, ipBytes, toHex } from '../../../src/frame/build';
-import { EthHeaderRepr, FrameOptions, Icmpv6Repr, Ipv6Repr, NdRepr, icmpv6Frame, ipv6MulticastMac, ndFrame, solicitedNode } from '../../../src/frame/build-ipv6';
-import { EtherType } from '../../../src/frame/ethernet';
-import { Icmpv6Type } from '../../../src/frame/icmpv6';
-
-export const ROOT = resolve(__dirname, '..');
+import { ArpRepr, VlanTag, arpFrame, emitEthernet, ipBytes, toHex } from '../../src/frame/build';
+import { EthHeaderRepr, FrameOptions, Icmpv6Repr, Ipv6Repr, NdRepr, icmpv6Frame, ipv6MulticastMac, ndFrame, solicitedNode } from '../../src/frame/build-ipv6';
+import { EtherType } from '../../src/frame/ethernet';
+import { Icmpv6Type } from '../../src/frame/icmpv6';
 
 // ---- cluster values: the patent's (FIG. 6) and their IPv6 counterparts ----
 export const CLUSTER = '02-bf-aa-bb-cc-dd';
@@ -242,7 +238,10 @@ export function vectorJson(s: Spec): object {
   return v;
 }
 
-/** File name -> text of every vector and config a generator owns (for writing and for drift checks). */
+/**
+ * Path (relative to test/golden) -> text of every vector of `dir` and every config a generator
+ * owns, exactly as written to disk.
+ */
 export function render(dir: string, specs: readonly Spec[], configs: Record<string, object>): Map<string, string> {
   const out = new Map<string, string>();
   const ids = new Set<string>();
@@ -250,19 +249,17 @@ export function render(dir: string, specs: readonly Spec[], configs: Record<stri
     if (!/^\d{3}-[a-z0-9-]+$/.test(s.id)) throw new Error(`bad id ${s.id}`);
     if (ids.has(s.id)) throw new Error(`duplicate id ${s.id}`);
     ids.add(s.id);
-    out.set(join(ROOT, dir, `${s.id}.json`), JSON.stringify(vectorJson(s), null, 2) + '\n');
+    out.set(`${dir}/${s.id}.json`, json(vectorJson(s)));
   }
-  for (const [file, c] of Object.entries(configs)) out.set(join(ROOT, 'configs', file), JSON.stringify(c, null, 2) + '\n');
-  return out;
+  return new Map([...out, ...renderConfigs(configs)]);
 }
 
-/** Writes what `render` produced and removes stale vectors of `dir`. */
-export function write(dir: string, files: Map<string, string>): void {
-  if (!existsSync(join(ROOT, '..', '..', 'package.json'))) throw new Error(`${ROOT} is not test/golden of the repository`);
-  const d = join(ROOT, dir);
-  mkdirSync(d, { recursive: true });
-  mkdirSync(join(ROOT, 'configs'), { recursive: true });
-  for (const f of readdirSync(d)) if (f.endsWith('.json') && !files.has(join(d, f))) unlinkSync(join(d, f));
-  for (const [p, text] of files) writeFileSync(p, text);
-  console.log(`wrote ${[...files.keys()].filter((p) => p.startsWith(d)).length} vectors to ${d} and ${[...files.keys()].filter((p) => !p.startsWith(d)).length} configs`);
+/** configs/NAME -> text of each config. */
+export function renderConfigs(configs: Record<string, object>): Map<string, string> {
+  return new Map(Object.entries(configs).map(([file, c]) => [`configs/${file}`, json(c)]));
+}
+
+/** The JSON text of a vector or config file: two-space indent, final newline. */
+export function json(v: unknown): string {
+  return JSON.stringify(v, null, 2) + '\n';
 }

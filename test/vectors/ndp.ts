@@ -1,20 +1,13 @@
 /**
- * Generates the IPv6 Neighbor Discovery golden vectors (test/golden/ndp/*.json) and their configs
- * (test/golden/configs/ipv6-*.json) from typed frame descriptions (issue 3 sections 1 and 2).
- * Every expected output is written down from the rule it illustrates and built with the Repr
- * builders; the engine is never run here. test/unit/ndp-golden.test.ts fails when the files drift
- * from this script, runs every vector through the engine and checks every claim with tshark.
- *
- * Dev tool, not part of the package. From the repository root:
- *   npx tsc --target ES2022 --module commonjs --esModuleInterop --skipLibCheck \
- *     --outDir node_modules/.cache/golden-ndp test/golden/ndp/generate.ts \
- *   && node node_modules/.cache/golden-ndp/test/golden/ndp/generate.js
- * then review `git diff test/golden`.
+ * The IPv6 Neighbor Discovery golden vectors (test/golden/ndp/*.json) and their configs
+ * (test/golden/configs/ipv6-*.json), from typed frame descriptions. Every expected output is
+ * written down from the rule it illustrates and built with the Repr builders; the engine is never
+ * run here. `npm run vectors` writes them; test/vectors.test.ts fails when the files drift.
  */
-import { NaFlag, NdOption } from '../../../src/frame/icmpv6';
-import { ipBytes } from '../../../src/frame/build';
-import { EthHeaderRepr, Ipv6Repr, NdOptionRepr, NdRepr } from '../../../src/frame/build-ipv6';
-import { CLUSTER, CTAG, DED, Frame, LL, NA, NS, OTHER_MAC, ROUTER_MAC, Spec, V4, V6, colon, icmp6, nd, patch, ping6, render, solicited, withDst, write } from './kit';
+import { NaFlag, NdOption } from '../../src/frame/icmpv6';
+import { ipBytes } from '../../src/frame/build';
+import { EthHeaderRepr, Ipv6Repr, NdOptionRepr, NdRepr } from '../../src/frame/build-ipv6';
+import { CLUSTER, CTAG, DED, Frame, LL, NA, NS, OTHER_MAC, ROUTER_MAC, Spec, V4, V6, colon, icmp6, nd, patch, ping6, render, solicited, withDst } from './kit';
 
 const D = 'configs/ipv6-dedicated.json';
 const XOR = 'configs/ipv6-xor32.json';
@@ -313,4 +306,3 @@ export function files(): Map<string, string> {
   return render('ndp', specs, CONFIGS);
 }
 
-if (require.main === module) write('ndp', files());

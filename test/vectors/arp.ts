@@ -1,27 +1,19 @@
 /**
- * Generates the IPv4/ARP golden vectors (test/golden/arp/*.json) and their configs
- * (test/golden/configs/{fig6,cluster3,table}.json) from typed frame descriptions.
+ * The IPv4/ARP golden vectors (test/golden/arp/*.json) and their configs
+ * (test/golden/configs/{fig6,cluster3,table}.json), from typed frame descriptions.
  *
- * Every expected output is written down from the rule it illustrates (the FIG. 6 rows, issue 2
- * rules 1 to 7), built with the Repr builders of src/frame/build.ts; the engine is never run here.
- * The tshark claims of each frame come from the same description as its bytes, and
+ * Every expected output is written down from the rule it illustrates (the FIG. 6 rows, rules 1 to
+ * 7 of the ARP adapter), built with the Repr builders of src/frame/build.ts; the engine is never run
+ * here. The tshark claims of each frame come from the same description as its bytes, and
  * test/tshark.test.ts checks that Wireshark's dissector reads them back from the bytes.
- *
- * Dev tool, not part of the package. Run from the repository root:
- *   npx tsc --target ES2022 --module commonjs --esModuleInterop --skipLibCheck \
- *     --outDir node_modules/.cache/golden-arp scripts/golden-arp.ts \
- *   && node node_modules/.cache/golden-arp/scripts/golden-arp.js
- * then review `git diff test/golden`.
+ * `npm run vectors` writes them; test/vectors.test.ts fails when the files drift.
  */
-import { existsSync, mkdirSync, readdirSync, unlinkSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { ArpRepr, VlanTag, emitArp, emitEthernet, ipBytes, toHex } from '../src/frame/build';
-import { ArpOp } from '../src/frame/arp';
-import { EtherType } from '../src/frame/ethernet';
+import { ArpRepr, VlanTag, emitArp, emitEthernet, ipBytes, toHex } from '../../src/frame/build';
+import { ArpOp } from '../../src/frame/arp';
+import { EtherType } from '../../src/frame/ethernet';
+import { render } from './kit';
 
-const ROOT = resolve('test', 'golden');
-
-// ---- the patent's values (FIG. 6; shared/NOTES.md) ----
+// ---- the patent's values (FIG. 6) ----
 const CLUSTER = '02-bf-aa-bb-cc-dd';
 const BCAST = 'ff-ff-ff-ff-ff-ff';
 const ZERO = '00-00-00-00-00-00';
@@ -32,7 +24,7 @@ const VIP = '12.12.4.100';
 const DED1 = '03-bf-0c-0c-04-65';
 const DED2 = '03-bf-0c-0c-04-66';
 const DED3 = '03-bf-0c-0c-04-67';
-/** Table MAC of host2 in configs/table.json (issue 2's config example). */
+/** Table MAC of host2 in configs/table.json (the table example of docs/config.md). */
 const TABLE2 = '03-bf-00-00-00-02';
 // A non-member router and stations: MACs from the documentation range of RFC 7042 2.1.2.
 const ROUTER = '12.12.4.1';
@@ -505,45 +497,6 @@ const specs: Spec[] = [
     input: row600(), verdict: 'rewrite', output: row610(), reason: R_502 },
 ];
 
-// ---- write ----
-function vectorJson(s: Spec): object {
-  if (s.verdict === 'rewrite' && !s.output) throw new Error(`${s.id}: rewrite needs an output`);
-  const out = s.verdict === 'pass' ? s.input : s.output;
-  const expect: Record<string, string> = { verdict: s.verdict };
-  if (out) expect.output = toHex(out.bytes);
-  if (s.reason) expect.reason = s.reason;
-  const tshark: Record<string, unknown> = { input: s.input.claims };
-  if (out) tshark.output = out.claims;
-  if (s.malformed) tshark.malformed = true;
-  return {
-    name: s.id,
-    description: s.description,
-    source: s.source,
-    rules: s.rules.map((r) => `issue2.${r}`),
-    config: s.config,
-    host: s.host,
-    direction: s.direction,
-    input: toHex(s.input.bytes),
-    expect,
-    tshark,
-  };
+export function files(): Map<string, string> {
+  return render('arp', specs.map((s) => ({ ...s, rules: s.rules.map((r) => `issue2.${r}`) })), CONFIGS);
 }
-
-function main(): void {
-  if (!existsSync(join(ROOT, '..', '..', 'package.json'))) throw new Error('run from the repository root');
-  const ids = new Set<string>();
-  for (const s of specs) {
-    if (!/^\d{3}-[a-z0-9-]+$/.test(s.id)) throw new Error(`bad id ${s.id}`);
-    if (ids.has(s.id)) throw new Error(`duplicate id ${s.id}`);
-    ids.add(s.id);
-  }
-  mkdirSync(join(ROOT, 'configs'), { recursive: true });
-  for (const [file, c] of Object.entries(CONFIGS)) writeFileSync(join(ROOT, 'configs', file), JSON.stringify(c, null, 2) + '\n');
-  const dir = join(ROOT, 'arp');
-  mkdirSync(dir, { recursive: true });
-  for (const f of readdirSync(dir)) if (f.endsWith('.json') && !ids.has(f.slice(0, -5))) unlinkSync(join(dir, f));
-  for (const s of specs) writeFileSync(join(dir, `${s.id}.json`), JSON.stringify(vectorJson(s), null, 2) + '\n');
-  console.log(`wrote ${specs.length} vectors to ${dir} and ${Object.keys(CONFIGS).length} configs`);
-}
-
-main();

@@ -1,9 +1,9 @@
-import { VECTOR_KEY, VectorFields, assemble, resign } from './assemble';
+import { VECTOR_KEY, VectorFields, assemble, resign } from './heartbeat-assemble';
 
 /**
- * The heartbeat vectors (test/golden/heartbeat/vectors.jsonl is generated from this list by
- * `HEARTBEAT_VECTORS=write npx jest test/unit/heartbeat-vectors.test.ts`, and the test fails when
- * the file and this list disagree). Expected results are written here by hand.
+ * The heartbeat vectors: test/golden/heartbeat/vectors.jsonl, one JSON object per line, is written
+ * from this list by `npm run vectors` (test/vectors.test.ts fails when the file and this list
+ * disagree). Expected results are written here by hand.
  * Addresses 12.12.4.x and 2001:db8:: are for byte vectors only.
  */
 export const VECTOR_CLUSTER_MAC = '02-bf-aa-bb-cc-dd';
@@ -114,3 +114,24 @@ export const CASES: VectorCase[] = [
   { name: '125-flags', description: 'flags 0x01', frame: mutate(host1, (p) => p.writeUInt8(1, 49)), reason: 'malformed', detail: 'flags' },
   { name: '126-loopback', description: 'address 127.0.0.1', frame: mutate({ ...host1, addresses: [[4, '127.0.0.1']] }, () => undefined), reason: 'malformed', detail: 'loopback' },
 ];
+
+/** One line of vectors.jsonl. */
+export interface HeartbeatVector {
+  name: string;
+  description: string;
+  frame: string;
+  expect: { fields: VectorFields } | { reason: string; detail?: string };
+}
+
+export function heartbeatVectors(): HeartbeatVector[] {
+  return CASES.map((c) => ({
+    name: c.name,
+    description: c.description,
+    frame: c.frame.toString('hex'),
+    expect: c.fields ? { fields: c.fields } : c.detail ? { reason: c.reason!, detail: c.detail } : { reason: c.reason! },
+  }));
+}
+
+export function files(): Map<string, string> {
+  return new Map([['heartbeat/vectors.jsonl', heartbeatVectors().map((v) => JSON.stringify(v)).join('\n') + '\n']]);
+}
