@@ -1,0 +1,276 @@
+import { Cluster } from '../cluster';
+import { ClusterConfig } from '../config';
+import { createContainer } from '../container';
+import { EngineFactory } from '../di';
+import type { EngineStats } from '../engine';
+import { Direction, Reason, VERDICT_NAMES, Verdict, reasonText } from '../verdict';
+import { BpfAddon, BpfObject, OBJECT_FILE, TcAction, bpfAddon, kernelDatapathProblem, u32 } from './bpf';
+import { KernelMaps, MAP_NAMES, membershipRecords } from './maps';
+import { KernelReasons, loadKernelReasons } from './reasons';
+
+/**
+ * The kernel datapath without a network: the BPF programs of src/engine.bpf.c run on each frame
+ * through BPF_PROG_TEST_RUN, with each VLAN tag where the live receive path puts it. This is what
+ * `intracluster process --datapath kernel` and the golden-vector runner's kernel datapath use.
+ *
+ * Where the tags are: before tc ingress runs, the kernel moves one 802.1Q or 802.1ad tag (the outer
+ * one) into the skb's metadata (`vlan_present`, `vlan_tci`); BPF_PROG_TEST_RUN does not. So an
+ * inbound frame whose first TPID is 0x8100 or 0x88a8 goes without that tag to the program
+ * `test_entry`, which puts it into the metadata (bpf_skb_vlan_push) and tail-calls `ingress`; the
+ * tag is put back into the bytes that come out. Outbound frames and other TPIDs keep their tags in
+ * the packet, as on the live paths.
+ *
+ * Frames the live kernel never hands to a tc program get no test run (`lastRan` is false): frames
+ * shorter than an Ethernet header, and inbound frames whose outer tag the receive path would
+ * untag but that end inside it (the kernel drops them). They are answered as the engine answers a
+ * cut-short header: pass, "truncated Ethernet header or VLAN tag stack".
+ */
+
+/** Largest frame one test run takes (a page less the skb's head and tail room). */
+export const TEST_RUN_MAX_FRAME = 3500;
+/** sizeof(struct __sk_buff) and the offsets the harness uses (linux/bpf.h). */
+const SKB_CTX_SIZE = 192;
+const CTX_CB0 = 48;
+const CTX_CB1 = 52;
+const CTX_CB2 = 56;
+const ETH_P_8021Q = 0x8100;
+const ETH_P_8021AD = 0x88a8;
+const ETH_P_IP = 0x0800;
+const ETH_P_IPV6 = 0x86dd;
+const OUT_CAPACITY = 4096;
+
+/** What the `process` formats and the golden runner need of an engine (Engine has it too). */
+export interface FrameEngine {
+  process(frame: Uint8Array, direction: Direction, length?: number): Verdict;
+  readonly reason: number;
+  readonly replyFrame: Uint8Array;
+  readonly replyLength: number;
+  stats(): EngineStats;
+}
+
+/** One loaded copy of the programs and maps, shared by the engines made from it (one at a time runs). */
+export class KernelDatapath {
+  readonly lib: BpfAddon;
+  readonly object: BpfObject;
+  readonly maps: KernelMaps;
+  readonly reasons: KernelReasons;
+  readonly ingressFd: number;
+  readonly egressFd: number;
+  readonly testEntryFd: number;
+  /** The engine whose membership and strict-sources state the maps hold. */
+  owner: KernelEngine | null = null;
+  private readonly factory = createContainer().get(EngineFactory);
+
+  private constructor(object: BpfObject) {
+    this.lib = object.lib;
+    this.object = object;
+    this.reasons = loadKernelReasons();
+    this.maps = new KernelMaps(this.lib, (n) => object.mapFd(n));
+    this.ingressFd = object.programFd('ingress');
+    this.egressFd = object.programFd('egress');
+    this.testEntryFd = object.programFd('test_entry');
+    const programs = object.mapFd(MAP_NAMES.programs);
+    this.lib.mapUpdate(programs, u32(0), u32(this.ingressFd));
+    this.lib.mapUpdate(programs, u32(1), u32(this.egressFd));
+  }
+
+  /** Loads the programs (one line saying what is missing when this machine cannot). */
+  static open(path: string = OBJECT_FILE): KernelDatapath {
+    const problem = kernelDatapathProblem();
+    if (problem) throw new Error(`kernel datapath unavailable: ${problem}`);
+    bpfAddon();
+    return new KernelDatapath(BpfObject.open(path));
+  }
+
+  /** An engine of host `hostName` (the GoldenEngineFactory shape: the golden runner takes it). */
+  create(config: ClusterConfig | Cluster, hostName: string): KernelEngine {
+    const cluster = config instanceof Cluster ? config : this.factory.buildCluster(config);
+    return new KernelEngine(this, cluster, hostName);
+  }
+
+  close(): void {
+    this.maps.close();
+    this.object.close();
+  }
+}
+
+/** Engine.process through the BPF programs. Same interface as Engine for the `process` formats. */
+export class KernelEngine implements FrameEngine {
+  private cluster_: Cluster;
+  private hostName_: string;
+  /** Strict-sources flags by host index while another engine holds the maps. */
+  private saved: Uint8Array | null = null;
+  private reason_ = 0;
+  /** Whether the last frame went through a test run (see the module comment). */
+  lastRan = false;
+  /** The return code of the last test run (TC_ACT_*). */
+  lastRetval = 0;
+  /** Kernel nanoseconds of the last test run (the kernel's own count, per run). */
+  lastDuration = 0;
+  readonly replyFrame = new Uint8Array(OUT_CAPACITY);
+  replyLength = 0;
+  private readonly data = new Uint8Array(OUT_CAPACITY);
+  private readonly out = new Uint8Array(OUT_CAPACITY);
+  private readonly ctxIn = new Uint8Array(SKB_CTX_SIZE);
+  private readonly ctxOut = new Uint8Array(SKB_CTX_SIZE);
+  private readonly ctxView = new DataView(this.ctxIn.buffer);
+  private readonly outCtxView = new DataView(this.ctxOut.buffer);
+  private readonly result = new Uint32Array(4);
+  /** Frames by verdict and engine reason, as Engine counts them (also frames without a test run). */
+  private readonly tally = new Map<number, number>();
+  private readonly byVerdict = [0, 0, 0, 0];
+  private frames = 0;
+
+  constructor(
+    readonly datapath: KernelDatapath,
+    cluster: Cluster,
+    hostName: string,
+  ) {
+    this.cluster_ = cluster;
+    this.hostName_ = hostName;
+    this.saved = new Uint8Array(cluster.hosts.length);
+    membershipRecords(cluster, hostName); // a ConfigError when the host is no member
+  }
+
+  get cluster(): Cluster {
+    return this.cluster_;
+  }
+  get hostName(): string {
+    return this.hostName_;
+  }
+  get reason(): number {
+    return this.reason_;
+  }
+
+  /** A new membership; strict-sources state kept for members still present (by name). */
+  setCluster(cluster: Cluster, hostName = this.hostName_): void {
+    const flags = this.discoveredFlags();
+    const next = new Uint8Array(cluster.hosts.length);
+    this.cluster_.hosts.forEach((h, i) => {
+      const j = cluster.hostIndex(h.name);
+      if (j >= 0 && flags[i]) next[j] = 1;
+    });
+    membershipRecords(cluster, hostName);
+    this.cluster_ = cluster;
+    this.hostName_ = hostName;
+    this.saved = next;
+    if (this.datapath.owner === this) this.datapath.owner = null;
+  }
+
+  /** Strict-sources flags by host index of the current cluster. */
+  discoveredFlags(): Uint8Array {
+    if (this.datapath.owner !== this) return Uint8Array.from(this.saved ?? new Uint8Array(this.cluster_.hosts.length));
+    const names = new Set(this.datapath.maps.discoveredHosts());
+    return Uint8Array.from(this.cluster_.hosts, (h) => (names.has(h.name) ? 1 : 0));
+  }
+
+  /** Puts this engine's membership and strict state into the maps if another engine's are there. */
+  private own(): void {
+    const d = this.datapath;
+    if (d.owner === this) return;
+    if (d.owner) d.owner.saved = d.owner.discoveredFlags();
+    d.maps.install(this.cluster_, this.hostName_, { inPlace: true, discovered: this.saved ?? undefined });
+    d.owner = this;
+    this.saved = null;
+  }
+
+  process(frame: Uint8Array, direction: Direction, length: number = frame.length): Verdict {
+    this.replyLength = 0;
+    this.lastRan = false;
+    let v: Verdict;
+    if (!(length >= 0 && length <= frame.length)) {
+      this.reason_ = Reason.BadLength;
+      v = Verdict.Drop;
+    } else v = this.run(frame, direction, length);
+    this.frames++;
+    this.byVerdict[v]++;
+    const k = v * 65536 + this.reason_;
+    this.tally.set(k, (this.tally.get(k) ?? 0) + 1);
+    return v;
+  }
+
+  private run(frame: Uint8Array, direction: Direction, length: number): Verdict {
+    const first = length >= 14 ? (frame[12] << 8) | frame[13] : 0;
+    const untag = direction === Direction.Inbound && (first === ETH_P_8021Q || first === ETH_P_8021AD);
+    if (length < 14 || (untag && length < 18) || length - (untag ? 4 : 0) > TEST_RUN_MAX_FRAME) {
+      // never handed to a tc program by the live kernel (too short), or longer than a test run takes
+      this.reason_ = length > TEST_RUN_MAX_FRAME ? Reason.BadLength : Reason.TruncatedEthernet;
+      return length > TEST_RUN_MAX_FRAME ? Verdict.Drop : Verdict.Pass;
+    }
+    this.own();
+    const d = this.datapath;
+    const data = this.data;
+    let n: number;
+    let prog: number;
+    this.ctxIn.fill(0);
+    if (untag) {
+      for (let i = 0; i < 12; i++) data[i] = frame[i];
+      for (let i = 16; i < length; i++) data[i - 4] = frame[i];
+      n = length - 4;
+      this.ctxView.setUint32(CTX_CB0, (first << 16) | (frame[14] << 8) | frame[15], true);
+    } else {
+      for (let i = 0; i < length; i++) data[i] = frame[i];
+      n = length;
+    }
+    // BPF_PROG_TEST_RUN refuses IPv4/IPv6 frames shorter than their L3 header: hand them over as
+    // EtherType 0 and let test_entry write the real one back
+    const et = (data[12] << 8) | data[13];
+    const short = (et === ETH_P_IP && n < 14 + 20) || (et === ETH_P_IPV6 && n < 14 + 40);
+    if (short) {
+      this.ctxView.setUint32(CTX_CB2, et, true);
+      data[12] = 0;
+      data[13] = 0;
+    }
+    const dir = direction === Direction.Inbound ? 0 : 1;
+    this.ctxView.setUint32(CTX_CB1, dir, true);
+    prog = untag || short ? d.testEntryFd : dir === 0 ? d.ingressFd : d.egressFd;
+    this.ctxOut.fill(0);
+    const retval = d.lib.testRun(prog, data, n, this.out, this.ctxIn, this.ctxOut, 1, this.result) | 0;
+    this.lastRan = true;
+    this.lastRetval = retval;
+    this.lastDuration = this.result[3];
+    const outLen = this.result[1];
+    const verdict = this.outCtxView.getUint32(CTX_CB0, true) as Verdict;
+    const kr = this.outCtxView.getUint32(CTX_CB1, true);
+    this.reason_ = kr < d.reasons.count ? d.reasons.toEngine[kr] : Reason.AdapterError;
+    const expected = verdict === Verdict.Drop ? TcAction.Shot : verdict === Verdict.Reply ? TcAction.Redirect : TcAction.Unspec;
+    if (verdict > Verdict.Reply || retval !== expected) {
+      // a program that answered one thing and returned another: never forward it half-decided
+      this.reason_ = Reason.AdapterError;
+      return Verdict.Drop;
+    }
+    if (verdict === Verdict.Reply) {
+      // the request was turned into the reply in place (egress: no tag moved)
+      this.replyFrame.set(this.out.subarray(0, outLen));
+      this.replyLength = outLen;
+      return verdict;
+    }
+    if (verdict === Verdict.Pass || verdict === Verdict.Rewrite) {
+      const back = untag ? outLen + 4 : outLen;
+      if (back !== length) {
+        this.reason_ = Reason.AdapterError;
+        return Verdict.Drop;
+      }
+      if (untag) {
+        for (let i = 0; i < 12; i++) frame[i] = this.out[i];
+        for (let i = 12; i < outLen; i++) frame[i + 4] = this.out[i];
+      } else for (let i = 0; i < outLen; i++) frame[i] = this.out[i];
+    }
+    return verdict;
+  }
+
+  /** Frames in, pass, rewrite, drop, reply (Engine.counters' order). */
+  get counters(): Float64Array {
+    return Float64Array.from([this.frames, ...this.byVerdict]);
+  }
+
+  /** Counts by verdict and reason, as Engine.stats (this engine's frames). */
+  stats(): EngineStats {
+    const byVerdict: Record<string, number> = {};
+    VERDICT_NAMES.forEach((name, i) => (byVerdict[name] = this.byVerdict[i]));
+    const byReason = [...this.tally.entries()]
+      .sort((a, b) => a[0] - b[0])
+      .map(([k, count]) => ({ verdict: VERDICT_NAMES[Math.floor(k / 65536)], reason: k % 65536 === 0 ? '(none)' : reasonText(k % 65536), count }));
+    return { frames: this.frames, byVerdict, byReason };
+  }
+}
