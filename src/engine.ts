@@ -233,6 +233,12 @@ export class Engine {
     return true;
   }
 
+  /** Strict sources: whether on, and the members a discovery exchange completed with (allocates; for status). */
+  strictSourcesState(): { enabled: boolean; discovered: string[] } {
+    const c = this.ctx;
+    return { enabled: c.strictSources, discovered: c.cluster.hosts.filter((h) => c.discovered[h.index] === 1).map((h) => h.name) };
+  }
+
   /** Counters as a plain object (for the CLI and logs; allocates, not for the hot path). */
   stats(): EngineStats {
     const byVerdict: Record<string, number> = {};

@@ -6,9 +6,10 @@ import { macCommand } from './mac';
 import { processCommand } from './process';
 import { rewriteCommand } from './rewrite';
 import { shimCommand } from './shim';
+import { statusCommand } from './status';
 
 /** Every subcommand. A new command is one file in src/cli plus one entry here. */
-export const commands: readonly Command[] = [processCommand, rewriteCommand, macCommand, demoCommand, shimCommand];
+export const commands: readonly Command[] = [processCommand, rewriteCommand, macCommand, demoCommand, shimCommand, statusCommand];
 
 const USAGE = () => `Usage: intracluster COMMAND [options]
 

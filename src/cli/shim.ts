@@ -1,5 +1,6 @@
 import { UsageError } from '../errors';
 import { ShimRunner, formatShimReport } from '../live/runner';
+import { OpsHooks, OPS_OPTIONS, OPS_OPTIONS_HELP } from '../ops/cli';
 import { Command, parseCommandArgs, required } from './command';
 
 export const shimCommand: Command = {
@@ -25,7 +26,8 @@ See docs/live.md.
   --wire IFACE         TAP device on the wire side (e.g. a bridge port)
   --relay              relay every frame unchanged, no cluster layer (negative control)
   --json               print the counters at exit as JSON
-  --exit-on-stdin-eof  also stop when stdin closes (for supervisors: dies with its parent)`,
+  --exit-on-stdin-eof  also stop when stdin closes (for supervisors: dies with its parent)
+${OPS_OPTIONS_HELP}`,
   async run(argv, io) {
     const { values } = parseCommandArgs('shim', argv, {
       config: { type: 'string' },
@@ -35,6 +37,7 @@ See docs/live.md.
       relay: { type: 'boolean' },
       json: { type: 'boolean' },
       'exit-on-stdin-eof': { type: 'boolean' },
+      ...OPS_OPTIONS,
     });
     const relay = values.relay === true;
     const stack = required('shim', values, 'stack');
@@ -42,7 +45,8 @@ See docs/live.md.
     if (stack === wire) throw new UsageError('shim: --stack and --wire must be two different interfaces');
     const configPath = relay && values.config === undefined ? undefined : required('shim', values, 'config');
     const host = relay && values.host === undefined ? undefined : required('shim', values, 'host');
-    const log = (line: string) => io.stderr.write(`intracluster shim${host ? ' ' + host : ''}: ${line}\n`);
+    const ops = new OpsHooks('shim', values, host, io);
+    const log = ops.log;
 
     let finish!: (code: number) => void;
     const finished = new Promise<number>((resolve) => (finish = resolve));
@@ -58,8 +62,9 @@ See docs/live.md.
         finish(1);
       },
     });
+    await ops.startShim(runner, values);
     const onStop = () => finish(0);
-    const onHup = () => log(runner.reload());
+    const onHup = () => log(ops.reloaded(runner.reload()));
     process.on('SIGINT', onStop);
     process.on('SIGTERM', onStop);
     process.on('SIGHUP', onHup);
@@ -72,10 +77,11 @@ See docs/live.md.
     log(`ready: stack ${runner.shim.stack.name} <-> wire ${runner.shim.wire.name}, ${runner.describe()} (pid ${process.pid}; SIGHUP reloads)`);
     try {
       const code = await finished;
-      const report = runner.stop();
-      io.stdout.write((values.json ? JSON.stringify(report) : formatShimReport(report)) + '\n');
+      const report = ops.report(runner.stop());
+      io.stdout.write((values.json ? JSON.stringify(report) : formatShimReport(report) + ops.formatFrames()) + '\n');
       return code;
     } finally {
+      ops.stop();
       process.off('SIGINT', onStop);
       process.off('SIGTERM', onStop);
       process.off('SIGHUP', onHup);

@@ -90,6 +90,8 @@ export interface BedOptions {
   log?: (line: string) => void;
   /** One config per member instead of the shared one (e.g. heartbeats: each lists only itself). */
   configFor?: (member: BedHostPlan) => object;
+  /** Extra arguments for member `name`'s shim (e.g. `--metrics 127.0.0.1:0`, `--log-format json`). */
+  shimArgs?: (member: BedHostPlan) => string[];
 }
 
 export interface PingResult {
@@ -197,6 +199,8 @@ export class Bed {
   readonly members: BedHost[];
   readonly nonMember: BedHost;
   readonly configPath: string;
+  /** The shims' control sockets (`intracluster status --control-dir`): per bed, never /run. */
+  readonly controlDir: string;
   readonly shims: Child[] = [];
   /** Counters the shims printed when they stopped (by member index). */
   readonly shimReports: (ShimReport | null)[] = [];
@@ -217,6 +221,7 @@ export class Bed {
     this.nonMember = { name: NON_MEMBER.name, ns: `${this.id}-out`, ipv4: NON_MEMBER.ipv4, ipv6: NON_MEMBER.ipv6, linkLocal: null, mac: NON_MEMBER.mac, port: 'p-out' };
     this.dir = mkdtempSync(join(tmpdir(), 'intracluster-bed-'));
     this.configPath = join(this.dir, 'cluster.json');
+    this.controlDir = join(this.dir, 'run');
     this.writeConfig(bedConfig(options.mode));
     if (options.configFor) for (const m of MEMBERS) this.writeConfig(options.configFor(m), this.memberConfigPath(m.name));
   }
@@ -281,6 +286,7 @@ export class Bed {
     await Promise.all(
       this.members.map(async (m, i) => {
         const args = [...this.intracluster.slice(1), 'shim', '--stack', taps[i].stack, '--wire', taps[i].wire, '--json', '--exit-on-stdin-eof'];
+        args.push('--control-dir', this.controlDir, ...(this.options.shimArgs?.(MEMBERS[i]) ?? []));
         if (this.options.relay) args.push('--relay');
         else args.push('--config', this.memberConfigPath(m.name), '--host', m.name);
         const c = this.spawn(`shim ${m.name}`, this.intracluster[0], args);

@@ -1,4 +1,6 @@
 import { Engine } from '../engine';
+import { heartbeatPayloadOffset } from '../membership/format';
+import type { FrameTally } from '../ops/tally';
 import { Direction, Verdict } from '../verdict';
 import { EAGAIN, Tap, VNET_HDR_LEN } from './tap';
 
@@ -50,6 +52,8 @@ export class Shim {
   engine: Engine | null;
   /** Decides frames in front of the engine when set (heartbeats: src/membership); replies still come from `engine`. */
   front: { process(frame: Uint8Array, direction: Direction, length: number): Verdict } | null = null;
+  /** Counts each decided frame by direction, verdict and reason when set (src/ops: status, metrics). */
+  tally: FrameTally | null = null;
   private readonly outBuf = new Uint8Array(FRAME_BUFFER);
   private readonly inBuf = new Uint8Array(FRAME_BUFFER);
   /** Offload TAPs: the virtio-net header read with the frame, written with it on the other side. */
@@ -104,6 +108,7 @@ export class Shim {
       const e = this.engine;
       if (e === null) {
         c[ShimCounter.Relayed]++;
+        if (this.tally !== null) this.tally.count(direction, Verdict.Pass, this.tally.relayedSlot);
         this.send(to, buf, n, outbound ? ShimCounter.ToWire : ShimCounter.ToStack, hdr);
         continue;
       }
@@ -113,8 +118,12 @@ export class Shim {
       } catch (err) {
         // The engine promises not to throw; if it ever does, drop this frame and keep running.
         if (c[ShimCounter.InternalErrors]++ === 0) this.log(`internal error (frame dropped, further ones counted): ${(err as Error).message}`);
+        if (this.tally !== null) this.tally.count(direction, Verdict.Drop, this.tally.internalErrorSlot);
         continue;
       }
+      const t = this.tally;
+      // a heartbeat consumed in front of the engine leaves the engine's reason of the previous frame
+      if (t !== null) t.count(direction, v, this.front !== null && v === Verdict.Drop && heartbeatPayloadOffset(buf, n) >= 0 ? t.heartbeatSlot : e.reason);
       if (v === Verdict.Pass || v === Verdict.Rewrite) this.send(to, buf, n, outbound ? ShimCounter.ToWire : ShimCounter.ToStack, hdr);
       else if (v === Verdict.Reply) {
         c[ShimCounter.Replies]++;
