@@ -1,5 +1,3 @@
-import { ContainerModule } from 'inversify';
-import { Mapping } from '../src/mapping';
 import { Ipv4PrefixMapping } from './ipv4-prefix';
 import { Ipv6Hash32Mapping } from './ipv6-hash32';
 import { Ipv6Low32Mapping } from './ipv6-low32';
@@ -14,8 +12,3 @@ export { TableMapping } from './table';
 
 /** Every built-in mapping, as classes (for containers and for tests without DI). */
 export const builtinMappings = [Ipv4PrefixMapping, Ipv6Low32Mapping, Ipv6Xor32Mapping, Ipv6Hash32Mapping, TableMapping] as const;
-
-/** Binds the built-in IP-to-MAC mappings to the Mapping token. */
-export const mappingsModule = new ContainerModule(({ bind }) => {
-  for (const M of builtinMappings) bind<Mapping>(Mapping).to(M).inSingletonScope();
-});

@@ -1,11 +1,9 @@
-import { injectable } from 'inversify';
 import type { Mapping } from '../src/mapping';
 
 /**
  * The patent's mapping: the cluster's 2-byte multicast prefix followed by the four IPv4 bytes
  * (12.12.4.101 with prefix 03-bf gives 03-bf-0c-0c-04-65). Collision-free within one IPv4 space.
  */
-@injectable()
 export class Ipv4PrefixMapping implements Mapping {
   readonly name = 'ipv4-prefix';
   readonly families = [4] as const;

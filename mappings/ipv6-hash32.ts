@@ -1,4 +1,3 @@
-import { injectable } from 'inversify';
 import type { Mapping } from '../src/mapping';
 
 /**
@@ -9,7 +8,6 @@ import type { Mapping } from '../src/mapping';
  * for 32 hosts with 4 addresses each), and any collision is still rejected at config load.
  * The price: the MAC no longer shows the address, so operators read it from `intracluster mac`.
  */
-@injectable()
 export class Ipv6Hash32Mapping implements Mapping {
   readonly name = 'ipv6-hash32';
   readonly families = [6] as const;

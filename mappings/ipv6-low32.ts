@@ -1,4 +1,3 @@
-import { injectable } from 'inversify';
 import type { Mapping } from '../src/mapping';
 
 /**
@@ -8,7 +7,6 @@ import type { Mapping } from '../src/mapping';
  * host the same dedicated MAC in both families. Collides for addresses equal in their low 32 bits
  * (the same interface identifier in two prefixes); such configs are rejected at load.
  */
-@injectable()
 export class Ipv6Low32Mapping implements Mapping {
   readonly name = 'ipv6-low32';
   readonly families = [6] as const;

@@ -1,4 +1,3 @@
-import { injectable } from 'inversify';
 import type { Mapping } from '../src/mapping';
 
 /**
@@ -7,7 +6,6 @@ import type { Mapping } from '../src/mapping';
  * interface identifier in two subnets) get different MACs where `ipv6-low32` collides. Still linear:
  * it collides when the differences cancel out (a difference in word 0 undone in word 3).
  */
-@injectable()
 export class Ipv6Xor32Mapping implements Mapping {
   readonly name = 'ipv6-xor32';
   readonly families = [6] as const;

@@ -1,4 +1,3 @@
-import { injectable } from 'inversify';
 import type { Mapping } from '../src/mapping';
 
 /**
@@ -7,7 +6,6 @@ import type { Mapping } from '../src/mapping';
  * Choosing it makes a missing `mac` an error instead of falling back to a computed MAC. A host's `mac`
  * wins over any mapping, so the table also works host by host beside a computed mapping.
  */
-@injectable()
 export class TableMapping implements Mapping {
   readonly name = 'table';
   readonly families = [4, 6] as const;

@@ -1,4 +1,3 @@
-import { injectable } from 'inversify';
 import { DISCOVERY_EXEMPT, FrameContext, ProtocolAdapter } from '../../src/adapter';
 import { ArpCheck, ArpField, ArpOp, ARP_LEN, arpCheck, isZeroIpv4At } from '../../src/frame/arp';
 import { ETH_MIN_FRAME, EtherType, readU16, writeU16 } from '../../src/frame/ethernet';
@@ -34,7 +33,6 @@ const CHECK_REASON = [0, ArpReason.Truncated, ArpReason.Layout, ArpReason.Opcode
  * IPv4 adapter: ARP (EtherType 0x0806) discovery rewriting per FIG. 5 and 6, and what the core needs
  * of IPv4 data frames (0x0800) for shared-mode filtering and strict sources.
  */
-@injectable()
 export class ArpAdapter implements ProtocolAdapter {
   readonly name = 'arp';
   readonly etherTypes = [EtherType.ARP, EtherType.IPV4];

@@ -1,4 +1,3 @@
-import { injectable } from 'inversify';
 import { DISCOVERY_EXEMPT, FrameContext, ProtocolAdapter } from '../../src/adapter';
 import { EtherType, writeU16 } from '../../src/frame/ethernet';
 import {
@@ -81,7 +80,6 @@ const NA_REPLY_ICMP_LEN = 32;
  * carries the cluster MAC is rewritten: stacks disagree on which one they believe (Linux keeps the
  * first), so after the rewrite no reading leaves a cluster-MAC entry behind. Other options are kept.
  */
-@injectable()
 export class NdpAdapter implements ProtocolAdapter {
   readonly name = 'ndp';
   readonly etherTypes = [EtherType.IPV6];

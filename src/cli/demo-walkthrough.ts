@@ -1,6 +1,5 @@
 import { ClusterConfig, parseConfig } from '../config';
-import { createContainer } from '../container';
-import { EngineFactory } from '../di';
+import { createEngineFactory } from '../defaults';
 import { Engine } from '../engine';
 import { ArpOp } from '../frame/arp';
 import { EtherType } from '../frame/ethernet';
@@ -251,7 +250,7 @@ export const walkthroughSections: WalkthroughSection[] = [fig6Section, fig7Secti
  */
 export function runWalkthrough(io: { stdout: NodeJS.WritableStream }, sections: readonly WalkthroughSection[] = walkthroughSections, width = 100): number {
   const config = parseConfig(DEMO_CONFIG);
-  const factory = createContainer().get(EngineFactory);
+  const factory = createEngineFactory();
   const cluster = factory.buildCluster(config);
   const engines = new Map(config.hosts.map((h) => [h.name, factory.create(cluster, h.name)]));
   const stacks = new Map(config.hosts.map((h) => [h.name, new DemoStack(h.name, h.addresses[0].text, CLUSTER_MAC)]));

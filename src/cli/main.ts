@@ -1,4 +1,3 @@
-import 'reflect-metadata';
 import { ConfigError, FrameError, UsageError } from '../errors';
 import { CliError, Command, CliIo } from './command';
 import { demoCommand } from './demo';

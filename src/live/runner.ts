@@ -1,7 +1,6 @@
-import 'reflect-metadata';
 import { loadConfigFile } from '../config';
-import { createContainer } from '../container';
-import { EngineFactory } from '../di';
+import { createEngineFactory } from '../defaults';
+import { EngineFactory } from '../factory';
 import { Engine, EngineStats } from '../engine';
 import { Membership, MembershipStats, loadClusterKey, startShimMembership } from '../membership';
 import { Shim } from './shim';
@@ -18,6 +17,8 @@ export interface ShimRunOptions {
   wire: string;
   /** Relay every frame unchanged, no engine (the negative control: what the cluster does without us). */
   relay?: boolean;
+  /** Adapters and mappings (default: the built-in ones). */
+  factory?: EngineFactory;
   /** One line per event (start, reload, failure). */
   log?: (line: string) => void;
   /** Called once if a side fails for good (interface deleted); the shim has then stopped. */
@@ -42,7 +43,7 @@ export interface ShimReport {
  *   later reload lists it again.
  */
 export class ShimRunner {
-  private readonly factory = createContainer().get(EngineFactory);
+  private readonly factory: EngineFactory;
   private readonly engine: Engine | null;
   readonly shim: Shim;
   /** Membership from heartbeats (docs/heartbeat.md), when the config has a `heartbeat` section. */
@@ -53,6 +54,7 @@ export class ShimRunner {
   /** Loads the config (ConfigError on a mistake), opens both TAPs (errno errors) and starts relaying. */
   constructor(readonly options: ShimRunOptions) {
     this.log = options.log ?? (() => undefined);
+    this.factory = options.factory ?? createEngineFactory();
     const config = options.relay ? null : options.configPath ? loadConfigFile(options.configPath) : null;
     if (options.relay) this.engine = null;
     else {

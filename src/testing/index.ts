@@ -2,7 +2,6 @@
  * `intracluster/testing`: the golden-vector runner. Runs any directory of vectors (docs/golden-vectors.md)
  * against any container of adapters, so an adapter author checks their adapter with the same suite.
  */
-import 'reflect-metadata';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 

@@ -1,5 +1,5 @@
 import { ClusterConfig } from '../config';
-import { EngineFactory } from '../di';
+import { EngineFactory } from '../factory';
 import { Direction, reasonText, verdictName } from '../verdict';
 import { hexDiff, hexDump } from './hexdiff';
 import { GoldenVector, bytesEqual, loadGoldenVectors } from './vector';
