@@ -1,22 +1,22 @@
 import { loadConfigFile } from '../config';
-import { createContainer } from '../container';
-import { EngineFactory } from '../di';
 import { Command, parseCommandArgs, required } from './command';
+import { REQUIRE_HELP, factoryFromArgs, requireOption } from './engine-from-args';
 
 export const macCommand: Command = {
   name: 'mac',
   summary: "list each host's addresses and dedicated MACs",
-  help: `Usage: intracluster mac --config FILE [--json]
+  help: `Usage: intracluster mac --config FILE [--json] [--require MODULE]
 
 Prints every member of the cluster with each of its addresses and the dedicated MAC that address
 maps to (or the shared MAC in shared mode), and where that MAC comes from (mapping name or table).
 
   --config FILE   cluster config (JSON, see docs/config.md)
-  --json          print JSON instead of a table`,
+  --json          print JSON instead of a table
+${REQUIRE_HELP}`,
   async run(argv, io) {
-    const { values } = parseCommandArgs('mac', argv, { config: { type: 'string' }, json: { type: 'boolean' } });
+    const { values } = parseCommandArgs('mac', argv, { config: { type: 'string' }, json: { type: 'boolean' }, ...requireOption });
     const config = loadConfigFile(required('mac', values, 'config'));
-    const cluster = createContainer().get(EngineFactory).buildCluster(config);
+    const cluster = (await factoryFromArgs(values)).buildCluster(config);
     const rows = cluster.addresses.map((a) => ({
       host: cluster.hosts[a.host].name,
       address: a.ip.text,

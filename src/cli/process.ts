@@ -2,14 +2,14 @@ import { UsageError } from '../errors';
 import { Engine } from '../engine';
 import { BinaryProcessor } from './binary';
 import { Command, CliIo, parseCommandArgs, required } from './command';
-import { engineFromArgs } from './engine-from-args';
+import { REQUIRE_HELP, engineFromArgs, factoryFromArgs, requireOption } from './engine-from-args';
 import { MAX_FRAME_BYTES, MAX_LINE_BYTES, NdjsonProcessor } from './ndjson';
 import { formatStats } from './stats';
 
 export const processCommand: Command = {
   name: 'process',
   summary: 'run one host\'s cluster layer over NDJSON frames on stdin/stdout',
-  help: `Usage: intracluster process --config FILE --host NAME [--format ndjson|binary] [--stats]
+  help: `Usage: intracluster process --config FILE --host NAME [--format ndjson|binary] [--stats] [--require MODULE]
 
 Runs the cluster layer of host NAME as a filter: one JSON object per input line, one result line
 per input line, in the same order, written as input arrives (a stack in any language plugs in
@@ -38,12 +38,13 @@ quietly. See docs/cli.md.
                   out: verdict u8 (0 pass, 1 rewrite, 2 drop, 3 reply, 4 error), 0 u8, reason u16,
                        length u16, frame / reply / nothing / error text; a type 5 record
                        (5, 0, reason, length, text) defines each reason number before its first use
-  --stats         at the end, print frame counts by verdict and reason on stderr`,
+  --stats         at the end, print frame counts by verdict and reason on stderr
+${REQUIRE_HELP}`,
   async run(argv, io) {
-    const { values } = parseCommandArgs('process', argv, { config: { type: 'string' }, host: { type: 'string' }, stats: { type: 'boolean' }, format: { type: 'string' } });
+    const { values } = parseCommandArgs('process', argv, { config: { type: 'string' }, host: { type: 'string' }, stats: { type: 'boolean' }, format: { type: 'string' }, ...requireOption });
     const format = values.format ?? 'ndjson';
     if (format !== 'ndjson' && format !== 'binary') throw new UsageError(`process: --format must be "ndjson" or "binary", got "${format}" (see: intracluster process --help)`);
-    const engine = engineFromArgs(required('process', values, 'config'), required('process', values, 'host'));
+    const engine = engineFromArgs(required('process', values, 'config'), required('process', values, 'host'), await factoryFromArgs(values));
     return runProcess(engine, io, values.stats === true, format);
   },
 };

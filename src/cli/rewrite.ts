@@ -5,13 +5,13 @@ import { CaptureError, CaptureReader, MAX_CAPTURED_LENGTH } from '../pcap/reader
 import { LINKTYPE_ETHERNET, pcapHeader } from '../pcap/writer';
 import { Direction, VERDICT_NAMES, Verdict, directionName, parseDirection } from '../verdict';
 import { CliError, Command, fileProblem, parseCommandArgs, required } from './command';
-import { engineFromArgs } from './engine-from-args';
+import { REQUIRE_HELP, engineFromArgs, factoryFromArgs, requireOption } from './engine-from-args';
 import { reasonLines } from './stats';
 
 export const rewriteCommand: Command = {
   name: 'rewrite',
   summary: 'run one host\'s cluster layer over a pcap/pcapng file, write a pcap',
-  help: `Usage: intracluster rewrite --config FILE --host NAME --direction inbound|outbound [--json] IN OUT
+  help: `Usage: intracluster rewrite --config FILE --host NAME --direction inbound|outbound [--json] [--require MODULE] IN OUT
 
 Feeds every frame of IN through the cluster layer of host NAME, in one direction, and writes the
 frames it forwards to OUT, then prints the counts by verdict and by reason.
@@ -28,18 +28,19 @@ and OUT is left untouched.
   --config FILE       cluster config (JSON, see docs/config.md)
   --host NAME         the member whose layer this is
   --direction DIR     inbound (wire to stack) or outbound (stack to wire)
-  --json              print the summary as JSON`,
+  --json              print the summary as JSON
+${REQUIRE_HELP}`,
   async run(argv, io) {
     const { values, positionals } = parseCommandArgs(
       'rewrite',
       argv,
-      { config: { type: 'string' }, host: { type: 'string' }, direction: { type: 'string' }, json: { type: 'boolean' } },
+      { config: { type: 'string' }, host: { type: 'string' }, direction: { type: 'string' }, json: { type: 'boolean' }, ...requireOption },
       2,
     );
     const dirText = required('rewrite', values, 'direction');
     const direction = parseDirection(dirText);
     if (direction === undefined) throw new UsageError(`rewrite: --direction must be "inbound" or "outbound", got "${dirText}" (see: intracluster rewrite --help)`);
-    const engine = engineFromArgs(required('rewrite', values, 'config'), required('rewrite', values, 'host'));
+    const engine = engineFromArgs(required('rewrite', values, 'config'), required('rewrite', values, 'host'), await factoryFromArgs(values));
     const [input, output] = positionals;
     const summary = rewriteCapture(engine, direction, input, output);
     if (values.json) {

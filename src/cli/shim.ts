@@ -2,11 +2,12 @@ import { UsageError } from '../errors';
 import { ShimRunner, formatShimReport } from '../live/runner';
 import { OpsHooks, OPS_OPTIONS, OPS_OPTIONS_HELP } from '../ops/cli';
 import { Command, parseCommandArgs, required } from './command';
+import { REQUIRE_HELP, factoryFromArgs, requireOption } from './engine-from-args';
 
 export const shimCommand: Command = {
   name: 'shim',
   summary: "run one host's cluster layer live between two TAP devices (Linux, root)",
-  help: `Usage: intracluster shim --config FILE --host NAME --stack IFACE --wire IFACE [options]
+  help: `Usage: intracluster shim --config FILE --host NAME --stack IFACE --wire IFACE [--require MODULE] [options]
 
 Runs the cluster layer of host NAME between two TAP devices: frames the host's kernel sends on the
 stack side go through the engine outbound to the wire side; frames from the wire side go through the
@@ -27,7 +28,8 @@ See docs/live.md.
   --relay              relay every frame unchanged, no cluster layer (negative control)
   --json               print the counters at exit as JSON
   --exit-on-stdin-eof  also stop when stdin closes (for supervisors: dies with its parent)
-${OPS_OPTIONS_HELP}`,
+${OPS_OPTIONS_HELP}
+${REQUIRE_HELP}`,
   async run(argv, io) {
     const { values } = parseCommandArgs('shim', argv, {
       config: { type: 'string' },
@@ -38,6 +40,7 @@ ${OPS_OPTIONS_HELP}`,
       json: { type: 'boolean' },
       'exit-on-stdin-eof': { type: 'boolean' },
       ...OPS_OPTIONS,
+      ...requireOption,
     });
     const relay = values.relay === true;
     const stack = required('shim', values, 'stack');
@@ -50,7 +53,9 @@ ${OPS_OPTIONS_HELP}`,
 
     let finish!: (code: number) => void;
     const finished = new Promise<number>((resolve) => (finish = resolve));
+    const factory = await factoryFromArgs(values);
     const runner = new ShimRunner({
+      factory,
       configPath,
       host,
       stack,
