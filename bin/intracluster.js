@@ -5,7 +5,7 @@ try {
   cli = require('../dist/src/cli/main');
 } catch (e) {
   if (e && e.code === 'MODULE_NOT_FOUND') {
-    process.stderr.write('intracluster: not built yet: run "npm ci" (or "npm run build") in the package folder\n');
+    process.stderr.write('intracluster: not built yet: run "npm run build" in the package folder\n');
     process.exit(70);
   }
   throw e;

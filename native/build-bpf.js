@@ -1,7 +1,7 @@
 // Builds the kernel datapath's BPF object: src/engine.bpf.c with the adapters' parts
 // (adapters/<family>/<family>.bpf.h) -> build/bpf/intracluster.bpf.o, compiled by clang -target bpf.
 // Runs from npm's `install` script (a packed package ships dist/) and after the TypeScript build in
-// `prepare` (a source checkout), because the reason numbers come from the TypeScript reason registry:
+// `npm run build` (a source checkout), because the reason numbers come from the TypeScript reason registry:
 // build/bpf/reasons.h is generated from it here, so the kernel's numbers cannot drift from the engine's
 // (src/datapath/reasons.ts checks build/bpf/reasons.json against the registry again at load).
 // Never fails the install: without clang, libbpf's headers or the kernel headers only this datapath is

@@ -1,5 +1,5 @@
 // `npx intracluster` from the repository root needs the package's own bin in node_modules/.bin;
-// npm links the bins of dependencies only, so `prepare` links ours after building.
+// npm links the bins of dependencies only, so `npm run build` links ours after building.
 'use strict';
 const fs = require('node:fs');
 const path = require('node:path');

@@ -6,7 +6,7 @@ import { CLUSTER, ROW, ROOT, hex } from './helpers';
 
 /**
  * The code in README.md ("Library") and docs/architecture.md ("Adding an adapter or a mapping") is
- * type-checked and run as written (with `from 'intracluster'` pointing at src/), so the docs cannot
+ * type-checked and run as written (with `from 'intracluster'` and its sub-paths pointing at their entry points in src/api and src/testing), so the docs cannot
  * drift from the code.
  */
 
@@ -41,7 +41,10 @@ function typeErrors(code: string): string[] {
 
 /** Type-checks and runs a snippet; returns the names it exports and what it logged. */
 function run(code: string, names: string[]): { exports: Record<string, unknown>; logs: string[] } {
-  const src = code.replace(/from 'intracluster'/g, "from '../../src'") + `\nmodule.exports = { ${names.join(', ')} };\n`;
+  const src = code
+    .replace(/from 'intracluster'/g, "from '../../src/api'")
+    .replace(/from 'intracluster\/testing'/g, "from '../../src/testing'")
+    .replace(/from 'intracluster\/(\w+)'/g, "from '../../src/api/$1'") + `\nmodule.exports = { ${names.join(', ')} };\n`;
   expect(typeErrors(src)).toEqual([]);
   const js = ts.transpileModule(src, {
     compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, experimentalDecorators: true, emitDecoratorMetadata: true, esModuleInterop: true },
@@ -70,7 +73,7 @@ describe('README.md, Library', () => {
     expect(logs[1]).toBe('03bf0c0c0465');
   });
 
-  test('defaultModules in your own container', () => {
+  test('defaultModules of intracluster/di in your own container', () => {
     const { exports } = run(second, ['factory', 'host1']);
     const host1 = exports.host1 as { process(f: Uint8Array, d: number): number; hostName: string };
     expect(host1.hostName).toBe('host1');
@@ -82,17 +85,18 @@ describe('README.md, Library', () => {
 describe('docs/architecture.md, a third-party adapter and mapping', () => {
   const [code] = snippets('docs/architecture.md', '### Adding an adapter or a mapping without touching `src/`');
 
-  test('bound next to the built-in ones, without touching src/', () => {
-    const { exports } = run(code, ['factory']);
-    const factory = exports.factory as { create(c: unknown, h: string): { process(f: Uint8Array, d: number): number; reason: number }; buildCluster(c: unknown): { addresses: { mac: { toString(): string } }[] } };
+  test.each(['factory', 'fromContainer'])('bound next to the built-in ones, without touching src/ (%s)', (name) => {
+    const { exports } = run(code, ['factory', 'fromContainer']);
+    const factory = exports[name] as { create(c: unknown, h: string): { process(f: Uint8Array, d: number): number; reason: number }; buildCluster(c: unknown): { addresses: { mac: { toString(): string } }[] } };
     const config = parseConfig({ clusterMac: CLUSTER, mappings: { ipv4: 'ipv4-low16' }, hosts: [{ name: 'host1', addresses: ['12.12.4.101'] }] });
     expect(factory.buildCluster(config).addresses[0].mac.toString()).toBe('03-bf-04-65-04-65');
     const engine = factory.create(config, 'host1');
     const exp = new Uint8Array(60);
-    exp.set([0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02, 0, 0, 0, 0, 0x32, 0x88, 0xb5]);
+    exp.set([0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02, 0, 0, 0, 0, 0x32, 0x88, 0xb6]);
     expect(engine.process(exp, Direction.Inbound)).toBe(Verdict.Drop);
     expect(reasonText(engine.reason)).toMatch(/local experimental EtherType from the wire/);
     // the built-in adapters are still there
     expect(engine.process(Uint8Array.from(ROW[600]), Direction.Inbound)).toBe(Verdict.Pass); // host1's own address: unchanged
   });
+
 });

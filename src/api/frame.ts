@@ -1,0 +1,12 @@
+/**
+ * `intracluster/frame`: wire views (field offsets, bounds-checked readers) and the frame builders
+ * (`Repr` objects emitted to bytes and parsed back), for tests, generators and tools.
+ */
+export * from '../frame/ethernet';
+export * from '../frame/arp';
+export * from '../frame/ipv4';
+export * from '../frame/ipv6';
+export * from '../frame/icmpv6';
+export * from '../frame/build';
+export * from '../frame/build-ipv6';
+export { macEquals, macCopy } from '../mac';

@@ -1,0 +1,3 @@
+/** `intracluster/pcap`: pcap and pcapng reading (CaptureReader, CaptureError) and pcap writing. */
+export * from '../pcap/reader';
+export * from '../pcap/writer';
