@@ -8,5 +8,7 @@ export * from '../frame/ipv4';
 export * from '../frame/ipv6';
 export * from '../frame/icmpv6';
 export * from '../frame/build';
-export * from '../frame/build-ipv6';
+export * from '../frame/checksum';
+export * from '../../adapters/arp/repr';
+export * from '../../adapters/ndp/repr';
 export { macEquals, macCopy } from '../mac';

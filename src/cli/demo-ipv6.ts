@@ -1,4 +1,4 @@
-import { ndFrame, icmpv6Frame, ipv6MulticastMac, parseNd, solicitedNode } from '../frame/build-ipv6';
+import { ndFrame, icmpv6Frame, ipv6MulticastMac, parseNd, solicitedNode } from '../../adapters/ndp/repr';
 import { Icmpv6Type, NaFlag, NdOption } from '../frame/icmpv6';
 import { parseFrame } from '../frame/build';
 import { Direction } from '../verdict';

@@ -2,8 +2,8 @@ import { ClusterConfig, parseConfig } from '../config';
 import { createEngineFactory } from '../defaults';
 import { Engine } from '../engine';
 import { ArpOp } from '../frame/arp';
-import { EtherType } from '../frame/ethernet';
-import { arpFrame, emitEthernet, ipBytes, parseFrame, toHex } from '../frame/build';
+import { toHex } from '../frame/build';
+import { arpFrame, emitIcmpv4, ipv4Frame, parseArpFrame } from '../../adapters/arp/repr';
 import { Direction, Verdict, directionName, reasonText, verdictName } from '../verdict';
 import { ARP_COLUMNS, FrameTable, IPV4_COLUMNS, Labels, arpCells, ipv4Cells, wrap } from './frame-table';
 
@@ -58,7 +58,7 @@ export class DemoStack {
 
   /** Receives an ARP frame (as its layer hands it up); returns its reply to a request for it, or null. */
   receiveArp(frame: Uint8Array): Uint8Array | null {
-    const a = parseFrame(frame).arp;
+    const a = parseArpFrame(frame).arp;
     if (!a) return null;
     const forUs = a.tpa === this.ip;
     if (forUs || this.neighbours.has(a.spa)) this.neighbours.set(a.spa, a.sha);
@@ -70,39 +70,9 @@ export class DemoStack {
   echo(dstIp: string, type: 'request' | 'reply', seq: number): Uint8Array {
     const dstMac = this.neighbours.get(dstIp);
     if (!dstMac) throw new Error(`${this.name} has no neighbour entry for ${dstIp}`);
-    const payload = Buffer.from('intracluster');
-    const icmp = new Uint8Array(8 + payload.length);
-    icmp[0] = type === 'request' ? 8 : 0;
-    icmp[5] = 1; // identifier 1
-    icmp[6] = seq >> 8;
-    icmp[7] = seq & 0xff;
-    icmp.set(payload, 8);
-    writeChecksum(icmp, 2, icmp);
-    const ip = new Uint8Array(20 + icmp.length);
-    ip[0] = 0x45;
-    ip[2] = ip.length >> 8;
-    ip[3] = ip.length & 0xff;
-    ip[4] = this.ipId >> 8;
-    ip[5] = this.ipId++ & 0xff;
-    ip[6] = 0x40; // DF
-    ip[8] = 64; // TTL
-    ip[9] = 1; // ICMP
-    ip.set(ipBytes(this.ip), 12);
-    ip.set(ipBytes(dstIp), 16);
-    writeChecksum(ip, 10, ip.subarray(0, 20));
-    ip.set(icmp, 20);
-    return emitEthernet({ dst: dstMac, src: this.mac, etherType: EtherType.IPV4, payload: ip });
+    const icmp = emitIcmpv4({ type: type === 'request' ? 8 : 0, word: (1 << 16) | (seq & 0xffff), body: Buffer.from('intracluster') });
+    return ipv4Frame({ dst: dstMac, src: this.mac }, { src: this.ip, dst: dstIp, protocol: 1, ident: this.ipId++ & 0xffff }, icmp);
   }
-}
-
-/** RFC 1071 Internet checksum of `data`, written big-endian at b[off]. */
-function writeChecksum(b: Uint8Array, off: number, data: Uint8Array): void {
-  let sum = 0;
-  for (let i = 0; i < data.length; i += 2) sum += (data[i] << 8) | (data[i + 1] ?? 0);
-  while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
-  const c = ~sum & 0xffff;
-  b[off] = c >> 8;
-  b[off + 1] = c & 0xff;
 }
 
 /** One pass of a frame through a host's cluster layer. */

@@ -1,4 +1,5 @@
 import { parseFrame } from '../frame/build';
+import { parseArpFrame } from '../../adapters/arp/repr';
 import { ArpOp } from '../frame/arp';
 import { EtherType } from '../frame/ethernet';
 import { formatMac } from '../mac';
@@ -70,9 +71,8 @@ export const ARP_COLUMNS = ['row', 'Eth dst', 'Eth src', 'op', 'sender MAC', 'se
 
 /** FIG. 6 cells of an ARP frame: Eth dst, Eth src, op, sender MAC/IP, target MAC/IP. */
 export function arpCells(row: string, frame: Uint8Array, labels: Labels): string[] {
-  const p = parseFrame(frame);
-  if (!p.arp) return [row, labels.get(p.dst), labels.get(p.src), `0x${p.etherType.toString(16)}`, '', '', '', ''];
-  const a = p.arp;
+  const { eth: p, arp: a } = parseArpFrame(frame);
+  if (!a) return [row, labels.get(p.dst), labels.get(p.src), `0x${p.etherType.toString(16)}`, '', '', '', ''];
   const op = a.op === ArpOp.REQUEST ? 'req' : a.op === ArpOp.REPLY ? 'reply' : String(a.op);
   return [row, labels.get(p.dst), labels.get(p.src), op, labels.get(a.sha), labels.get(a.spa), labels.get(a.tha), labels.get(a.tpa)];
 }

@@ -3,7 +3,7 @@ import { rmSync } from 'node:fs';
 import { createContainer } from '../../src/container';
 import { EngineFactory } from '../../src/di';
 import { parseConfig } from '../../src/config';
-import { arpFrame } from '../../src/frame/build';
+import { arpFrame } from '../../adapters/arp/repr';
 import { ArpOp } from '../../src/frame/arp';
 import { BinaryProcessor, BinaryRecord } from '../../src/cli/binary';
 import { NdjsonProcessor } from '../../src/cli/ndjson';

@@ -2,7 +2,7 @@ import { spawnSync, SpawnSyncReturns } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { arpFrame } from '../../src/frame/build';
+import { arpFrame } from '../../adapters/arp/repr';
 import { ArpOp } from '../../src/frame/arp';
 
 export const ROOT = resolve(__dirname, '../..');

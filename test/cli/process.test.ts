@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
-import { arpFrame } from '../../src/frame/build';
+import { arpFrame } from '../../adapters/arp/repr';
 import { ArpOp } from '../../src/frame/arp';
 import { BIN, CLUSTER, FIG6_CONFIG, H1, H1_MAC, H2, ROOT, ROW, cli, ensureBuilt, expectOneLine, hex, line, parseLines, tempDir, writeConfig } from './helpers';
 

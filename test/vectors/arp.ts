@@ -8,7 +8,8 @@
  * test/tshark.test.ts checks that Wireshark's dissector reads them back from the bytes.
  * `npm run vectors` writes them; test/vectors.test.ts fails when the files drift.
  */
-import { ArpRepr, VlanTag, emitArp, emitEthernet, ipBytes, toHex } from '../../src/frame/build';
+import { VlanTag, emitEthernet, ipBytes, toHex } from '../../src/frame/build';
+import { ArpRepr, Ipv4Repr, emitArp, emitIcmpv4, emitUdp } from '../../adapters/arp/repr';
 import { ArpOp } from '../../src/frame/arp';
 import { EtherType } from '../../src/frame/ethernet';
 import { render } from './kit';
@@ -138,62 +139,18 @@ function arp(eth: Eth, a: ArpRepr, o: FrameOpts = {}): Frame {
   return f;
 }
 
-/** RFC 1071 Internet checksum of `b` (plus an initial sum). */
-function inetChecksum(b: Uint8Array, initial = 0): number {
-  let s = initial;
-  for (let i = 0; i < b.length; i += 2) s += (b[i] << 8) | (b[i + 1] ?? 0);
-  while (s > 0xffff) s = (s & 0xffff) + (s >>> 16);
-  return ~s & 0xffff;
-}
-
-/** IPv4 header (RFC 791 3.1), no options, DF set, with its header checksum. */
-function ipv4(src: string, dst: string, proto: number, payload: Uint8Array, ttl = 64, id = 0x1c46): Uint8Array {
-  const b = new Uint8Array(20 + payload.length);
-  const dv = new DataView(b.buffer);
-  b[0] = 0x45;
-  dv.setUint16(2, b.length);
-  dv.setUint16(4, id);
-  dv.setUint16(6, 0x4000);
-  b[8] = ttl;
-  b[9] = proto;
-  b.set(ipBytes(src), 12);
-  b.set(ipBytes(dst), 16);
-  dv.setUint16(10, inetChecksum(b.subarray(0, 20)));
-  b.set(payload, 20);
+/** IPv4 header (RFC 791 3.1), no options, DF set, with its header checksum, and its payload. */
+function ipv4(src: string, dst: string, protocol: number, payload: Uint8Array, ttl = 64, ident = 0x1c46): Uint8Array {
+  const b = new Uint8Array(Ipv4Repr.bufferLen() + payload.length);
+  b.set(payload, Ipv4Repr.emit({ src, dst, protocol, payloadLength: payload.length, ttl, ident }, b));
   return b;
 }
 
 /** ICMP echo request (type 8) or reply (type 0), RFC 792, with its checksum. */
-function icmpEcho(type: 8 | 0, ident: number, seq: number, data: Uint8Array): Uint8Array {
-  const b = new Uint8Array(8 + data.length);
-  const dv = new DataView(b.buffer);
-  b[0] = type;
-  dv.setUint16(4, ident);
-  dv.setUint16(6, seq);
-  b.set(data, 8);
-  dv.setUint16(2, inetChecksum(b));
-  return b;
-}
+const icmpEcho = (type: 8 | 0, ident: number, seq: number, data: Uint8Array): Uint8Array => emitIcmpv4({ type, word: ((ident << 16) | seq) >>> 0, body: data });
 
 /** UDP datagram (RFC 768) with its checksum over the IPv4 pseudo-header. */
-function udp(src: string, dst: string, sport: number, dport: number, data: Uint8Array): Uint8Array {
-  const b = new Uint8Array(8 + data.length);
-  const dv = new DataView(b.buffer);
-  dv.setUint16(0, sport);
-  dv.setUint16(2, dport);
-  dv.setUint16(4, b.length);
-  b.set(data, 8);
-  const pseudo = new Uint8Array(12);
-  pseudo.set(ipBytes(src), 0);
-  pseudo.set(ipBytes(dst), 4);
-  pseudo[9] = 17;
-  new DataView(pseudo.buffer).setUint16(10, b.length);
-  let s = 0;
-  for (let i = 0; i < 12; i += 2) s += (pseudo[i] << 8) | pseudo[i + 1];
-  const c = inetChecksum(b, s);
-  dv.setUint16(6, c === 0 ? 0xffff : c);
-  return b;
-}
+const udp = (src: string, dst: string, srcPort: number, dstPort: number, payload: Uint8Array): Uint8Array => emitUdp({ srcPort, dstPort, payload }, { src, dst });
 
 const ascii = (s: string): Uint8Array => Uint8Array.from(Buffer.from(s, 'ascii'));
 

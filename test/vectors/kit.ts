@@ -3,8 +3,9 @@
  * Every byte comes from the Repr builders (src/frame/build*.ts), every claim from the same
  * description as the bytes; the engine is never run here.
  */
-import { ArpRepr, VlanTag, arpFrame, emitEthernet, ipBytes, toHex } from '../../src/frame/build';
-import { EthHeaderRepr, FrameOptions, Icmpv6Repr, Ipv6Repr, NdRepr, icmpv6Frame, ipv6MulticastMac, ndFrame, solicitedNode } from '../../src/frame/build-ipv6';
+import { EthHeaderRepr, VlanTag, toHex } from '../../src/frame/build';
+import { ArpRepr, arpFrame, emitIcmpv4, ipv4Frame } from '../../adapters/arp/repr';
+import { FrameOptions, Icmpv6Repr, Ipv6Repr, NdRepr, icmpv6Frame, ipv6MulticastMac, ndFrame, solicitedNode } from '../../adapters/ndp/repr';
 import { EtherType } from '../../src/frame/ethernet';
 import { Icmpv6Type } from '../../src/frame/icmpv6';
 
@@ -149,38 +150,10 @@ export function arp(eth: EthHeaderRepr, a: ArpRepr): Frame {
   return { bytes, claims: c };
 }
 
-function inetChecksum(b: Uint8Array): number {
-  let s = 0;
-  for (let i = 0; i < b.length; i += 2) s += (b[i] << 8) | (b[i + 1] ?? 0);
-  while (s > 0xffff) s = (s & 0xffff) + (s >>> 16);
-  return ~s & 0xffff;
-}
-
 /** IPv4 ICMP echo request (RFC 791, RFC 792) with both checksums: an IPv4 data frame. */
 export function ping4(eth: EthHeaderRepr, src: string, dst: string): Frame {
-  const data = Uint8Array.from(Buffer.from('intracluster IPv4!', 'ascii'));
-  const icmp = new Uint8Array(8 + data.length);
-  icmp[0] = 8;
-  icmp[4] = 0x07;
-  icmp[7] = 1;
-  icmp.set(data, 8);
-  const ic = inetChecksum(icmp);
-  icmp[2] = ic >>> 8;
-  icmp[3] = ic & 0xff;
-  const ip = new Uint8Array(20 + icmp.length);
-  ip[0] = 0x45;
-  ip[2] = ip.length >>> 8;
-  ip[3] = ip.length & 0xff;
-  ip[6] = 0x40;
-  ip[8] = 64;
-  ip[9] = 1;
-  ip.set(ipBytes(src), 12);
-  ip.set(ipBytes(dst), 16);
-  const hc = inetChecksum(ip.subarray(0, 20));
-  ip[10] = hc >>> 8;
-  ip[11] = hc & 0xff;
-  ip.set(icmp, 20);
-  const bytes = emitEthernet({ ...eth, etherType: EtherType.IPV4, payload: ip });
+  const icmp = emitIcmpv4({ type: 8, word: 0x07000001, body: Uint8Array.from(Buffer.from('intracluster IPv4!', 'ascii')) });
+  const bytes = ipv4Frame(eth, { src, dst, protocol: 1 }, icmp);
   const c = ethClaims(bytes, eth, EtherType.IPV4);
   Object.assign(c, { 'ip.src': src, 'ip.dst': dst, 'ip.proto': '1', 'icmp.type': '8' });
   return { bytes, claims: c };

@@ -5,7 +5,7 @@
  * the engine is never run here. `npm run vectors` writes them.
  */
 import { ArpOp } from '../../src/frame/arp';
-import { EthHeaderRepr } from '../../src/frame/build-ipv6';
+import { EthHeaderRepr } from '../../src/frame/build';
 import { NaFlag, NdOption } from '../../src/frame/icmpv6';
 import {
   BCAST, CLUSTER, CTAG, DED, Frame, LL, NA, NS, ROUTER_MAC, SHARED, Spec, V4, V6, ZERO,

@@ -6,7 +6,8 @@
  */
 import { NaFlag, NdOption } from '../../src/frame/icmpv6';
 import { ipBytes } from '../../src/frame/build';
-import { EthHeaderRepr, Ipv6Repr, NdOptionRepr, NdRepr } from '../../src/frame/build-ipv6';
+import { EthHeaderRepr } from '../../src/frame/build';
+import { Ipv6Repr, NdOptionRepr, NdRepr } from '../../adapters/ndp/repr';
 import { CLUSTER, CTAG, DED, Frame, LL, NA, NS, OTHER_MAC, ROUTER_MAC, Spec, V4, V6, colon, icmp6, nd, patch, ping6, render, solicited, withDst } from './kit';
 
 const D = 'configs/ipv6-dedicated.json';
