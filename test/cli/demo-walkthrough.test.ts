@@ -1,5 +1,6 @@
 import { Writable } from 'node:stream';
 import { Direction } from '../../src/verdict';
+import { onesComplementSum } from '../../src/frame/checksum';
 import { DemoStack, FIG6, runWalkthrough, walkthroughSections, WalkthroughSection } from '../../src/cli/demo-walkthrough';
 import { ARP_COLUMNS, FrameTable, Labels, arpCells, wrap } from '../../src/cli/frame-table';
 import { CLUSTER, H1, H1_MAC, H2, ROW, hex } from './helpers';
@@ -60,14 +61,8 @@ describe('DemoStack (a stand-in for a Linux stack)', () => {
     const s = new DemoStack('host1', H1, CLUSTER);
     s.neighbours.set(H2, '03-bf-0c-0c-04-66');
     const f = s.echo(H2, 'request', 1);
-    const sum = (b: Uint8Array) => {
-      let x = 0;
-      for (let i = 0; i < b.length; i += 2) x += (b[i] << 8) | (b[i + 1] ?? 0);
-      while (x > 0xffff) x = (x & 0xffff) + (x >>> 16);
-      return x;
-    };
-    expect(sum(f.subarray(14, 34))).toBe(0xffff);
-    expect(sum(f.subarray(34, 14 + ((f[16] << 8) | f[17])))).toBe(0xffff);
+    expect(onesComplementSum(f, 14, 34)).toBe(0xffff);
+    expect(onesComplementSum(f, 34, 14 + ((f[16] << 8) | f[17]))).toBe(0xffff);
   });
 });
 

@@ -118,7 +118,11 @@ export function readIcmp6(f: Uint8Array, ip6: Ip6 | null): Icmp6 | null {
   return { icmp: ip6.upper, end: ip6.end, type: f[ip6.upper] };
 }
 
-/** RFC 4443 2.3 over the RFC 8200 8.1 pseudo-header, by plain 32-bit accumulation. */
+/**
+ * RFC 4443 2.3 over the RFC 8200 8.1 pseudo-header, by plain 32-bit accumulation. The oracle's own
+ * ones'-complement sum, kept apart from src/frame/checksum.ts on purpose: an independent reader
+ * must not share a mistake with the builders or the engine.
+ */
 export function icmp6ChecksumValid(f: Uint8Array, ip6: Ip6, m: Icmp6): boolean {
   return icmp6Sum(f, ip6.ip, m.icmp, m.end) % 0xffff === 0;
 }

@@ -7,8 +7,14 @@
  * `npm run vectors` writes them.
  */
 import { CONFIGS } from '../property/model';
-import { bytesOf, hex, macAt, readArp, readIcmp6, readIp6, readL2, icmp6ChecksumValid, ndLinkLayerOptions } from '../property/wire';
+import { bytesOf, hex, macAt, macText, readArp, readIcmp6, readIp6, readL2, icmp6ChecksumValid, ndLinkLayerOptions } from '../property/wire';
 import { json } from './kit';
+import * as ipaddr from 'ipaddr.js';
+import { VlanTag, emitEthernet, toHex } from '../../src/frame/build';
+import { EtherType } from '../../src/frame/ethernet';
+import { Icmpv6Type, NdOption } from '../../src/frame/icmpv6';
+import { arpFrame, emitArp } from '../../adapters/arp/repr';
+import { ndFrame } from '../../adapters/ndp/repr';
 
 interface Found {
   name: string;
@@ -27,23 +33,19 @@ interface Found {
   malformed?: boolean;
 }
 
-const CLUSTER = '02bfaabbccdd';
-const frame = (...parts: string[]) => parts.join('').replace(/\s+/g, '');
-const pad60 = (h: string) => h + '00'.repeat(Math.max(0, 60 - h.length / 2));
-const arp = (op: number, sha: string, spa: string, tha: string, tpa: string) => `00010800060400${op.toString(16).padStart(2, '0')}${sha}${spa}${tha}${tpa}`;
-const tags = (n: number, tpid = '8100') => `${tpid}0000`.repeat(n);
+const CLUSTER = '02-bf-aa-bb-cc-dd';
+const mac = (h: string) => macText(h);
+const ip4 = (h: string) => bytesOf(h).join('.');
+const ip6 = (h: string) => ipaddr.fromByteArray(Array.from(bytesOf(h))).toString();
 
-/** Ethernet + IPv6 + NA with one TLLAO and a correct checksum (RFC 4443 2.3, summed here by hand). */
-function na(dst: string, src6: string, dst6: string, target: string, flags: number, tllao: string): string {
-  const icmp = `8800` + '0000' + flags.toString(16).padStart(2, '0') + '000000' + target + '0201' + tllao;
-  const len = icmp.length / 2;
-  const words = (h: string) => (h.match(/..../g) ?? []).map((w) => parseInt(w, 16));
-  let sum = [...words(src6), ...words(dst6), 0, len, 0, 58, ...words(icmp)].reduce((a, b) => a + b, 0);
-  while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
-  const csum = (~sum & 0xffff).toString(16).padStart(4, '0');
-  const ip = '60000000' + len.toString(16).padStart(4, '0') + '3aff' + src6 + dst6;
-  return frame(dst, CLUSTER, '86dd', ip, icmp.slice(0, 4) + csum + icmp.slice(8));
-}
+/** An Ethernet/IPv4 ARP frame, padded to 60 bytes, addresses given as hex. */
+const arp = (dst: string, op: number, sha: string, spa: string, tha: string, tpa: string, vlans: VlanTag[] = []) =>
+  toHex(arpFrame({ dst: mac(dst), src: CLUSTER, vlans }, { op, sha: mac(sha), spa: ip4(spa), tha: mac(tha), tpa: ip4(tpa) }));
+const ctags = (n: number): VlanTag[] => Array.from({ length: n }, () => ({ tpid: EtherType.VLAN, tci: 0 }));
+
+/** Ethernet + IPv6 + NA (hop limit 255) with one TLLAO and a correct checksum, addresses given as hex. */
+const na = (dst: string, src6: string, dst6: string, target: string, flags: number, tllao: string) =>
+  toHex(ndFrame({ dst: mac(dst), src: CLUSTER }, { src: ip6(src6), dst: ip6(dst6) }, { type: Icmpv6Type.NEIGHBOR_ADVERTISEMENT, flags, target: ip6(target), options: [{ type: NdOption.TARGET_LL, mac: tllao }] }));
 
 export const FOUND: Found[] = [
   {
@@ -56,7 +58,7 @@ export const FOUND: Found[] = [
     config: 'configs/cluster3.json',
     host: 'host2',
     direction: 'outbound',
-    input: pad60(frame('020000000009', CLUSTER, '0806', arp(2, CLUSTER, '0c0c0466', '020000000009', '0c0c0465'))),
+    input: arp('020000000009', 2, '02bfaabbccdd', '0c0c0466', '020000000009', '0c0c0465'),
     verdict: 'pass',
     reason: 'non-members receive',
   },
@@ -68,7 +70,7 @@ export const FOUND: Found[] = [
     config: 'configs/cluster3.json',
     host: 'host2',
     direction: 'outbound',
-    input: pad60(frame('ffffffffffff', CLUSTER, '0806', arp(2, CLUSTER, '0c0c0466', 'ffffffffffff', '0c0c0465'))),
+    input: arp('ffffffffffff', 2, '02bfaabbccdd', '0c0c0466', 'ffffffffffff', '0c0c0465'),
     verdict: 'pass',
     reason: 'non-members receive',
   },
@@ -80,7 +82,7 @@ export const FOUND: Found[] = [
     config: CONFIGS.shared,
     host: 'host2',
     direction: 'outbound',
-    input: pad60(frame('03bf0c0c0465', CLUSTER, '0806', arp(2, CLUSTER, '0c0c0466', '03bf0c0c0465', '0c0c0465'))),
+    input: arp('03bf0c0c0465', 2, '02bfaabbccdd', '0c0c0466', '03bf0c0c0465', '0c0c0465'),
     verdict: 'pass',
     reason: 'non-members receive',
   },
@@ -93,7 +95,7 @@ export const FOUND: Found[] = [
     config: 'configs/cluster3.json',
     host: 'host1',
     direction: 'inbound',
-    input: frame('000000000000', '210000000000', tags(9), '0806', arp(1, CLUSTER, '00000000', '000000000000', '0c0c0465')),
+    input: toHex(emitEthernet({ dst: mac('000000000000'), src: mac('210000000000'), vlans: ctags(9), etherType: EtherType.ARP, payload: emitArp({ op: 1, sha: CLUSTER, spa: '0.0.0.0', tha: mac('000000000000'), tpa: '12.12.4.101' }) })),
     verdict: 'drop',
     reason: 'multicast',
   },
@@ -105,7 +107,7 @@ export const FOUND: Found[] = [
     config: 'configs/cluster3.json',
     host: 'host2',
     direction: 'outbound',
-    input: frame('ffffffffffff', '03bf0c0c0466', '81000064'),
+    input: 'ffffffffffff' + '03bf0c0c0466' + '81000064', // raw: the tag is cut after its TCI
     verdict: 'drop',
     reason: 'multicast',
     malformed: true,

@@ -1,9 +1,12 @@
 import { createHmac } from 'node:crypto';
+import { EthernetHeaderRepr } from '../../src/frame/build';
+import { formatMac } from '../../src/mac';
 
 /**
  * An independent writer of heartbeat frames, straight from the byte table of docs/heartbeat.md
  * (Node Buffer methods, no code of src/membership), so the vectors check the encoder and decoder
- * against a second implementation rather than against themselves.
+ * against a second implementation rather than against themselves. Only the Ethernet header comes
+ * from the shared frame builders.
  */
 export interface VectorFields {
   hostId: number;
@@ -35,11 +38,10 @@ function ipBytes(family: 4 | 6, text: string): Buffer {
 export function assemble(f: VectorFields, key = VECTOR_KEY, sign = true): Buffer {
   const b = Buffer.alloc(1510);
   // Ethernet: broadcast destination; source 02-00-<host ID big-endian>; EtherType 0x886F
-  Buffer.from('ffffffffffff', 'hex').copy(b, 0);
-  b.writeUInt8(0x02, 6);
-  b.writeUInt8(0x00, 7);
-  b.writeUInt32BE(f.hostId, 8);
-  b.writeUInt16BE(0x886f, 12);
+  const src = Buffer.alloc(6);
+  src.writeUInt8(0x02, 0);
+  src.writeUInt32BE(f.hostId, 2);
+  EthernetHeaderRepr.emit({ dst: 'ff-ff-ff-ff-ff-ff', src: formatMac(src), etherType: 0x886f }, b, 0);
   const p = b.subarray(14);
   p.writeUInt32LE(0xc0de01bf, 0); // signature
   p.writeUInt32LE(0x49430100, 4); // version "IC" 1.0
