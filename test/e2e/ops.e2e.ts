@@ -3,7 +3,11 @@
 // flagged), `--metrics` scraped and checked by promtool with the counters equal to the shim's own,
 // and the log rate limit under a SIGHUP flood (`--log-format json`).
 import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { get } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Bed } from '../../src/live/bed';
 import { run } from '../../src/live/proc';
 import type { NeighReport } from '../../src/ops/neigh';
@@ -177,6 +181,53 @@ liveDescribe('live operations: status, metrics, logs', () => {
       expect(total).toBe(report.shim['from stack'] + report.shim['from wire']);
       expect(total).toBe(report.engine.frames); // no heartbeats here: every frame went through the engine
       process.stdout.write(`metrics ${bed.members[i].name}: ${scraped.size} frame series, ${total} frames, equal to the shim's counters at exit\n`);
+    }
+  });
+});
+
+liveDescribe('live operations with heartbeat membership: status shows each live member and its heartbeat age', () => {
+  let bed: Bed;
+  let keyDir: string;
+  const P = 500;
+  beforeAll(async () => {
+    keyDir = mkdtempSync(join(tmpdir(), 'ic-ops-key-'));
+    const keyFile = join(keyDir, 'key');
+    writeFileSync(keyFile, randomBytes(32).toString('hex') + '\n', { mode: 0o600 });
+    bed = await createBed({
+      mode: 'dedicated',
+      configFor: (m) => ({ clusterMac: CLUSTER_MAC, hosts: [{ name: m.name, addresses: [m.ipv4, m.ipv6, m.linkLocal] }], heartbeat: { keyFile, periodMs: P, missed: 5 } }),
+      shimArgs: () => ['--metrics', '127.0.0.1:0'],
+    });
+  });
+  afterAll(async () => {
+    await bed?.destroy();
+    if (keyDir) rmSync(keyDir, { recursive: true, force: true });
+  });
+
+  test('every member lists the two others as live, with a host ID and a heartbeat younger than two periods', async () => {
+    for (const [i, m] of bed.members.entries()) {
+      let s: InstanceStatus | null = null;
+      for (let k = 0; k < 50; k++) {
+        const r = await run(E2E_CLI[0], [...E2E_CLI.slice(1), 'status', '--control-dir', bed.controlDir, '--pid', String(bed.shims[i].pid), '--json', '--no-neigh'], 20_000);
+        s = (JSON.parse(r.stdout) as { status: InstanceStatus }).status;
+        if (s.members.length === 3) break;
+        await new Promise((x) => setTimeout(x, 200));
+      }
+      const byName = (a: [string, string], b: [string, string]) => (a[0] < b[0] ? -1 : 1);
+      expect(s!.members.map((x): [string, string] => [x.name, x.kind]).sort(byName)).toEqual(bed.members.map((x): [string, string] => [x.name, x === m ? 'local' : 'live']));
+      for (const x of s!.members.filter((y) => !y.local)) {
+        expect(x.hostId).toBeGreaterThan(0);
+        expect(x.heartbeatAgeMs).toBeLessThan(2 * P);
+      }
+      expect(s!.heartbeat).toMatchObject({ periodMs: P, joins: 2 });
+      expect(s!.heartbeat!.accepted).toBeGreaterThanOrEqual(2);
+      const url = /metrics: serving (http:\/\/127\.0\.0\.1:\d+\/metrics)/.exec(bed.shims[i].stderr)![1];
+      const text = await scrape(url);
+      expect(promtool(text)).toEqual({ code: 0, out: '' });
+      expect(text).toContain('intracluster_members 3\n');
+      expect(text).toContain('intracluster_membership_changes_total{event="join"} 2\n');
+      expect(+/^intracluster_heartbeats_accepted_total (\d+)$/m.exec(text)![1]).toBeGreaterThanOrEqual(2);
+      expect(+/^intracluster_frames_total\{direction="inbound",verdict="drop",reason="heartbeat"\} (\d+)$/m.exec(text)![1]).toBeGreaterThanOrEqual(2);
     }
   });
 });
