@@ -3,7 +3,7 @@ import { Cluster } from './cluster';
 import { ConfigError } from './errors';
 import { ETH_HEADER_LEN, etherTypeOffset, isMulticastMacAt, readU16 } from './frame/ethernet';
 import { macCopy, macEquals } from './mac';
-import { Direction, Reason, Verdict, VERDICT_NAMES, reasonCount, reasonText } from './verdict';
+import { Direction, Reason, Verdict, VERDICT_NAMES, reasonCount, reasonId, reasonText } from './verdict';
 
 /** Index of `Engine.counters`. */
 export const Counter = { In: 0, Pass: 1, Rewrite: 2, Drop: 3, Reply: 4 } as const;
@@ -11,7 +11,8 @@ export const Counter = { In: 0, Pass: 1, Rewrite: 2, Drop: 3, Reply: 4 } as cons
 export interface EngineStats {
   frames: number;
   byVerdict: Record<string, number>;
-  byReason: { verdict: string; reason: string; count: number }[];
+  /** `reasonId`: the stable id (docs/rules.md); `reason`: its text. */
+  byReason: { verdict: string; reason: string; reasonId: string; count: number }[];
 }
 
 /**
@@ -247,7 +248,7 @@ export class Engine {
     for (let v = 0; v < 4; v++) {
       for (let r = 0; r < this.reasonSlots; r++) {
         const n = this.count(5 + v * this.reasonSlots + r);
-        if (n > 0) byReason.push({ verdict: VERDICT_NAMES[v], reason: r === 0 ? '(none)' : reasonText(r), count: n });
+        if (n > 0) byReason.push({ verdict: VERDICT_NAMES[v], reason: r === 0 ? '(none)' : reasonText(r), reasonId: r === 0 ? '' : reasonId(r), count: n });
       }
     }
     return { frames: this.count(Counter.In), byVerdict, byReason };

@@ -3,7 +3,7 @@ import 'reflect-metadata';
 export { Mac, macEquals, macCopy, formatMac } from './mac';
 export { ConfigError, FrameError, UsageError } from './errors';
 export { ByteKeyTable } from './table';
-export { Verdict, Direction, Reason, defineReason, reasonText, verdictName, directionName, parseDirection } from './verdict';
+export { Verdict, Direction, Reason, defineReason, reasonText, reasonId, reasonById, reasonTable, verdictName, directionName, parseDirection } from './verdict';
 export { parseConfig, parseConfigText, loadConfigFile, checkDedicatedMac } from './config';
 export type { ClusterConfig, HostConfig, ClusterMode } from './config';
 export { parseHostAddress, formatAddress } from './address';

@@ -28,42 +28,70 @@ export function directionName(d: Direction): 'inbound' | 'outbound' {
 }
 
 const reasonTexts: string[] = [''];
-const reasonByText = new Map<string, number>();
+const reasonIds: string[] = [''];
+const numberById = new Map<string, number>();
+
+/** A stable reason id: lower case, dot-separated words of letters, digits and dashes (`arp.step502`). */
+const REASON_ID_RE = /^[a-z][a-z0-9-]*(\.[a-z0-9][a-z0-9-]*)+$/;
 
 /**
- * Registers a reason text once (at module load) and returns its number. Adapters written by third
- * parties register their own. The same text always gets the same number.
+ * Registers a reason once (at module load) and returns its number, the value the hot path carries.
+ * `id` is the stable identifier (counters, logs, vectors and the `process` output use it, as Linux
+ * uses `enum skb_drop_reason`); `text` says it in words for a reader. Third-party adapters register
+ * their own under their own prefix. The same id with the same text returns the same number; the same
+ * id with another text is a programming error (throws, at load time, never per frame).
  */
-export function defineReason(text: string): number {
-  const known = reasonByText.get(text);
-  if (known !== undefined) return known;
-  const id = reasonTexts.length;
+export function defineReason(id: string, text: string): number {
+  if (!REASON_ID_RE.test(id)) throw new Error(`reason id ${JSON.stringify(id)} is not of the form "family.name" (lower case, digits, dashes)`);
+  const known = numberById.get(id);
+  if (known !== undefined) {
+    if (reasonTexts[known] !== text) throw new Error(`reason id "${id}" is already defined with another text: ${JSON.stringify(reasonTexts[known])}`);
+    return known;
+  }
+  const n = reasonTexts.length;
   reasonTexts.push(text);
-  reasonByText.set(text, id);
-  return id;
+  reasonIds.push(id);
+  numberById.set(id, n);
+  return n;
 }
 
-export function reasonText(id: number): string {
-  return reasonTexts[id] ?? `reason #${id}`;
+/** The text of reason number `n`. */
+export function reasonText(n: number): string {
+  return reasonTexts[n] ?? `reason #${n}`;
+}
+
+/** The stable id of reason number `n` ('' for 0, no reason). */
+export function reasonId(n: number): string {
+  return reasonIds[n] ?? `reason.${n}`;
+}
+
+/** The number of the reason with stable id `id`, or -1. */
+export function reasonById(id: string): number {
+  return numberById.get(id) ?? -1;
 }
 
 export function reasonCount(): number {
   return reasonTexts.length;
 }
 
-/** Reasons the core itself gives. Adapters define theirs next to their code. */
+/** Every defined reason, in number order (documentation, tests, the `process` reason records). */
+export function reasonTable(): { n: number; id: string; text: string }[] {
+  return reasonTexts.slice(1).map((text, i) => ({ n: i + 1, id: reasonIds[i + 1], text }));
+}
+
+/** Reasons the core itself gives (docs/rules.md). Adapters define theirs next to their code. */
 export const Reason = {
   None: 0,
-  TruncatedEthernet: defineReason('truncated Ethernet header or VLAN tag stack'),
-  NoAdapter: defineReason('no adapter for this EtherType'),
-  NotForThisHost: defineReason("not for this host: destination is another member's dedicated MAC"),
-  DedicatedToCluster: defineReason('destination is a dedicated MAC of this host: set to the cluster MAC (steps 510, 702, 706)'),
-  SharedToCluster: defineReason('destination is the shared MAC and the IP destination is this host: set to the cluster MAC'),
-  SharedNotLocal: defineReason('not for this host: shared MAC, IP destination is not one of this host\'s addresses'),
-  SharedUndetermined: defineReason('shared MAC, but no IP destination could be read: dropped'),
-  StrictNoDiscovery: defineReason('strict sources: no discovery exchange completed with the sender yet'),
-  StrictUnknownSender: defineReason('strict sources: sender is not a cluster member'),
-  AdapterError: defineReason('internal error in a protocol adapter: dropped rather than forwarded half-rewritten'),
-  BadLength: defineReason('length outside the buffer'),
-  MulticastSource: defineReason('outbound frame with a multicast Ethernet source: dropped (never emitted)'),
+  TruncatedEthernet: defineReason('frame.truncated', 'truncated Ethernet header or VLAN tag stack'),
+  NoAdapter: defineReason('frame.no-adapter', 'no adapter for this EtherType'),
+  NotForThisHost: defineReason('data.not-for-this-host', "not for this host: destination is another member's dedicated MAC"),
+  DedicatedToCluster: defineReason('data.dedicated-to-cluster', 'destination is a dedicated MAC of this host: set to the cluster MAC (steps 510, 702, 706)'),
+  SharedToCluster: defineReason('shared.to-cluster', 'destination is the shared MAC and the IP destination is this host: set to the cluster MAC'),
+  SharedNotLocal: defineReason('shared.not-for-this-host', "not for this host: shared MAC, IP destination is not one of this host's addresses"),
+  SharedUndetermined: defineReason('shared.undetermined', 'shared MAC, but no IP destination could be read: dropped'),
+  StrictNoDiscovery: defineReason('strict.no-discovery', 'strict sources: no discovery exchange completed with the sender yet'),
+  StrictUnknownSender: defineReason('strict.unknown-sender', 'strict sources: sender is not a cluster member'),
+  AdapterError: defineReason('engine.adapter-error', 'internal error in a protocol adapter: dropped rather than forwarded half-rewritten'),
+  BadLength: defineReason('engine.bad-length', 'length outside the buffer'),
+  MulticastSource: defineReason('frame.multicast-source', 'multicast Ethernet source (IEEE 802.3: a source address is never a group address): dropped, in either direction'),
 } as const;

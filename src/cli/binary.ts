@@ -1,5 +1,5 @@
 import { BatchedOutput } from './batched-output';
-import { Verdict, reasonText } from '../verdict';
+import { Verdict, reasonId, reasonText } from '../verdict';
 import type { NdjsonCounters } from './ndjson';
 
 /**
@@ -10,8 +10,10 @@ import type { NdjsonCounters } from './ndjson';
  * Out (stdout), per frame: verdict u8 (0 pass, 1 rewrite, 2 drop, 3 reply, 4 error), 0 u8,
  *   reason u16, length u16, then that many bytes: the frame (pass, rewrite), the reply frame
  *   (reply), nothing (drop), the UTF-8 message (error).
- * Before the first answer that uses a reason number, one record of type 5 defines it: 5 u8, 0 u8,
- * reason u16, length u16, its UTF-8 text. So the stream explains itself; a reader may skip type 5.
+ * Before the first answer that uses a reason number, one record of type 5 defines it: 5 u8, the
+ * length n of its stable id u8, reason u16, length u16, then the id (n ASCII bytes, `arp.step502`)
+ * followed by its UTF-8 text (length - n bytes). So the stream explains itself; a reader may skip
+ * type 5.
  *
  * Like NdjsonProcessor: any chunking, answers in input order, no allocation per frame (the frame is
  * copied into one reusable buffer, answers into a batch buffer).
@@ -88,12 +90,12 @@ export class BinaryProcessor extends BatchedOutput {
     else this.answer(v, reason, this.frame, 0);
   }
 
-  private answer(type: number, reason: number, bytes: Uint8Array, length: number): void {
+  private answer(type: number, reason: number, bytes: Uint8Array, length: number, second = 0): void {
     if (this.outPos + BINARY_OUT_HEADER + length > this.out.length) this.flush();
     const o = this.out;
     let p = this.outPos;
     o[p] = type;
-    o[p + 1] = 0;
+    o[p + 1] = second;
     o[p + 2] = reason >>> 8;
     o[p + 3] = reason & 0xff;
     o[p + 4] = length >>> 8;
@@ -105,8 +107,9 @@ export class BinaryProcessor extends BatchedOutput {
 
   private defineReason(reason: number): void {
     this.reasonSent[reason] = 1;
-    const text = Buffer.from(reasonText(reason).slice(0, 16000), 'utf8');
-    this.answer(BinaryRecord.Reason, reason, text, text.length);
+    const id = Buffer.from(reasonId(reason).slice(0, 255), 'latin1');
+    const body = Buffer.concat([id, Buffer.from(reasonText(reason).slice(0, 16000), 'utf8')]);
+    this.answer(BinaryRecord.Reason, reason, body, body.length, id.length);
   }
 
   private error(message: string): void {

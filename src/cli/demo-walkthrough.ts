@@ -10,7 +10,7 @@ import { ARP_COLUMNS, FrameTable, IPV4_COLUMNS, Labels, arpCells, ipv4Cells, wra
 /**
  * The in-process walk-through of `intracluster demo`: the patent's FIG. 6 (steps 500 to 510) and
  * FIG. 7 (steps 700 to 706) through two real engines, with the patent's exact addresses. Stacks are
- * simulated the way Linux behaves (NOTES.md); every frame the engines produce is compared with the
+ * simulated the way Linux behaves; every frame the engines produce is compared with the
  * patent's row, built independently from the FIG. 6 table.
  *
  * Sections are data (`walkthroughSections`), so another section (IPv6 NS/NA, say) is one more entry
@@ -36,7 +36,7 @@ export const DEMO_CONFIG = {
 };
 
 /**
- * A stand-in for a host's IPv4 stack, behaving like Linux (NOTES.md): ARP requests broadcast with its
+ * A stand-in for a host's IPv4 stack, behaving like Linux: ARP requests broadcast with its
  * own MAC as sender and a zero target MAC; a reply goes to the request's sender hardware address (in
  * the Ethernet destination and the target MAC); RFC 826 merge: a known sender's entry is updated by
  * any ARP, a new one is added when the ARP is for us; data frames go to the MAC in its neighbour table.
@@ -110,7 +110,7 @@ export interface WalkthroughSection {
   run(ctx: WalkthroughContext): void;
 }
 
-// FIG. 6 rows, field by field from the patent's table (NOTES.md), independent of the engine.
+// FIG. 6 rows, field by field from the patent's table, independent of the engine.
 const C = CLUSTER_MAC;
 export const FIG6 = {
   600: arpFrame({ dst: BROADCAST, src: C }, { op: ArpOp.REQUEST, sha: C, spa: HOST1.ip, tha: ZERO_MAC, tpa: HOST2.ip }),
@@ -160,7 +160,7 @@ const fig7Section: WalkthroughSection = {
     const h1 = ctx.stacks.get(HOST1.name)!;
     const h2 = ctx.stacks.get(HOST2.name)!;
     const t = new FrameTable(IPV4_COLUMNS, ctx.width);
-    // NOTES.md: host1 sends dst = host2's dedicated MAC, src = cluster; host2's layer sets dst = cluster
+    // FIG. 7: host1 sends dst = host2's dedicated MAC, src = cluster; host2's layer sets dst = cluster
     const expectEth = (dst: string) => Uint8Array.from([...parseMac(dst), ...parseMac(CLUSTER_MAC)]);
     const row = (n: number, frame: Uint8Array, payload: string, where: string, dst: string, note: string) =>
       t.add(ipv4Cells(String(n), frame, ctx.labels, payload), [`${ctx.check(`FIG. 7 step ${n}`, frame.subarray(0, 12), expectEth(dst))} ${where}`, note]);

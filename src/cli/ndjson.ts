@@ -1,5 +1,5 @@
 import { BatchedOutput } from './batched-output';
-import { Direction, Verdict, reasonText } from '../verdict';
+import { Direction, Verdict, reasonId, reasonText } from '../verdict';
 
 /**
  * The `intracluster process` wire format, independent of streams so it can be embedded and tested:
@@ -54,7 +54,7 @@ export class NdjsonProcessor extends BatchedOutput {
   private tailLen = 0;
   /** Inside a line longer than MAX_LINE_BYTES: drop bytes up to the next newline. */
   private discarding = false;
-  /** `,"reason":"..."` per reason number, JSON-encoded once. */
+  /** `,"reason":"...","reasonId":"..."` per reason number, JSON-encoded once. */
   private readonly reasonJson: (Buffer | undefined)[] = [];
   // results of scan()
   private dirStart = 0;
@@ -279,7 +279,7 @@ export class NdjsonProcessor extends BatchedOutput {
   private reason(id: number): Buffer {
     let r = this.reasonJson[id];
     if (r === undefined) {
-      r = id === 0 ? Buffer.alloc(0) : Buffer.from(`,"reason":${JSON.stringify(reasonText(id))}`);
+      r = id === 0 ? Buffer.alloc(0) : Buffer.from(`,"reason":${JSON.stringify(reasonText(id))},"reasonId":${JSON.stringify(reasonId(id))}`);
       this.reasonJson[id] = r;
     }
     return r;

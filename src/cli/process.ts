@@ -20,11 +20,12 @@ Input (stdin), one per line:
   inbound = wire to this host's stack, outbound = this host's stack to the wire.
 
 Output (stdout), one per input line:
-  {"verdict":"pass","frame":"<hex>","reason":"..."}     forward the frame unchanged
-  {"verdict":"rewrite","frame":"<hex>","reason":"..."}  forward the rewritten frame
-  {"verdict":"reply","reply":"<hex>","reason":"..."}    hand this frame back to the local stack
-  {"verdict":"drop","reason":"..."}                     do not forward
+  {"verdict":"pass","frame":"<hex>","reason":"...","reasonId":"..."}     forward the frame unchanged
+  {"verdict":"rewrite","frame":"<hex>","reason":"...","reasonId":"..."}  forward the rewritten frame
+  {"verdict":"reply","reply":"<hex>","reason":"...","reasonId":"..."}    hand this frame back to the local stack
+  {"verdict":"drop","reason":"...","reasonId":"..."}                     do not forward
   {"verdict":"error","reason":"..."}                    the input line was bad; processing goes on
+  reasonId is the reason's stable id (docs/rules.md), reason its text.
 
 An error line answers: a line that is not JSON or not an object, a missing "direction" or "frame",
 an unknown direction, hex that is odd-length or has a non-hex digit, a frame over ${MAX_FRAME_BYTES} bytes,
@@ -37,7 +38,8 @@ quietly. See docs/cli.md.
                   in:  direction u8 (0 in, 1 out), 0 u8, length u16, frame
                   out: verdict u8 (0 pass, 1 rewrite, 2 drop, 3 reply, 4 error), 0 u8, reason u16,
                        length u16, frame / reply / nothing / error text; a type 5 record
-                       (5, 0, reason, length, text) defines each reason number before its first use
+                       (5, id length n, reason, length, id then text) defines each reason number
+                       before its first use
   --stats         at the end, print frame counts by verdict and reason on stderr
 ${REQUIRE_HELP}`,
   async run(argv, io) {

@@ -73,7 +73,7 @@ export interface RewriteSummary {
   frames: number;
   written: number;
   byVerdict: Record<string, number>;
-  byReason: { verdict: string; reason: string; count: number }[];
+  byReason: { verdict: string; reason: string; reasonId: string; count: number }[];
 }
 
 const OUT_BUFFER = 1 << 20;

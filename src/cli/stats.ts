@@ -11,9 +11,10 @@ export function formatStats(cmd: string, engine: Engine, lines?: NdjsonCounters,
   return out.join('\n') + '\n';
 }
 
-/** `  verdict  count  reason` lines, widest count aligned. */
+/** `  verdict  count  reason-id  reason` lines, widest count and id aligned. */
 export function reasonLines(engine: Engine): string[] {
   const rows = engine.stats().byReason;
   const w = Math.max(0, ...rows.map((r) => String(r.count).length));
-  return rows.map((r) => `  ${r.verdict.padEnd(7)}  ${String(r.count).padStart(w)}  ${r.reason}`);
+  const iw = Math.max(0, ...rows.map((r) => r.reasonId.length));
+  return rows.map((r) => `  ${r.verdict.padEnd(7)}  ${String(r.count).padStart(w)}  ${(r.reasonId || '-').padEnd(iw)}  ${r.reason}`);
 }

@@ -20,6 +20,8 @@ function rec(direction: number, frame: Uint8Array, second = 0): Buffer {
 
 interface Answer {
   type: number;
+  /** Second header byte: 0, or the length of the reason id in a type-5 record. */
+  second: number;
   reason: number;
   body: Buffer;
 }
@@ -30,24 +32,27 @@ function parse(out: Buffer): Answer[] {
   let p = 0;
   while (p < out.length) {
     expect(p + 6).toBeLessThanOrEqual(out.length);
-    expect(out[p + 1]).toBe(0);
+    if (out[p] !== BinaryRecord.Reason) expect(out[p + 1]).toBe(0);
     const len = out.readUInt16BE(p + 4);
-    r.push({ type: out[p], reason: out.readUInt16BE(p + 2), body: out.subarray(p + 6, p + 6 + len) });
+    r.push({ type: out[p], second: out[p + 1], reason: out.readUInt16BE(p + 2), body: out.subarray(p + 6, p + 6 + len) });
     p += 6 + len;
   }
   expect(p).toBe(out.length);
   return r;
 }
 
-/** Answers with the reason texts resolved from the type-5 records that came before them. */
-function readable(out: Buffer): { verdict: string; frame?: string; reason: string }[] {
+/** Answers with the reason ids and texts resolved from the type-5 records that came before them. */
+function readable(out: Buffer): { verdict: string; frame?: string; reason: string; reasonId?: string }[] {
   const texts = new Map<number, string>();
+  const ids = new Map<number, string>();
   const names = ['pass', 'rewrite', 'drop', 'reply', 'error'];
-  const r: { verdict: string; frame?: string; reason: string }[] = [];
+  const r: { verdict: string; frame?: string; reason: string; reasonId?: string }[] = [];
   for (const a of parse(out)) {
     if (a.type === BinaryRecord.Reason) {
       expect(texts.has(a.reason)).toBe(false); // defined once
-      texts.set(a.reason, a.body.toString('utf8'));
+      expect(a.second).toBeGreaterThan(0); // every reason has an id
+      ids.set(a.reason, a.body.subarray(0, a.second).toString('latin1'));
+      texts.set(a.reason, a.body.subarray(a.second).toString('utf8'));
       continue;
     }
     if (a.type === BinaryRecord.Error) {
@@ -55,7 +60,12 @@ function readable(out: Buffer): { verdict: string; frame?: string; reason: strin
       continue;
     }
     if (a.reason !== 0) expect(texts.has(a.reason)).toBe(true); // defined before use
-    r.push({ verdict: names[a.type], ...(a.type === BinaryRecord.Drop ? {} : { frame: a.body.toString('hex') }), reason: texts.get(a.reason) ?? '' });
+    r.push({
+      verdict: names[a.type],
+      ...(a.type === BinaryRecord.Drop ? {} : { frame: a.body.toString('hex') }),
+      reason: texts.get(a.reason) ?? '',
+      ...(a.reason !== 0 ? { reasonId: ids.get(a.reason) } : {}),
+    });
   }
   return r;
 }
@@ -81,8 +91,8 @@ describe('BinaryProcessor', () => {
   test('FIG. 6 rows 600 -> 610 and 620 -> 630 at host2, byte for byte, with their reasons', () => {
     const out = readable(run(Buffer.concat([rec(0, ROW[600]), rec(1, ROW[620])]), [1 << 20]));
     expect(out).toEqual([
-      { verdict: 'rewrite', frame: hex(ROW[610]), reason: expect.stringMatching(/step 502/) },
-      { verdict: 'rewrite', frame: hex(ROW[630]), reason: expect.stringMatching(/step 508/) },
+      { verdict: 'rewrite', frame: hex(ROW[610]), reason: expect.stringMatching(/step 502/), reasonId: 'arp.step502' },
+      { verdict: 'rewrite', frame: hex(ROW[630]), reason: expect.stringMatching(/step 508/), reasonId: 'arp.step508' },
     ]);
   });
 
@@ -107,12 +117,12 @@ describe('BinaryProcessor', () => {
       .trimEnd()
       .split('\n')
       .map((l) => JSON.parse(l));
-    expect(bin).toEqual(json.map((o) => ({ verdict: o.verdict, ...(o.frame !== undefined ? { frame: o.frame } : {}), reason: o.reason ?? '' })));
+    expect(bin).toEqual(json.map((o) => ({ verdict: o.verdict, ...(o.frame !== undefined ? { frame: o.frame } : {}), reason: o.reason ?? '', ...(o.reasonId !== undefined ? { reasonId: o.reasonId } : {}) })));
   });
 
   test('a reply carries the synthesized frame (row 640)', () => {
     const syn = parseConfig({ ...FIG6_CONFIG, synthesize: true });
-    expect(readable(run(rec(1, ROW[600]), [1 << 20], 'host1', syn))).toEqual([{ verdict: 'reply', frame: hex(ROW[640]), reason: expect.stringMatching(/synthesizer/) }]);
+    expect(readable(run(rec(1, ROW[600]), [1 << 20], 'host1', syn))).toEqual([{ verdict: 'reply', frame: hex(ROW[640]), reason: expect.stringMatching(/synthesizer/), reasonId: 'arp.synthesized' }]);
   });
 
   test('any chunking gives the same bytes as one chunk', () => {
@@ -127,7 +137,7 @@ describe('BinaryProcessor', () => {
     expect(out).toEqual([
       { verdict: 'error', reason: 'direction byte 2 is not 0 (inbound) or 1 (outbound)' },
       { verdict: 'error', reason: 'second header byte is 1, must be 0' },
-      { verdict: 'rewrite', frame: hex(ROW[610]), reason: expect.stringMatching(/step 502/) },
+      { verdict: 'rewrite', frame: hex(ROW[610]), reason: expect.stringMatching(/step 502/), reasonId: 'arp.step502' },
     ]);
   });
 
@@ -178,9 +188,9 @@ describe('intracluster process --format binary', () => {
     const r = proc(['--host', 'host2', '--format', 'binary', '--stats'], Buffer.concat([rec(0, ROW[600]), rec(9, ROW[600]), rec(1, ROW[620])]));
     expect(r.status).toBe(0);
     expect(readable(r.stdout)).toEqual([
-      { verdict: 'rewrite', frame: hex(ROW[610]), reason: expect.stringMatching(/step 502/) },
+      { verdict: 'rewrite', frame: hex(ROW[610]), reason: expect.stringMatching(/step 502/), reasonId: 'arp.step502' },
       { verdict: 'error', reason: expect.stringMatching(/direction byte 9/) },
-      { verdict: 'rewrite', frame: hex(ROW[630]), reason: expect.stringMatching(/step 508/) },
+      { verdict: 'rewrite', frame: hex(ROW[630]), reason: expect.stringMatching(/step 508/), reasonId: 'arp.step508' },
     ]);
     expect(r.stderr.toString()).toMatch(/^intracluster process: 3 records, 1 error records, 2 frames: pass 0, rewrite 2/);
   });

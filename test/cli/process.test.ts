@@ -15,17 +15,17 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const proc = (host: string, input: string | Buffer, ...extra: string[]) => cli(['process', '--config', config, '--host', host, ...extra], input);
 
-describe('issue 2 Done-when: FIG. 6 through `intracluster process`, byte for byte', () => {
+describe('FIG. 6 through `intracluster process`, byte for byte', () => {
   test.each([
-    ['row 600 -> row 610 at host2, inbound (step 502)', 'host2', 'inbound', ROW[600], ROW[610], /step 502/],
-    ['row 620 -> row 630 at host2, outbound (step 508)', 'host2', 'outbound', ROW[620], ROW[630], /step 508/],
-    ['row 630 -> row 640 at host1, inbound (step 510)', 'host1', 'inbound', ROW[630], ROW[640], /step.* 510/],
-  ] as const)('%s', (_, host, direction, input, expected, reason) => {
+    ['row 600 -> row 610 at host2, inbound (step 502)', 'host2', 'inbound', ROW[600], ROW[610], /step 502/, 'arp.step502'],
+    ['row 620 -> row 630 at host2, outbound (step 508)', 'host2', 'outbound', ROW[620], ROW[630], /step 508/, 'arp.step508'],
+    ['row 630 -> row 640 at host1, inbound (step 510)', 'host1', 'inbound', ROW[630], ROW[640], /step.* 510/, 'data.dedicated-to-cluster'],
+  ] as const)('%s', (_, host, direction, input, expected, reason, reasonId) => {
     const r = proc(host, line(direction, input));
     expect(r.code).toBe(0);
     expect(r.stderr).toBe('');
     const [out] = parseLines(r.stdout);
-    expect(out).toEqual({ verdict: 'rewrite', frame: hex(expected), reason: expect.stringMatching(reason) });
+    expect(out).toEqual({ verdict: 'rewrite', frame: hex(expected), reason: expect.stringMatching(reason), reasonId });
   });
 
   test('several frames in one stream, each answered in order', () => {
@@ -94,8 +94,8 @@ describe('contract', () => {
     const nonMember = arpFrame({ dst: 'ff-ff-ff-ff-ff-ff', src: '02-00-00-00-00-32' }, { op: ArpOp.REQUEST, sha: '02-00-00-00-00-32', spa: '12.12.4.50', tha: '00-00-00-00-00-00', tpa: H2 });
     const out = parseLines(proc('host2', line('inbound', forHost1) + line('inbound', nonMember)).stdout);
     expect(out).toEqual([
-      { verdict: 'drop', reason: expect.stringMatching(/not for this host/) },
-      { verdict: 'pass', frame: hex(nonMember), reason: expect.stringMatching(/non-member/) },
+      { verdict: 'drop', reason: expect.stringMatching(/not for this host/), reasonId: 'data.not-for-this-host' },
+      { verdict: 'pass', frame: hex(nonMember), reason: expect.stringMatching(/non-member/), reasonId: 'arp.non-member' },
     ]);
   });
 
@@ -105,7 +105,7 @@ describe('contract', () => {
     const [out] = parseLines(r.stdout);
     // patent, response synthesizer: cluster MAC in Ethernet src/dst and target MAC, IPs swapped,
     // the member's dedicated MAC as sender MAC: row 640
-    expect(out).toEqual({ verdict: 'reply', reply: hex(ROW[640]), reason: expect.stringMatching(/synthesizer/) });
+    expect(out).toEqual({ verdict: 'reply', reply: hex(ROW[640]), reason: expect.stringMatching(/synthesizer/), reasonId: 'arp.synthesized' });
   });
 
   test('order is preserved over 10,000 lines (each frame numbered in its padding)', () => {

@@ -51,8 +51,8 @@ describe('intracluster rewrite', () => {
     expect(r.stdout).toMatch(/rewrite +1\n/);
     expect(r.stdout).toMatch(/drop +1 +\(not written\)/);
     expect(r.stdout).toMatch(/written +2\n/);
-    expect(r.stdout).toMatch(/rewrite +1 +step 502/);
-    expect(r.stdout).toMatch(/drop +1 +not for this host/);
+    expect(r.stdout).toMatch(/rewrite +1 +arp\.step502 +step 502/);
+    expect(r.stdout).toMatch(/drop +1 +data\.not-for-this-host +not for this host/);
     // FIG. 6 row 610: the sender MAC becomes host1's dedicated MAC; the timestamps stay
     expect(tshark(output, 'frame.time_epoch', 'eth.src', 'arp.src.hw_mac', 'arp.src.proto_ipv4')).toEqual([
       ['1700000000.000001000', '02:bf:aa:bb:cc:dd', '03:bf:0c:0c:04:65', H1],
