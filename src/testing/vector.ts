@@ -146,7 +146,7 @@ export function parseGoldenVector(raw: unknown, file: string, root = dirname(fil
   if (name !== stem) fail('name', `"${name}" must equal the file name without .json ("${stem}")`);
   const description = text(o.description, 'description', fail);
   const source = text(o.source, 'source', fail);
-  if (!Array.isArray(o.rules) || o.rules.length === 0) fail('rules', 'expected a non-empty array of rule names, e.g. ["issue2.rule1"]');
+  if (!Array.isArray(o.rules) || o.rules.length === 0) fail('rules', 'expected a non-empty array of rule names, e.g. ["arp.request-for-this-host"] (docs/rules.md)');
   const rules = (o.rules as unknown[]).map((r, i) => text(r, `rules[${i}]`, fail));
 
   const { config, configSource } = resolveConfig(o.config, file, root, configCache, fail);
