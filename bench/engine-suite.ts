@@ -3,7 +3,7 @@ import { Workload, allocatedDuring, calibrate, measure, runPasses, runRefills } 
 import { FrameKind, LOCAL, MIX, clusterConfig, engineFor, frameSet } from './scenarios';
 import { Spread, now, spread } from './stats';
 
-/** The engine scenarios of issue 7, in table order. */
+/** The engine scenarios, in table order. */
 export const SCENARIOS: { id: string; title: string; mode: 'dedicated' | 'shared'; kinds: readonly [FrameKind, number][]; peer?: (r: () => number, other: () => number) => number }[] = [
   { id: 'pass-through', title: 'pass-through, non-member IPv4 TCP', mode: 'dedicated', kinds: [['pass-tcp-in', 1]] },
   { id: 'data-rewrite', title: 'inbound data rewrite (step 702)', mode: 'dedicated', kinds: [['data-in', 1]] },

@@ -10,7 +10,7 @@ import { Format, ProcessResult, runProcessSuite } from './process-suite';
 import { Spread, si } from './stats';
 
 /**
- * `npm run bench`: the benchmark of issue 7. Prints a table and writes the same figures to
+ * `npm run bench`: the benchmark (docs/performance.md). Prints a table and writes the same figures to
  * bench/results.json. Every figure is the median of at least 5 runs after warm-up, with min and max.
  *
  *   npm run bench -- --only engine,process   parts: engine, alloc, inprocess, process, live

@@ -55,7 +55,7 @@ describe('intracluster demo', () => {
   });
 
   test("shows FIG. 6 rows 600 to 640 with the patent's values", () => {
-    // shared/NOTES.md FIG. 6 table; "cluster" = 02-bf-aa-bb-cc-dd, ".101" = 12.12.4.101
+    // FIG. 6 table; "cluster" = 02-bf-aa-bb-cc-dd, ".101" = 12.12.4.101
     const expected: Record<string, string[]> = {
       600: ['ff-ff-ff-ff-ff-ff', 'cluster', 'req', 'cluster', '.101', '00-00-00-00-00-00', '.102'],
       610: ['ff-ff-ff-ff-ff-ff', 'cluster', 'req', '03-bf-0c-0c-04-65', '.101', '00-00-00-00-00-00', '.102'],

@@ -17,7 +17,7 @@ function capture(): { io: { stdout: Writable }; text: () => string } {
 }
 
 describe('demo walk-through', () => {
-  test("the demo's own FIG. 6 rows equal the test's (both built from NOTES.md)", () => {
+  test("the demo's own FIG. 6 rows equal the test's (both built from the patent's table)", () => {
     for (const n of [600, 610, 620, 630, 640] as const) expect(hex(FIG6[n])).toBe(hex(ROW[n]));
   });
 

@@ -78,7 +78,7 @@ export const H2 = '12.12.4.102';
 export const H1_MAC = '03-bf-0c-0c-04-65';
 export const H2_MAC = '03-bf-0c-0c-04-66';
 
-/** The patent's two-host cluster (issue 2's config contract). */
+/** The patent's two-host cluster (FIG. 6 addresses). */
 export const FIG6_CONFIG = {
   clusterMac: CLUSTER,
   hosts: [
@@ -93,7 +93,7 @@ export function writeConfig(dir: string, config: unknown, name = 'cluster.json')
   return p;
 }
 
-// FIG. 6 rows, field by field from the table in shared/NOTES.md (Repr builders, not the engine).
+// FIG. 6 rows, field by field from the patent's table (Repr builders, not the engine).
 export const ROW = {
   600: arpFrame({ dst: 'ff-ff-ff-ff-ff-ff', src: CLUSTER }, { op: ArpOp.REQUEST, sha: CLUSTER, spa: H1, tha: '00-00-00-00-00-00', tpa: H2 }),
   610: arpFrame({ dst: 'ff-ff-ff-ff-ff-ff', src: CLUSTER }, { op: ArpOp.REQUEST, sha: H1_MAC, spa: H1, tha: '00-00-00-00-00-00', tpa: H2 }),

@@ -10,7 +10,7 @@ const config = parseConfig({
 });
 const factory = createContainer().get(EngineFactory);
 
-// FIG. 6 rows, field by field (shared/NOTES.md)
+// FIG. 6 rows, field by field
 const row600 = arpFrame({ dst: 'ff-ff-ff-ff-ff-ff', src: CLUSTER }, { op: ArpOp.REQUEST, sha: CLUSTER, spa: '12.12.4.101', tha: '00-00-00-00-00-00', tpa: '12.12.4.102' });
 const row610 = arpFrame({ dst: 'ff-ff-ff-ff-ff-ff', src: CLUSTER }, { op: ArpOp.REQUEST, sha: '03-bf-0c-0c-04-65', spa: '12.12.4.101', tha: '00-00-00-00-00-00', tpa: '12.12.4.102' });
 const row620 = arpFrame({ dst: '03-bf-0c-0c-04-65', src: CLUSTER }, { op: ArpOp.REPLY, sha: CLUSTER, spa: '12.12.4.102', tha: '03-bf-0c-0c-04-65', tpa: '12.12.4.101' });

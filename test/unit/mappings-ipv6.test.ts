@@ -13,7 +13,7 @@ function mac(m: { map(a: Uint8Array, p: Uint8Array, o: Uint8Array): boolean }, a
 describe('ipv6-low32', () => {
   const m = new Ipv6Low32Mapping();
   test.each([
-    ['2001:db8::101', '03-bf-00-00-01-01'], // issue 3
+    ['2001:db8::101', '03-bf-00-00-01-01'], // docs/ipv6.md
     ['2001:db8::1:101', '03-bf-00-01-01-01'],
     ['2001:db8::c0c:465', '03-bf-0c-0c-04-65'], // IPv4 12.12.4.101 embedded: same MAC as ipv4-prefix
     ['fd00::ffff:ffff', '03-bf-ff-ff-ff-ff'],

@@ -14,7 +14,7 @@ const naTo1 = () =>
   ndFrame({ dst: D1, src: CLUSTER }, { src: '2001:db8::102', dst: '2001:db8::101' }, { type: Icmpv6Type.NEIGHBOR_ADVERTISEMENT, flags: NaFlag.SOLICITED | NaFlag.OVERRIDE, target: '2001:db8::102', options: [{ type: NdOption.TARGET_LL, mac: CLUSTER }] });
 const dataFrom1 = () => icmpv6Frame({ dst: D2, src: CLUSTER }, { src: '2001:db8::101', dst: '2001:db8::102', hopLimit: 64 }, { type: 128, body: new Uint8Array(8) });
 
-describe('strict sources state (issue 3 §5)', () => {
+describe('strict sources state (strict.discovery-first)', () => {
   test('kept across a membership change for members still present, forgotten for one that left', () => {
     const e = factory.create(strict(three), 'host2');
     expect(e.process(nsFrom1(), Direction.Inbound)).toBe(Verdict.Rewrite);
@@ -51,7 +51,7 @@ describe('strict sources state (issue 3 §5)', () => {
   });
 });
 
-describe('response synthesizer, NDP (issue 3 §4)', () => {
+describe('response synthesizer, NDP (synthesizer.answer-locally)', () => {
   const e = factory.create(parseConfig({ clusterMac: CLUSTER, synthesize: true, hosts: three }), 'host1');
   test('the reply is a valid solicited NA; the NS itself is left untouched', () => {
     const ns = ndFrame({ dst: '33-33-ff-00-01-02', src: CLUSTER }, { src: 'fe80::101', dst: 'ff02::1:ff00:102' }, { type: Icmpv6Type.NEIGHBOR_SOLICITATION, target: '2001:db8::102', options: [{ type: NdOption.SOURCE_LL, mac: CLUSTER }] });
