@@ -3,7 +3,7 @@ import { ClusterConfig } from '../config';
 import { createContainer } from '../container';
 import { EngineFactory } from '../di';
 import type { EngineStats } from '../engine';
-import { Direction, Reason, VERDICT_NAMES, Verdict, reasonText } from '../verdict';
+import { Direction, Reason, VERDICT_NAMES, Verdict, reasonId, reasonText } from '../verdict';
 import { BpfAddon, BpfObject, OBJECT_FILE, TcAction, bpfAddon, kernelDatapathProblem, u32 } from './bpf';
 import { KernelMaps, MAP_NAMES, membershipRecords } from './maps';
 import { KernelReasons, loadKernelReasons } from './reasons';
@@ -270,7 +270,7 @@ export class KernelEngine implements FrameEngine {
     VERDICT_NAMES.forEach((name, i) => (byVerdict[name] = this.byVerdict[i]));
     const byReason = [...this.tally.entries()]
       .sort((a, b) => a[0] - b[0])
-      .map(([k, count]) => ({ verdict: VERDICT_NAMES[Math.floor(k / 65536)], reason: k % 65536 === 0 ? '(none)' : reasonText(k % 65536), count }));
+      .map(([k, count]) => ({ verdict: VERDICT_NAMES[Math.floor(k / 65536)], reason: k % 65536 === 0 ? '(none)' : reasonText(k % 65536), reasonId: k % 65536 === 0 ? '' : reasonId(k % 65536), count }));
     return { frames: this.frames, byVerdict, byReason };
   }
 }
