@@ -13,10 +13,10 @@ const ETHERTYPE_LLDP = 0x88cc;
 /** IEEE 802.1AB 8.5: a TLV header is 7 bits of type and 9 bits of length. */
 const TLV_HEADER = 2;
 
-const Truncated = defineReason('lldp: no room for a TLV header after the EtherType: dropped');
-const FromCluster = defineReason('lldp: inbound LLDP from the cluster MAC (a member, or our own reflected): dropped');
-const FromNeighbour = defineReason('lldp: inbound LLDP from a neighbour: unchanged');
-const SourceRewritten = defineReason("lldp: outbound LLDP: Ethernet source := this host's dedicated MAC");
+const Truncated = defineReason('lldp.truncated', 'lldp: no room for a TLV header after the EtherType: dropped');
+const FromCluster = defineReason('lldp.from-cluster', 'lldp: inbound LLDP from the cluster MAC (a member, or our own reflected): dropped');
+const FromNeighbour = defineReason('lldp.from-neighbour', 'lldp: inbound LLDP from a neighbour: unchanged');
+const SourceRewritten = defineReason('lldp.source-rewritten', "lldp: outbound LLDP: Ethernet source := this host's dedicated MAC");
 
 class LldpAdapter {
   constructor() {

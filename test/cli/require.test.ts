@@ -34,7 +34,7 @@ test('process: the plug-in adapter decides its EtherType (outbound LLDP gets the
   expect(JSON.parse(without.stdout)).toMatchObject({ verdict: 'pass', frame: LLDP });
   const withIt = cli(['process', '--config', CONFIG, '--host', 'host2', '--require', PLUGIN], line);
   expect(withIt.stderr).toBe('');
-  expect(JSON.parse(withIt.stdout)).toEqual({ verdict: 'rewrite', frame: LLDP_OUT, reason: "lldp: outbound LLDP: Ethernet source := this host's dedicated MAC" });
+  expect(JSON.parse(withIt.stdout)).toEqual({ verdict: 'rewrite', frame: LLDP_OUT, reason: "lldp: outbound LLDP: Ethernet source := this host's dedicated MAC", reasonId: 'lldp.source-rewritten' });
 });
 
 test('rewrite: a capture through the plug-in', () => {
