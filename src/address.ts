@@ -27,7 +27,9 @@ const REJECTED_RANGES: Record<string, string> = {
  */
 export function parseHostAddress(text: unknown, key: string): IpAddress {
   if (typeof text !== 'string') throw new ConfigError(key, `expected an IPv4 or IPv6 address string, got ${describe(text)}`);
-  const s = text.trim();
+  // no trimming: a space around an address is a mistake to show, not to repair
+  if (text.trim() !== text) throw new ConfigError(key, `${quote(text)} has a leading or trailing space`);
+  const s = text;
   if (ipaddr.IPv4.isValidFourPartDecimal(s)) {
     const a = ipaddr.IPv4.parse(s);
     rejectRange(a.range(), s, key);

@@ -1,4 +1,4 @@
-import { ClusterConfig } from './config';
+import { ClusterConfig, DEFAULTS, reservedMacRange } from './config';
 import { ConfigError } from './errors';
 import { IpAddress } from './address';
 import { Mac, quote } from './mac';
@@ -122,7 +122,9 @@ export class Cluster {
       return m;
     };
     const used = new Set(config.hosts.flatMap((h) => h.addresses.map((a) => a.family)));
-    const forFamily = { 4: used.has(4) ? pick(4) : undefined, 6: used.has(6) ? pick(6) : undefined };
+    // a mapping named for a family no address has yet is checked too: it would fail only when one is added
+    const named = (family: 4 | 6) => used.has(family) || (family === 4 ? config.mappings.ipv4 !== DEFAULTS.mappings.ipv4 : config.mappings.ipv6 !== DEFAULTS.mappings.ipv6);
+    const forFamily = { 4: named(4) ? pick(4) : undefined, 6: named(6) ? pick(6) : undefined };
 
     const hosts: ClusterHost[] = [];
     const addresses: ClusterAddress[] = [];
@@ -145,7 +147,8 @@ export class Cluster {
           mac = Mac.fromBytes(out);
           const key = `hosts[${hi}].addresses[${ai}]`;
           if (!mac.isMulticast) throw new ConfigError(key, `mapping "${m.name}" gave ${mac}, which lacks the multicast bit`);
-          if (mac.isBroadcast) throw new ConfigError(key, `mapping "${m.name}" gave the broadcast MAC for ${ip.text}`);
+          const reserved = reservedMacRange(mac.bytes);
+          if (reserved) throw new ConfigError(key, `mapping "${m.name}" gave ${mac} for ${ip.text}, which is in ${reserved.range} (${reserved.what}): change the mapping or the prefix, or give the host a "mac"`);
           macSource = m.name;
         }
         idx.push(addresses.length);

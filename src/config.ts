@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { CONFIG_FILE_LIMIT, readRegularFile } from './bounded-file';
 import { ConfigError } from './errors';
 import { Mac, describe, quote } from './mac';
 import { IpAddress, addressKey, parseHostAddress } from './address';
@@ -77,16 +77,14 @@ const MAPPING_KEYS = ['ipv4', 'ipv6'];
 const IDENTIFIER_RE = /^[A-Za-z_$][\w$]*$/;
 const HOST_NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
 
-/** Reads and validates a config file. Every failure is a ConfigError naming the key. */
+/**
+ * Reads and validates a config file. Every failure is a ConfigError naming the key. Only a regular
+ * file of at most CONFIG_FILE_LIMIT bytes is read, without ever blocking (a FIFO, /dev/zero or a
+ * directory is one line), so a reload can run on the datapath's thread.
+ */
 export function loadConfigFile(path: string): ClusterConfig {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new ConfigError('', `cannot read ${path}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code ?? String(e)}`);
-  }
-  return parseConfigText(text, path);
+  const { bytes } = readRegularFile(path, CONFIG_FILE_LIMIT, '', 'the config');
+  return parseConfigText(bytes.toString('utf8'), path);
 }
 
 export function parseConfigText(text: string, source = 'config'): ClusterConfig {
@@ -115,10 +113,9 @@ export function parseConfig(raw: unknown): ClusterConfig {
   const multicastPrefix = Mac.parsePrefix(top.multicastPrefix ?? DEFAULTS.multicastPrefix, 'multicastPrefix');
   if ((multicastPrefix[0] & 1) === 0)
     throw new ConfigError('multicastPrefix', `${hex2(multicastPrefix)} lacks the multicast bit (first octet must be odd, e.g. 03-bf)`);
-  if (multicastPrefix[0] === 0x33 && multicastPrefix[1] === 0x33)
-    throw new ConfigError('multicastPrefix', '33-33 is the IPv6 multicast range (RFC 2464); dedicated MACs there would clash with Neighbor Discovery');
-  if (multicastPrefix[0] === 0xff && multicastPrefix[1] === 0xff)
-    throw new ConfigError('multicastPrefix', 'ff-ff could map an address to the broadcast MAC');
+  for (const r of RESERVED_MAC_RANGES)
+    if (r.prefix[0] === multicastPrefix[0] && r.prefix[1] === multicastPrefix[1])
+      throw new ConfigError('multicastPrefix', `${hex2(multicastPrefix)} reaches into ${r.range}, ${r.what}: dedicated MACs there would be taken for that traffic`);
 
   let sharedMac: Mac | undefined;
   if (top.sharedMac !== undefined) {
@@ -213,10 +210,32 @@ function parseReplyRewrite(v: unknown): 'sender' | 'receiver' {
   throw new ConfigError('replyRewrite', `must be "sender" or "receiver", got ${describe(v)}`);
 }
 
-/** A dedicated (or shared) MAC must have the multicast bit and must not be the broadcast MAC. */
+/**
+ * Group addresses a kernel, a bridge or a switch treats specially (docs/config.md lists them): a
+ * dedicated MAC, the shared MAC or a prefix there would make members take that traffic for another
+ * member's (and drop Router Advertisements, IGMP queries, LLDP...), or make switches trap, filter
+ * or prioritise member traffic. Longest prefixes first is not needed: the ranges do not overlap.
+ */
+export const RESERVED_MAC_RANGES: readonly { readonly prefix: readonly number[]; readonly range: string; readonly what: string }[] = [
+  { prefix: [0xff, 0xff, 0xff, 0xff, 0xff, 0xff], range: 'ff-ff-ff-ff-ff-ff', what: 'the broadcast address' },
+  { prefix: [0x33, 0x33], range: '33-33-xx-xx-xx-xx', what: 'IPv6 multicast (RFC 2464 section 7: Neighbor Discovery, MLD, Router Advertisements)' },
+  { prefix: [0x01, 0x00, 0x5e], range: '01-00-5e-xx-xx-xx', what: 'IPv4 multicast (RFC 1112 section 6.4: IGMP, mDNS) and MPLS multicast (RFC 7042)' },
+  { prefix: [0x01, 0x80, 0xc2], range: '01-80-c2-xx-xx-xx', what: 'IEEE 802.1 group addresses (STP, pause frames, LACP, LLDP, 802.1X, MRP: bridges consume or never forward them)' },
+  { prefix: [0x01, 0x00, 0x0c], range: '01-00-0c-xx-xx-xx', what: "Cisco's protocol addresses (CDP, VTP, DTP, UDLD, PVST+: Cisco switches trap them)" },
+  { prefix: [0x01, 0x1b, 0x19], range: '01-1b-19-xx-xx-xx', what: 'IEEE 1588 Precision Time Protocol (PTP-aware switches trap it)' },
+  { prefix: [0x01, 0x0c, 0xcd], range: '01-0c-cd-xx-xx-xx', what: 'IEC 61850 GOOSE and sampled values (substation switches prioritise or filter them)' },
+];
+
+/** The reserved range (RESERVED_MAC_RANGES) holding the 6 bytes at b[off..], or undefined. */
+export function reservedMacRange(b: ArrayLike<number>, off = 0): (typeof RESERVED_MAC_RANGES)[number] | undefined {
+  return RESERVED_MAC_RANGES.find((r) => r.prefix.every((x, i) => b[off + i] === x));
+}
+
+/** A dedicated (or shared) MAC must have the multicast bit and lie outside every reserved range. */
 export function checkDedicatedMac(mac: Mac, key: string): void {
   if (!mac.isMulticast) throw new ConfigError(key, `${mac} lacks the multicast bit: a dedicated MAC must be multicast (first octet odd, e.g. 03-bf-...)`);
-  if (mac.isBroadcast) throw new ConfigError(key, 'ff-ff-ff-ff-ff-ff is the broadcast MAC, not a dedicated MAC');
+  const r = reservedMacRange(mac.bytes);
+  if (r) throw new ConfigError(key, `${mac} is in ${r.range}, ${r.what}: not usable as a dedicated or shared MAC`);
 }
 
 function parseHostMacs(v: unknown, key: string, addresses: readonly IpAddress[]): Map<string, Mac> {
@@ -257,10 +276,11 @@ function mappingName(v: unknown, key: string, dflt: string): string {
 function asObject(v: unknown, key: string, allowed: readonly string[] | null): Record<string, unknown> {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new ConfigError(key, `expected an object, got ${describe(v)}`);
   const o = v as Record<string, unknown>;
-  if (allowed) {
-    for (const k of Object.keys(o)) {
-      if (!allowed.includes(k)) throw new ConfigError(IDENTIFIER_RE.test(k) ? (key ? `${key}.${k}` : k) : `${key}[${quote(k)}]`, `unknown key (known: ${allowed.join(', ')})`);
-    }
+  for (const k of Object.keys(o)) {
+    const path = IDENTIFIER_RE.test(k) ? (key ? `${key}.${k}` : k) : `${key}[${quote(k)}]`;
+    if (allowed && !allowed.includes(k)) throw new ConfigError(path, `unknown key (known: ${allowed.join(', ')})`);
+    // null is no value: it never stands for the default (leave the key out for that)
+    if (o[k] === null) throw new ConfigError(path, 'is null: give a value, or leave the key out for its default');
   }
   return o;
 }

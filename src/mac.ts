@@ -10,7 +10,8 @@ export class Mac {
   /** Parses `02-bf-aa-bb-cc-dd` or `02:bf:aa:bb:cc:dd`. `key` names the config key in errors. */
   static parse(text: unknown, key = 'mac'): Mac {
     if (typeof text !== 'string') throw new ConfigError(key, `expected a MAC address string like "02-bf-aa-bb-cc-dd", got ${describe(text)}`);
-    const m = MAC_RE.exec(text.trim());
+    if (text.trim() !== text) throw new ConfigError(key, `${quote(text)} has a leading or trailing space`);
+    const m = MAC_RE.exec(text);
     if (!m) throw new ConfigError(key, `${quote(text)} is not a MAC address (expected six hex bytes separated by "-" or ":", e.g. "02-bf-aa-bb-cc-dd")`);
     return new Mac(Uint8Array.from([m[1], m[3], m[4], m[5], m[6], m[7]].map((h) => parseInt(h, 16))));
   }
@@ -24,7 +25,8 @@ export class Mac {
   /** Parses a 2-byte prefix such as `03-bf`. */
   static parsePrefix(text: unknown, key = 'multicastPrefix'): Uint8Array {
     if (typeof text !== 'string') throw new ConfigError(key, `expected a 2-byte prefix string like "03-bf", got ${describe(text)}`);
-    const m = PREFIX_RE.exec(text.trim());
+    if (text.trim() !== text) throw new ConfigError(key, `${quote(text)} has a leading or trailing space`);
+    const m = PREFIX_RE.exec(text);
     if (!m) throw new ConfigError(key, `${quote(text)} is not a 2-byte MAC prefix (expected e.g. "03-bf")`);
     return Uint8Array.of(parseInt(m[1], 16), parseInt(m[2], 16));
   }

@@ -1,5 +1,5 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
-import { readFileSync, statSync } from 'node:fs';
+import { KEY_FILE_LIMIT, readRegularFile } from '../bounded-file';
 import { HeartbeatConfig } from '../config';
 import { ConfigError } from '../errors';
 import { HB_AUTH_LEN, HB_PAYLOAD_LEN, HbField } from './format';
@@ -28,22 +28,15 @@ export function verifyHeartbeat(payload: Uint8Array, key: Uint8Array): boolean {
  * Reads the cluster key named by the config: the bytes of `keyFile` (one trailing newline removed,
  * so `openssl rand -hex 32 > key` works), or the value of the environment variable `keyEnv`. The
  * key bytes are used as they are (no hex decoding). ConfigError for a missing, short, empty or
- * world-readable key file.
+ * world-readable key file, and for one that is not a regular file of at most KEY_FILE_LIMIT bytes.
  */
 export function loadClusterKey(hb: HeartbeatConfig, env: NodeJS.ProcessEnv = process.env): Uint8Array {
   let key: Uint8Array;
   let where: string;
   if (hb.keyFile !== undefined) {
     where = 'heartbeat.keyFile';
-    let st;
-    let bytes: Buffer;
-    try {
-      st = statSync(hb.keyFile);
-      bytes = readFileSync(hb.keyFile);
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      throw new ConfigError(where, `cannot read ${hb.keyFile}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code ?? String(e)}`);
-    }
+    // a regular file of at most KEY_FILE_LIMIT bytes, read without blocking (not /dev/zero, not a FIFO)
+    const { bytes, stat: st } = readRegularFile(hb.keyFile, KEY_FILE_LIMIT, where, 'the key file');
     if ((st.mode & 0o004) !== 0) throw new ConfigError(where, `${hb.keyFile} is readable by every user: chmod o-r it (the cluster key lets anyone forge heartbeats)`);
     key = stripNewline(bytes);
   } else if (hb.keyEnv !== undefined) {
