@@ -28,7 +28,13 @@ ${REQUIRE_HELP}`,
       return 0;
     }
     io.stdout.write(`cluster MAC ${config.clusterMac}  mode ${config.mode}${config.sharedMac && config.mode === 'shared' ? `  shared MAC ${config.sharedMac}` : ''}\n`);
-    const w = [4, 7, 3].map((n, i) => Math.max(n, ...rows.map((r) => [r.host, r.address, r.mac][i].length)));
+    // a loop, not Math.max(...rows): a spread of 100,000+ rows overflows the call stack
+    const w = [4, 7, 3];
+    for (const r of rows) {
+      if (r.host.length > w[0]) w[0] = r.host.length;
+      if (r.address.length > w[1]) w[1] = r.address.length;
+      if (r.mac.length > w[2]) w[2] = r.mac.length;
+    }
     io.stdout.write(`${'host'.padEnd(w[0])}  ${'address'.padEnd(w[1])}  ${'mac'.padEnd(w[2])}  source\n`);
     for (const r of rows) io.stdout.write(`${r.host.padEnd(w[0])}  ${r.address.padEnd(w[1])}  ${r.mac.padEnd(w[2])}  ${r.source}\n`);
     for (const v of config.virtualIps) io.stdout.write(`(virtual) ${v.text}: keeps the cluster MAC\n`);

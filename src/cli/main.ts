@@ -21,8 +21,21 @@ Run "intracluster COMMAND --help" for a command's options.`;
 
 /** Runs the CLI; resolves to the exit code. User mistakes print one line on stderr, never a stack. */
 export async function main(argv: string[], io: CliIo = { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr }): Promise<number> {
-  // A reader that went away (`intracluster demo | head -1`) is not an error: no stack trace.
-  io.stdout.on?.('error', quietOnClosedPipe);
+  // A reader that went away (`intracluster demo | head -1`) is not an error: no stack trace. Any
+  // other write error (a full disk, `> /dev/full`) is one line, however many writes fail, and exit 1.
+  let stdoutFailed = false;
+  io.stdout.on?.('error', (e: NodeJS.ErrnoException) => {
+    if (stdoutFailed || e.code === 'EPIPE' || e.code === 'ERR_STREAM_DESTROYED') return;
+    stdoutFailed = true;
+    io.stderr.write(`intracluster: writing stdout: ${e.message}\n`);
+    if (io.stdout === process.stdout) process.exitCode = 1; // also when it fails after the command returned
+  });
+  const code = await dispatch(argv, io);
+  if (code === 0) await new Promise((r) => setImmediate(r)); // let a failed last write report itself
+  return stdoutFailed && code === 0 ? 1 : code;
+}
+
+async function dispatch(argv: string[], io: CliIo): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined) {
     io.stderr.write(`intracluster: missing command (commands: ${commands.map((c) => c.name).join(', ')}; see: intracluster --help)\n`);
@@ -64,8 +77,4 @@ export async function main(argv: string[], io: CliIo = { stdin: process.stdin, s
     io.stderr.write(`intracluster ${name}: internal error: ${err?.message ?? String(e)}${process.env.INTRACLUSTER_DEBUG ? '\n' + err?.stack : ' (set INTRACLUSTER_DEBUG=1 for details)'}\n`);
     return 70;
   }
-}
-
-function quietOnClosedPipe(e: NodeJS.ErrnoException): void {
-  if (e.code !== 'EPIPE' && e.code !== 'ERR_STREAM_DESTROYED') process.stderr.write(`intracluster: writing stdout: ${e.message}\n`);
 }

@@ -64,6 +64,17 @@ ${REQUIRE_HELP}`,
   },
 };
 
+/** Whether any packet of a capture has a timestamp finer than a microsecond (its interface's resolution). */
+function anySubMicrosecond(path: string): boolean {
+  const r = CaptureReader.open(path);
+  try {
+    for (let rec = r.next(); rec; rec = r.next()) if (rec.subMicrosecond) return true;
+    return false;
+  } finally {
+    r.close();
+  }
+}
+
 export interface RewriteSummary {
   input: string;
   format: string;
@@ -103,7 +114,10 @@ export function rewriteCapture(engine: Engine, direction: Direction, input: stri
   const frame = Buffer.alloc(MAX_CAPTURED_LENGTH);
   const out = Buffer.allocUnsafe(OUT_BUFFER);
   let pos = 0;
-  let nsec: boolean | undefined; // decided with the first frame written (pcapng IDBs come first)
+  // One precision for the whole output, fine enough for every input frame: a pcapng file may mix
+  // interfaces of different if_tsresol, so a first pass looks at every packet's interface.
+  let nsec: boolean | undefined;
+  let headed = false;
   let frames = 0;
   let written = 0;
   const flush = () => {
@@ -111,6 +125,7 @@ export function rewriteCapture(engine: Engine, direction: Direction, input: stri
     pos = 0;
   };
   const header = () => {
+    headed = true;
     const h = pcapHeader(LINKTYPE_ETHERNET, MAX_CAPTURED_LENGTH);
     if (nsec) h.writeUInt32LE(PCAP_MAGIC_NSEC, 0);
     h.copy(out, 0);
@@ -118,14 +133,15 @@ export function rewriteCapture(engine: Engine, direction: Direction, input: stri
   };
 
   try {
+    if (reader.format === 'pcapng') nsec = anySubMicrosecond(input);
     for (let rec = reader.next(); rec; rec = reader.next()) {
       frames++;
       const len = rec.frame.length;
       frame.set(rec.frame);
       const v = engine.process(frame, direction, len);
       if (v !== Verdict.Pass && v !== Verdict.Rewrite) continue;
-      if (nsec === undefined) {
-        nsec = rec.subMicrosecond;
+      if (!headed) {
+        nsec ??= rec.subMicrosecond;
         header();
       }
       if (pos + 16 + len > out.length) flush();
@@ -138,7 +154,7 @@ export function rewriteCapture(engine: Engine, direction: Direction, input: stri
       pos += 16 + len;
       written++;
     }
-    if (nsec === undefined) header(); // no frame written: an empty but valid pcap
+    if (!headed) header(); // no frame written: an empty but valid pcap
     flush();
     closeSync(fd);
     fd = -1;

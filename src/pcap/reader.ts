@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { FrameError } from '../errors';
 import { LINKTYPE_ETHERNET } from './writer';
 
@@ -177,9 +177,13 @@ export class CaptureReader {
 
   /** Opens a file; the header is read and checked now. */
   static open(path: string): CaptureReader {
-    const fd = openSync(path, 'r');
+    // O_NONBLOCK: a FIFO without a writer opens at once (to be refused below) instead of hanging
+    const fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
     try {
-      return new CaptureReader(fd, fstatSync(fd).size);
+      const st = fstatSync(fd);
+      if (!st.isFile())
+        throw new CaptureError('capture', `${st.isFIFO() ? 'a FIFO (named pipe)' : st.isDirectory() ? 'a directory' : st.isCharacterDevice() ? 'a character device' : 'not a regular file'} cannot be read: a capture must be a regular file (save the stream to a file first)`, 0);
+      return new CaptureReader(fd, st.size);
     } catch (e) {
       closeSync(fd);
       throw e;

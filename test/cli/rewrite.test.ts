@@ -84,6 +84,26 @@ describe('intracluster rewrite', () => {
     expect(readFileSync(output).readUInt32LE(0)).toBe(0xa1b23c4d); // nanosecond pcap kept the nanoseconds
   });
 
+  test('pcapng mixing a microsecond and a nanosecond interface: the first frame is microseconds, the nanoseconds are kept', () => {
+    const e = { le: true };
+    const input = join(dir, 'mixed.pcapng');
+    const output = join(dir, 'out-mixed.pcap');
+    writeFileSync(
+      input,
+      Buffer.concat([shb(e), idb(e, 1, { name: 'usec' }), idb(e, 1, { tsresol: 9, name: 'nsec' }), epb(e, 0, 1700000000123456n, ROW[600]), epb(e, 1, 1700000001123456789n, ROW[600])]),
+    );
+    expect(rewrite('inbound', input, output).code).toBe(0);
+    expect(readFileSync(output).readUInt32LE(0)).toBe(0xa1b23c4d);
+    expect(tshark(output, 'frame.time_epoch')).toEqual([['1700000000.123456000'], ['1700000001.123456789']]);
+  });
+
+  test('a FIFO as IN: one line saying a regular file is needed, exit 1, no hang', () => {
+    const fifo = join(dir, 'in.fifo');
+    execFileSync('mkfifo', [fifo]);
+    expectOneLine(rewrite('inbound', fifo, join(dir, 'fifo-out.pcap')), 1, /in\.fifo: capture: a FIFO \(named pipe\) cannot be read: a capture must be a regular file/);
+    expect(existsSync(join(dir, 'fifo-out.pcap'))).toBe(false);
+  });
+
   test('pcapng written by Wireshark\'s editcap, read back by tshark', () => {
     const src = join(dir, 'src.pcap');
     const ng = join(dir, 'src.pcapng');
