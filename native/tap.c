@@ -1,8 +1,11 @@
 /*
  * intracluster TAP access for Node (N-API, no dependencies).
  *
- *   open(name[, offload]) -> { fd, name, offload }   /dev/net/tun, IFF_TAP | IFF_NO_PI, non-blocking,
- *                            close-on-exec; offload: IFF_VNET_HDR and TSO/checksum offloads (below)
+ *   open(name[, offload[, netns[, create]]]) -> { fd, name, offload }   /dev/net/tun, IFF_TAP | IFF_NO_PI,
+ *                            non-blocking, close-on-exec; offload: IFF_VNET_HDR and TSO/checksum offloads
+ *                            (below); netns: path of a network namespace (/run/netns/NAME) to open the
+ *                            device in ("" or absent: the caller's); create false: fail with ENODEV
+ *                            instead of creating a device that does not exist (default true)
  *   read(fd, buf)         -> bytes read, or -errno (-EAGAIN when no frame is waiting)
  *   write(fd, buf, len)   -> bytes written, or -errno
  *   readv(fd, hdr, buf)   -> frame bytes read into buf, its virtio-net header into hdr, or -errno
@@ -28,6 +31,8 @@
 #include <linux/if_packet.h>
 #include <linux/if_tun.h>
 #include <node_api.h>
+#include <pthread.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -78,20 +83,35 @@ static int arg_bytes(napi_env env, napi_value v, uint8_t **data, size_t *len) {
   return type == napi_uint8_array;
 }
 
-static napi_value tap_open(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
-  napi_value argv[2];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  bool offload = false;
-  if (argc >= 2 && napi_get_value_bool(env, argv[1], &offload) != napi_ok) offload = false;
-  char name[IFNAMSIZ + 1] = {0};
-  size_t n = 0;
-  if (argc < 1 || napi_get_value_string_utf8(env, argv[0], name, sizeof name, &n) != napi_ok || n == 0 || n >= IFNAMSIZ) {
-    napi_throw_type_error(env, NULL, "tap open: expected an interface name of 1 to 15 characters");
-    return NULL;
+/* One open of a TAP, run on a helper thread when it must happen in another network namespace:
+   setns(2) changes the calling thread only, so Node's own threads never leave their namespace, and
+   the helper thread ends right after. A TUN/TAP file belongs to the namespace it is opened in
+   (tun_chr_open takes current's net), and the descriptor keeps working wherever the device moves. */
+typedef struct {
+  char name[IFNAMSIZ];
+  char netns[4096];
+  int offload, create;
+  /* results */
+  int fd, err, offloaded;
+  const char *syscall;
+  char ifname[IFNAMSIZ + 1];
+} open_job_t;
+
+static void *open_job_run(void *arg) {
+  open_job_t *j = arg;
+  j->fd = -1;
+  if (j->netns[0]) {
+    int nsfd = open(j->netns, O_RDONLY | O_CLOEXEC);
+    if (nsfd < 0) { j->err = errno; j->syscall = "open(netns)"; return NULL; }
+    int r = setns(nsfd, CLONE_NEWNET);
+    int e = errno;
+    close(nsfd);
+    if (r < 0) { j->err = e; j->syscall = "setns"; return NULL; }
   }
+  /* without create: the device must exist already (TUNSETIFF would silently make a new one) */
+  if (!j->create && if_nametoindex(j->name) == 0) { j->err = errno == ENXIO ? ENODEV : errno; j->syscall = "if_nametoindex"; return NULL; }
   int fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
-  if (fd < 0) return throw_errno(env, errno, "open", "/dev/net/tun");
+  if (fd < 0) { j->err = errno; j->syscall = "open(/dev/net/tun)"; return NULL; }
   struct ifreq ifr;
   memset(&ifr, 0, sizeof ifr);
   /* IFF_NO_PI: no 4-byte packet-information header, the fd carries bare Ethernet frames.
@@ -99,23 +119,76 @@ static napi_value tap_open(napi_env env, napi_callback_info info) {
      with full checksums. With offload: each frame comes with a 10-byte virtio-net header (readv/writev)
      and may be a TSO/GSO frame of up to 64 KiB with a partial checksum (the header says so); one
      syscall then carries up to 44 MTU-sized frames. */
-  ifr.ifr_flags = IFF_TAP | IFF_NO_PI | (offload ? IFF_VNET_HDR : 0);
-  memcpy(ifr.ifr_name, name, n);
+  ifr.ifr_flags = IFF_TAP | IFF_NO_PI | (j->offload ? IFF_VNET_HDR : 0);
+  memcpy(ifr.ifr_name, j->name, strnlen(j->name, IFNAMSIZ - 1));
   if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
-    int err = errno;
+    j->err = errno;
+    j->syscall = "ioctl(TUNSETIFF)";
     close(fd);
-    return throw_errno(env, err, "ioctl(TUNSETIFF)", name);
+    return NULL;
   }
   /* A kernel that refuses the offloads still speaks the header: frames are then MTU-sized. */
-  bool offloaded = offload && ioctl(fd, TUNSETOFFLOAD, TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6) == 0;
+  j->offloaded = j->offload && ioctl(fd, TUNSETOFFLOAD, TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6) == 0;
+  memcpy(j->ifname, ifr.ifr_name, strnlen(ifr.ifr_name, IFNAMSIZ));
+  j->fd = fd;
+  return NULL;
+}
+
+static napi_value tap_open(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  open_job_t *j = calloc(1, sizeof *j);
+  if (!j) return throw_errno(env, ENOMEM, "calloc", "tap open");
+  bool b = false;
+  j->offload = argc >= 2 && napi_get_value_bool(env, argv[1], &b) == napi_ok && b;
+  /* create: absent or true keeps the old behaviour (open creates a missing device) */
+  b = true;
+  j->create = argc < 4 || napi_get_value_bool(env, argv[3], &b) != napi_ok || b;
+  size_t n = 0, nl = 0;
+  char name[IFNAMSIZ + 1] = {0};
+  if (argc < 1 || napi_get_value_string_utf8(env, argv[0], name, sizeof name, &n) != napi_ok || n == 0 || n >= IFNAMSIZ) {
+    free(j);
+    napi_throw_type_error(env, NULL, "tap open: expected an interface name of 1 to 15 characters");
+    return NULL;
+  }
+  memcpy(j->name, name, n);
+  napi_valuetype t = napi_undefined;
+  if (argc >= 3) napi_typeof(env, argv[2], &t);
+  if (t == napi_string && (napi_get_value_string_utf8(env, argv[2], j->netns, sizeof j->netns, &nl) != napi_ok || nl >= sizeof j->netns - 1)) {
+    free(j);
+    napi_throw_type_error(env, NULL, "tap open: network namespace path too long");
+    return NULL;
+  }
+  if (j->netns[0]) {
+    pthread_t th;
+    int rc = pthread_create(&th, NULL, open_job_run, j);
+    if (rc != 0) { free(j); return throw_errno(env, rc, "pthread_create", "tap open"); }
+    pthread_join(th, NULL);
+  } else {
+    open_job_run(j);
+  }
+  if (j->fd < 0) {
+    int err = j->err;
+    const char *sys = j->syscall;
+    free(j);
+    return throw_errno(env, err, sys, name);
+  }
   napi_value result, vfd, vname, voff;
-  CHECK(napi_create_object(env, &result));
-  CHECK(napi_create_int32(env, fd, &vfd));
-  CHECK(napi_create_string_utf8(env, ifr.ifr_name, strnlen(ifr.ifr_name, IFNAMSIZ), &vname));
-  CHECK(napi_get_boolean(env, offloaded, &voff));
-  CHECK(napi_set_named_property(env, result, "fd", vfd));
-  CHECK(napi_set_named_property(env, result, "name", vname));
-  CHECK(napi_set_named_property(env, result, "offload", voff));
+  napi_status st = napi_create_object(env, &result);
+  if (st == napi_ok) st = napi_create_int32(env, j->fd, &vfd);
+  if (st == napi_ok) st = napi_create_string_utf8(env, j->ifname, NAPI_AUTO_LENGTH, &vname);
+  if (st == napi_ok) st = napi_get_boolean(env, j->offloaded, &voff);
+  if (st == napi_ok) st = napi_set_named_property(env, result, "fd", vfd);
+  if (st == napi_ok) st = napi_set_named_property(env, result, "name", vname);
+  if (st == napi_ok) st = napi_set_named_property(env, result, "offload", voff);
+  if (st != napi_ok) {
+    close(j->fd);
+    free(j);
+    napi_throw_error(env, NULL, "intracluster tap: building the open result failed");
+    return NULL;
+  }
+  free(j);
   return result;
 }
 

@@ -92,6 +92,12 @@ export interface BedOptions {
   configFor?: (member: BedHostPlan) => object;
   /** Extra arguments for member `name`'s shim (e.g. `--metrics 127.0.0.1:0`, `--log-format json`). */
   shimArgs?: (member: BedHostPlan) => string[];
+  /**
+   * The bed makes the TAPs itself, persistent ("ip tuntap add"), and the shims attach to them
+   * instead of creating them (--create): the devices outlive a shim, so one can be killed and
+   * started again on them (`killShim`, `startShimInNamespaces`).
+   */
+  persistentTaps?: boolean;
 }
 
 export interface PingResult {
@@ -283,10 +289,12 @@ export class Bed {
 
     this.log(`bed ${id}: ${this.options.relay ? 'relays (no cluster layer)' : `shims (${this.options.mode})`}`);
     const taps = this.members.map((_, i) => ({ stack: `${tapBase}s${i + 1}`, wire: `${tapBase}w${i + 1}` }));
+    if (this.options.persistentTaps) await this.ipBatch(null, taps.flatMap((t) => [`tuntap add dev ${t.stack} mode tap`, `tuntap add dev ${t.wire} mode tap`]));
     await Promise.all(
       this.members.map(async (m, i) => {
         const args = [...this.intracluster.slice(1), 'shim', '--stack', taps[i].stack, '--wire', taps[i].wire, '--json', '--exit-on-stdin-eof'];
         args.push('--control-dir', this.controlDir, ...(this.options.shimArgs?.(MEMBERS[i]) ?? []));
+        if (!this.options.persistentTaps) args.push('--create');
         if (this.options.relay) args.push('--relay');
         else args.push('--config', this.memberConfigPath(m.name), '--host', m.name);
         const c = this.spawn(`shim ${m.name}`, this.intracluster[0], args);
@@ -323,6 +331,29 @@ export class Bed {
         await c.waitFor(/listening/, 15_000);
       }),
     );
+  }
+
+  /** Kills member i's shim with SIGKILL (no cleanup of its own runs) and waits until it is gone. */
+  async killShim(i: number): Promise<void> {
+    const s = this.shims[i];
+    s.proc.kill('SIGKILL');
+    await s.exited;
+  }
+
+  /**
+   * Starts member i's shim again on the devices already in place, as an operator would: the stack
+   * TAP (eth0) named in the member's namespace, the wire TAP (its bridge port) in the switch's
+   * (--stack-netns, --wire-netns, no --create). Resolves with the ready line once it is attached.
+   */
+  async startShimInNamespaces(i: number): Promise<string> {
+    const m = this.members[i];
+    const args = [...this.intracluster.slice(1), 'shim', '--stack', 'eth0', '--stack-netns', m.ns, '--wire', m.port, '--wire-netns', this.switchNs, '--json', '--exit-on-stdin-eof'];
+    args.push('--control-dir', this.controlDir, ...(this.options.shimArgs?.(MEMBERS[i]) ?? []));
+    if (this.options.relay) args.push('--relay');
+    else args.push('--config', this.memberConfigPath(m.name), '--host', m.name);
+    const c = this.spawn(`shim ${m.name} (restarted)`, this.intracluster[0], args);
+    this.shims[i] = c;
+    return (await c.waitFor(/ready:[^\n]*/, SHIM_START_MS))[0];
   }
 
   private spawn(label: string, cmd: string, args: readonly string[]): Child {

@@ -15,6 +15,12 @@ export interface ShimRunOptions {
   stack: string;
   /** Wire-side TAP (attached to the switch, e.g. a bridge port). */
   wire: string;
+  /** Network namespace the stack-side TAP is in (`ip netns` name or a path); absent: ours. */
+  stackNetns?: string;
+  /** Network namespace the wire-side TAP is in; absent: ours. */
+  wireNetns?: string;
+  /** Create a TAP that does not exist (it disappears when the shim exits); default: attach only. */
+  create?: boolean;
   /** Relay every frame unchanged, no engine (the negative control: what the cluster does without us). */
   relay?: boolean;
   /** Adapters and mappings (default: the built-in ones). */
@@ -65,10 +71,11 @@ export class ShimRunner {
     // Offloads on both sides: TCP crosses the shim in TSO/GSO frames of up to 64 KiB, not 1514-byte
     // ones (docs/performance.md: 7 to 9 times the throughput). The engine reads only headers; NS/NA
     // keep full checksums (Linux computes ND checksums in software), so NDP validation is unchanged.
-    const stack = Tap.open(options.stack, { offload: true });
+    const create = options.create === true;
+    const stack = Tap.open(options.stack, { offload: true, netns: options.stackNetns, create });
     let wire: Tap;
     try {
-      wire = Tap.open(options.wire, { offload: true });
+      wire = Tap.open(options.wire, { offload: true, netns: options.wireNetns, create });
     } catch (e) {
       stack.close();
       throw e;

@@ -1,8 +1,15 @@
+import { constants as osConstants } from 'node:os';
 import { Engine } from '../engine';
 import { heartbeatPayloadOffset } from '../membership/format';
 import type { FrameTally } from '../ops/tally';
 import { Direction, Verdict } from '../verdict';
 import { EAGAIN, Tap, VNET_HDR_LEN } from './tap';
+
+/** "EIO (errno 5)" for log lines. */
+function errnoName(n: number): string {
+  const name = Object.entries(osConstants.errno).find(([, v]) => v === n)?.[0];
+  return name ? `${name}, errno ${n}` : `errno ${n}`;
+}
 
 /** Index of `Shim.counters`. */
 export const ShimCounter = {
@@ -95,14 +102,15 @@ export class Shim {
     const buf = outbound ? this.outBuf : this.inBuf;
     const hdr = outbound ? this.outHdr : this.inHdr;
     const c = this.counters;
-    if (status < 0) return this.fail(`${outbound ? 'stack' : 'wire'} side ${from.name}: poll error ${status}`);
+    // libuv reports POLLERR as UV_EBADF (-9): a TAP gives POLLERR once its device is gone
+    if (status < 0) return this.fail(`${outbound ? 'stack' : 'wire'} side ${from.where}: ${status === -9 ? 'the device was deleted (or its network namespace went away)' : `waiting for frames failed (${errnoName(-status)})`}`);
     for (let i = 0; i < BATCH; i++) {
       const n = from.read(buf, hdr);
       if (n < 0) {
         if (n === -EAGAIN) return;
         c[ShimCounter.ReadErrors]++;
         // EBADFD (77) / EIO: the interface was deleted (e.g. its namespace went away); it never comes back.
-        return this.fail(`${outbound ? 'stack' : 'wire'} side ${from.name}: read failed (errno ${-n}): interface gone`);
+        return this.fail(`${outbound ? 'stack' : 'wire'} side ${from.where}: ${n === -77 || n === -5 ? 'the device was deleted (or its network namespace went away)' : `reading failed (${errnoName(-n)})`}`);
       }
       c[outbound ? ShimCounter.FromStack : ShimCounter.FromWire]++;
       const e = this.engine;

@@ -4,7 +4,7 @@ import { must } from './proc';
 
 /** The N-API addon built from native/tap.c by `npm ci` (see native/build.js). */
 interface TapAddon {
-  open(name: string, offload?: boolean): { fd: number; name: string; offload?: boolean };
+  open(name: string, offload?: boolean, netns?: string, create?: boolean): { fd: number; name: string; offload?: boolean };
   read(fd: number, buf: Uint8Array): number;
   write(fd: number, buf: Uint8Array, length: number): number;
   readv?(fd: number, hdr: Uint8Array, buf: Uint8Array): number;
@@ -84,20 +84,41 @@ export class Tap {
      * at MTU size. Pass the header read with a frame to the write that forwards it.
      */
     readonly offload: boolean,
+    /** The network namespace it was opened in (as given), or null for this process's. */
+    readonly netns: string | null = null,
   ) {}
 
+  /** "eth0" or "eth0 (network namespace m1)", for log lines. */
+  get where(): string {
+    return this.netns === null ? this.name : `${this.name} (network namespace ${this.netns})`;
+  }
+
   /**
-   * Opens (or creates) TAP `name` in this process's network namespace. Throws an errno error.
-   * `offload`: see `Tap.offload` (false when the addon or the kernel cannot).
+   * Opens TAP `name`. Throws an errno error whose message says what to do.
+   * - `netns`: the network namespace the device is in: a name of `ip netns` (/run/netns/NAME) or a
+   *   path (/proc/PID/ns/net); absent: this process's. The addon opens it from a helper thread that
+   *   enters the namespace, so this process never leaves its own.
+   * - `create`: make the device if it does not exist (non-persistent: it disappears when the
+   *   descriptor closes). Without it a missing device is an error (ENODEV): an operator who names a
+   *   device means that device, never a new one of the same name somewhere else.
+   * - `offload`: see `Tap.offload` (false when the addon or the kernel cannot).
    */
-  static open(name: string, options: { offload?: boolean } = {}): Tap {
+  static open(name: string, options: { offload?: boolean; netns?: string; create?: boolean } = {}): Tap {
     const lib = loadTapAddon();
     // code + syscall: the CLI prints it as one line, like any system error.
     if (!lib) throw Object.assign(new Error(addonError), { code: 'ENOTBUILT', syscall: 'load' });
     const offload = options.offload === true && typeof lib.readv === 'function' && typeof lib.writev === 'function';
-    // If the kernel refuses the offloads themselves, frames are MTU-sized but still carry the header.
-    const r = lib.open(name, offload);
-    return new Tap(lib, r.fd, r.name, offload);
+    const netns = options.netns === undefined ? '' : netnsPath(options.netns);
+    const where = options.netns === undefined ? 'this network namespace' : `network namespace ${options.netns}`;
+    if (netns && !existsSync(netns)) throw Object.assign(new Error(`network namespace ${options.netns} not found (${netns} does not exist; see "ip netns list")`), { code: 'ENOENT', syscall: 'setns' });
+    let r: { fd: number; name: string };
+    try {
+      // If the kernel refuses the offloads themselves, frames are MTU-sized but still carry the header.
+      r = lib.open(name, offload, netns, options.create !== false);
+    } catch (e) {
+      throw explainOpenError(e as NodeJS.ErrnoException, name, where);
+    }
+    return new Tap(lib, r.fd, r.name, offload, options.netns ?? null);
   }
 
   /**
@@ -132,6 +153,25 @@ export class Tap {
     this.watcher = null;
     this.lib.close(this.fd);
   }
+}
+
+/** `ip netns` name -> /run/netns/NAME; a path (with a "/") as given. */
+export function netnsPath(ns: string): string {
+  return ns.includes('/') ? ns : `/run/netns/${ns}`;
+}
+
+/** The addon's errno error for an open, in words (same code and syscall, so the CLI prints one line). */
+function explainOpenError(e: NodeJS.ErrnoException, name: string, where: string): Error {
+  const words: Record<string, string> = {
+    ENODEV: `no device ${name} in ${where}: create it first (ip tuntap add dev ${name} mode tap), name the namespace it is in, or pass --create to make a new one`,
+    EINVAL: `${name} in ${where} is not a TAP device (or one made with other flags, e.g. multi_queue or tun mode)`,
+    EBUSY: `${name} in ${where} is already attached to another process (is another shim running for it?)`,
+    EPERM: `opening ${name} in ${where} needs root (CAP_NET_ADMIN${where.startsWith('network') ? ' and CAP_SYS_ADMIN to enter the namespace' : ''})`,
+    EACCES: `opening ${name} in ${where}: permission denied (root needed)`,
+  };
+  const w = e?.code ? words[e.code] : undefined;
+  if (!w) return e;
+  return Object.assign(new Error(`${w} [${e.syscall}: ${e.code}]`), { code: e.code, syscall: e.syscall ?? 'open' });
 }
 
 /** The addon, with sendRaw (an addon built before it had none). */
