@@ -1,4 +1,5 @@
-import type { Cluster } from './cluster';
+import type { Cluster, HostIndex, MemberEntry } from './cluster';
+import { DiscoveryCodec, DiscoveryMessage } from './discovery';
 import { macEquals } from './mac';
 import { Direction, Verdict } from './verdict';
 
@@ -24,6 +25,27 @@ export class FrameContext {
   /** Reason for the verdict (a number from `defineReason`); adapters set it. */
   reason = 0;
 
+  // ---- what the family's decode found (set once per frame by a DiscoveryAdapter's `decode`) ----
+  /** The discovery message, when the frame is one (`msg.kind` not Other). */
+  readonly msg = new DiscoveryMessage();
+  /** The reason for a frame the decode found not to be a discovery message of its family (data, invalid). */
+  decodeReason = 0;
+  /** Length of the addresses below: 4 or 16. */
+  addressLength = 4;
+  /** Offset of the IP source address (strict sources), -1 when it cannot be read. */
+  sourceAddress = -1;
+  /**
+   * Offset of the address shared mode filters on (ARP target IP, NS target, else the IP
+   * destination), -1 when it cannot be read.
+   */
+  destinationAddress = -1;
+  /** A discovery frame of the family (ARP, ICMPv6 Neighbor Discovery): strict sources never drops it. */
+  discoveryFrame = false;
+  /** IPv4 protocol / IPv6 upper-layer Next Header the decode found (narrower adapter claims), -1 none. */
+  ipProtocol = -1;
+  /** First byte of the upper-layer header (the ICMPv6 type), -1 when there is none. */
+  upperType = -1;
+
   // ---- the local host (set by the engine on construction and membership change) ----
   cluster!: Cluster;
   /** Host index of the local host H in `cluster`. */
@@ -47,16 +69,16 @@ export class FrameContext {
   replyLength = 0;
 
   /** Marks a discovery exchange with member `host` as completed (strict sources). */
-  markDiscovered(host: number): void {
+  markDiscovered(host: HostIndex): void {
     if (host >= 0 && host < this.discovered.length) this.discovered[host] = 1;
   }
 
-  /** True when member entry `e` (Cluster.memberIpv4/memberIpv6) is one of the local host's addresses. */
-  isLocalMember(e: number): boolean {
+  /** True when member entry `e` (Cluster.member*) is one of the local host's addresses. */
+  isLocalMember(e: MemberEntry): boolean {
     return e >= 0 && this.cluster.hostOf(e) === this.localHost;
   }
   /** Host index of member entry `e` when it is another host's address, else -1. */
-  remoteHost(e: number): number {
+  remoteHost(e: MemberEntry): HostIndex {
     if (e < 0) return -1;
     const h = this.cluster.hostOf(e);
     return h === this.localHost ? -1 : h;
@@ -68,21 +90,10 @@ export class FrameContext {
    * say) must not carry a dedicated MAC. `to` is the member entry the frame is for: its MAC is
    * compared first, from the entry already read, before the lookup among all members.
    */
-  destinationReachesMembersOnly(to: number): boolean {
+  destinationReachesMembersOnly(to: MemberEntry): boolean {
     const f = this.frame;
     if (macEquals(f, 0, this.clusterMac, 0) || macEquals(f, 0, this.cluster.memberMacs, this.cluster.macAt(to))) return true;
     return this.sharedMac !== null ? macEquals(f, 0, this.sharedMac, 0) : this.cluster.hostOfMac(f, 0) >= 0;
-  }
-
-  /** True when the address index `addr` (Cluster.lookupIpv4/lookupIpv6) belongs to the local host. */
-  isLocalAddress(addr: number): boolean {
-    return addr >= 0 && this.cluster.addrHost[addr] === this.localHost;
-  }
-  /** Host index of a member address other than the local host, or -1. */
-  remoteMember(addr: number): number {
-    if (addr < 0) return -1;
-    const h = this.cluster.addrHost[addr];
-    return h === this.localHost ? -1 : h;
   }
 }
 
@@ -90,30 +101,67 @@ export class FrameContext {
 export const DISCOVERY_EXEMPT = -2;
 
 /**
- * A protocol adapter: rewrites the discovery protocol of one family (ARP for IPv4, NDP for IPv6)
- * and tells the core what it needs of that family's data frames. Bound to the `ProtocolAdapter`
- * token; the engine multi-injects all of them and dispatches by EtherType.
+ * A narrower selector than the EtherType alone (docs/architecture.md, "Adapters"). The family's own
+ * adapter for `etherType` decodes the frame once; the claim then matches on what it decoded.
  */
-export interface ProtocolAdapter {
+export interface AdapterClaim {
+  readonly etherType: number;
+  /** IPv4 protocol or IPv6 upper-layer Next Header (after Hop-by-Hop), e.g. 58 for ICMPv6. */
+  readonly ipProtocol?: number;
+  /** First byte of the upper-layer header, e.g. ICMPv6 types 141 and 142 (RFC 3122). Needs `ipProtocol`. */
+  readonly upperTypes?: readonly number[];
+  /** Or any test of the frame (called after the decode; must not throw or allocate). */
+  readonly match?: (ctx: FrameContext) => boolean;
+}
+
+/** Two adapters claim the same frames: the engine refuses to start. */
+export class AdapterConflictError extends Error {
+  constructor(
+    readonly first: string,
+    readonly second: string,
+    /** The selector both claim, e.g. `EtherType 0x86dd` or `EtherType 0x86dd, IP protocol 58, type 141`. */
+    readonly selector: string,
+  ) {
+    super(`adapters "${first}" and "${second}" both claim ${selector}`);
+    this.name = 'AdapterConflictError';
+  }
+}
+
+/**
+ * A protocol adapter, bound to the `ProtocolAdapter` token (the engine takes all of them) and
+ * chosen per frame by EtherType (`etherTypes`) or by a narrower `claims` selector. Two kinds:
+ *
+ * - A discovery codec (the built-in ARP and NDP adapters): `decode` reads the frame once into the
+ *   context (`ctx.msg` and the addresses), and the core's policy (src/discovery.ts) decides, calling
+ *   back `writeLinkLayer` and `synthesize`. It has no `process`.
+ * - Any other protocol: `process` decides the frame itself, after the core's destination rule;
+ *   `localDestination` and `sourceMember` answer shared mode and strict sources.
+ */
+export interface ProtocolAdapter extends Partial<DiscoveryCodec> {
   readonly name: string;
-  /** EtherTypes (after VLAN tags) this adapter handles. Two adapters may not share one. */
+  /** EtherTypes (after VLAN tags) this adapter handles whole. Two adapters may not share one. */
   readonly etherTypes: readonly number[];
+  /** Narrower selectors inside another adapter's EtherType (an ICMPv6 type, say). */
+  readonly claims?: readonly AdapterClaim[];
+  /** Discovery codec: decodes the frame once into `ctx` (sets `ctx.msg`, addresses, `ctx.decodeReason`). Never throws. */
+  decode?(ctx: FrameContext): void;
   /**
    * Decides one frame after the core applied its destination rule. Returns Pass when the adapter
    * changed nothing, Rewrite when it changed bytes in place, Drop (with ctx.reason) or Reply (with
    * ctx.replyFrame/replyLength). Must not throw; the engine drops the frame if it does.
    */
-  process(ctx: FrameContext): Verdict;
+  process?(ctx: FrameContext): Verdict;
   /**
    * Shared mode: is this frame's IP destination (ARP target IP, NS target) one of the local host's
-   * addresses? 1 yes, 0 no, -1 cannot tell (malformed).
+   * addresses? 1 yes, 0 no, -1 cannot tell (malformed). Without it: the family decode's answer.
    */
-  localDestination(ctx: FrameContext): number;
+  localDestination?(ctx: FrameContext): number;
   /**
    * Strict sources: host index of the member that sent this frame (by IP source), -1 when the sender
-   * is not a member or cannot be read, DISCOVERY_EXEMPT for discovery frames.
+   * is not a member or cannot be read, DISCOVERY_EXEMPT for discovery frames. Without it: the
+   * family decode's answer.
    */
-  sourceMember(ctx: FrameContext): number;
+  sourceMember?(ctx: FrameContext): number;
 }
 
 /** DI token for every ProtocolAdapter (multi-injected by the engine factory). */

@@ -29,6 +29,16 @@ export interface ClusterAddress {
  * of them, not three lines (the tables of 100,000 members are far larger than the cache).
  */
 const ENTRY_INTS = 8;
+/**
+ * A member entry (a slot of the address tables), what the `member*` lookups return: -1 for none.
+ * Branded so that it is never mixed up with a host index or an index into `addresses`.
+ */
+export type MemberEntry = number & { readonly __brand: 'MemberEntry' };
+/** Index into `Cluster.hosts`. */
+export type HostIndex = number;
+/** The `member*` result for an address that is no member's. */
+export const NO_MEMBER = -1 as MemberEntry;
+
 const ENTRY_HOST = 5;
 const ENTRY_MAC_BYTE = 24;
 
@@ -36,21 +46,14 @@ const ENTRY_MAC_BYTE = 24;
  * The cluster host list (patent 405/411): members, their addresses and dedicated MACs, with O(1)
  * lookups straight from frame bytes. Immutable; a membership change builds a new Cluster.
  *
- * Per frame, adapters use member entries: `memberIpv4`/`memberIpv6`, then `hostOf` and
- * `memberMacs` at `macAt`. `lookupIpv4`/`lookupIpv6` give address indices (`addresses`, `addrHost`,
- * `addrMac`).
+ * Per frame, the policy uses member entries (`MemberEntry`): `member`/`memberIpv4`/`memberIpv6`,
+ * then `hostOf` and `memberMacs` at `macAt`. `addresses` (config order) is for config time only.
  */
 export class Cluster {
-  /** Host index of each address. */
-  readonly addrHost: Int32Array;
-  /** Dedicated MAC of each address, 6 bytes per address index. */
-  readonly addrMac: Uint8Array;
   /** The member entries as bytes: the dedicated MAC of entry e is the 6 bytes at `macAt(e)`. */
   readonly memberMacs: Uint8Array;
   /** Member entries: the IPv4 table's slots, then the IPv6 table's. */
   private readonly entries: Int32Array;
-  /** Address index of each member entry. */
-  private readonly entryAddress: Int32Array;
   private readonly v4: ByteKeyTable;
   private readonly v6: ByteKeyTable;
   private readonly virtual4: ByteKeyTable;
@@ -65,14 +68,10 @@ export class Cluster {
     readonly addresses: readonly ClusterAddress[],
   ) {
     const n = addresses.length;
-    this.addrHost = Int32Array.from(addresses, (a) => a.host);
-    this.addrMac = new Uint8Array(n * 6);
-    addresses.forEach((a) => this.addrMac.set(a.mac.bytes, a.index * 6));
     const n4 = addresses.filter((a) => a.ip.family === 4).length;
     const v6First = ByteKeyTable.capacityFor(n4); // entry number of the IPv6 table's first slot
     this.entries = new Int32Array((v6First + ByteKeyTable.capacityFor(n - n4)) * ENTRY_INTS);
     this.memberMacs = new Uint8Array(this.entries.buffer);
-    this.entryAddress = new Int32Array(this.entries.length / ENTRY_INTS);
     this.v4 = new ByteKeyTable(4, n4, ENTRY_INTS, this.entries.subarray(0, v6First * ENTRY_INTS));
     this.v6 = new ByteKeyTable(16, n - n4, ENTRY_INTS, this.entries.subarray(v6First * ENTRY_INTS));
     for (const a of addresses) {
@@ -81,8 +80,7 @@ export class Cluster {
       const e = (a.ip.family === 4 ? 0 : v6First) + table.slotFor(a.ip.bytes);
       table.set(a.ip.bytes, e);
       this.entries[e * ENTRY_INTS + ENTRY_HOST] = a.host;
-      this.entryAddress[e] = a.index;
-      this.memberMacs.set(a.mac.bytes, this.macAt(e));
+      this.memberMacs.set(a.mac.bytes, this.macAt(e as MemberEntry));
     }
     this.virtual4 = new ByteKeyTable(4, config.virtualIps.length);
     this.virtual6 = new ByteKeyTable(16, config.virtualIps.length);
@@ -164,34 +162,32 @@ export class Cluster {
     return this.byName.get(name) ?? -1;
   }
 
-  /** Address index of the member IPv4 address at buf[off..off+4), or -1. O(1), no allocation. */
-  lookupIpv4(buf: Uint8Array, off: number): number {
-    const e = this.v4.get(buf, off);
-    return e < 0 ? -1 : this.entryAddress[e];
-  }
-  /** Address index of the member IPv6 address at buf[off..off+16), or -1. */
-  lookupIpv6(buf: Uint8Array, off: number): number {
-    const e = this.v6.get(buf, off);
-    return e < 0 ? -1 : this.entryAddress[e];
-  }
   /**
    * Member entry of the member IPv4 address at buf[off..off+4), or -1: for `hostOf` and `macAt`.
    * O(1), no allocation.
    */
-  memberIpv4(buf: Uint8Array, off: number): number {
-    return this.v4.get(buf, off);
+  memberIpv4(buf: Uint8Array, off: number): MemberEntry {
+    return this.v4.get(buf, off) as MemberEntry;
   }
   /** Member entry of the member IPv6 address at buf[off..off+16), or -1. */
-  memberIpv6(buf: Uint8Array, off: number): number {
-    return this.v6.get(buf, off);
+  memberIpv6(buf: Uint8Array, off: number): MemberEntry {
+    return this.v6.get(buf, off) as MemberEntry;
   }
-  /** Host index of member entry e. */
-  hostOf(e: number): number {
+  /** Member entry of the member address of `length` bytes (4 or 16) at buf[off..), or -1. */
+  member(buf: Uint8Array, off: number, length: number): MemberEntry {
+    return (length === 4 ? this.v4.get(buf, off) : this.v6.get(buf, off)) as MemberEntry;
+  }
+  /** Host index of member entry e (e >= 0). */
+  hostOf(e: MemberEntry): HostIndex {
     return this.entries[e * ENTRY_INTS + ENTRY_HOST];
   }
-  /** Offset in `memberMacs` of the dedicated MAC of member entry e. */
-  macAt(e: number): number {
+  /** Offset in `memberMacs` of the dedicated MAC of member entry e (e >= 0). */
+  macAt(e: MemberEntry): number {
     return e * (ENTRY_INTS * 4) + ENTRY_MAC_BYTE;
+  }
+  /** True when the address of `length` bytes (4 or 16) at buf[off..) is a virtual IP. */
+  isVirtual(buf: Uint8Array, off: number, length: number): boolean {
+    return (length === 4 ? this.virtual4 : this.virtual6).get(buf, off) >= 0;
   }
   isVirtualIpv4(buf: Uint8Array, off: number): boolean {
     return this.virtual4.get(buf, off) >= 0;

@@ -1,9 +1,49 @@
-import { DISCOVERY_EXEMPT, FrameContext, ProtocolAdapter } from './adapter';
+import { AdapterClaim, AdapterConflictError, DISCOVERY_EXEMPT, FrameContext, ProtocolAdapter } from './adapter';
+import { DiscoveryKind, decideDiscovery } from './discovery';
 import { Cluster } from './cluster';
 import { ConfigError } from './errors';
 import { ETH_HEADER_LEN, etherTypeOffset, isMulticastMacAt, readU16 } from './frame/ethernet';
 import { macCopy, macEquals } from './mac';
 import { Direction, Reason, Verdict, VERDICT_NAMES, reasonCount, reasonId, reasonText } from './verdict';
+
+/** A codec adapter (decode, writeLinkLayer, synthesize, reasons all present). */
+type DiscoveryAdapter = ProtocolAdapter & Required<Pick<ProtocolAdapter, 'decode' | 'writeLinkLayer' | 'synthesize' | 'reasons'>>;
+
+function isCodec(a: ProtocolAdapter): a is DiscoveryAdapter {
+  return typeof a.decode === 'function' && typeof a.writeLinkLayer === 'function' && typeof a.synthesize === 'function' && a.reasons !== undefined;
+}
+
+/** A claim, prepared for dispatch: `types` is a 256-entry membership table of upper-layer types. */
+interface NarrowClaim {
+  readonly adapter: ProtocolAdapter;
+  readonly ipProtocol: number;
+  readonly types: Uint8Array | null;
+  readonly match: ((ctx: FrameContext) => boolean) | null;
+}
+
+/** What dispatch finds for one EtherType: the adapter of the whole EtherType, then narrower claims. */
+interface Route {
+  base: ProtocolAdapter | undefined;
+  codec: DiscoveryAdapter | undefined;
+  readonly claims: NarrowClaim[];
+}
+
+function narrowClaim(adapter: ProtocolAdapter, c: AdapterClaim): NarrowClaim {
+  let types: Uint8Array | null = null;
+  if (c.upperTypes !== undefined && c.upperTypes.length > 0) {
+    types = new Uint8Array(256);
+    for (const t of c.upperTypes) types[t & 0xff] = 1;
+  }
+  return { adapter, ipProtocol: c.match !== undefined ? -1 : (c.ipProtocol ?? -1), types: c.match !== undefined ? null : types, match: c.match ?? null };
+}
+
+function hex4(t: number): string {
+  return `0x${t.toString(16).padStart(4, '0')}`;
+}
+
+function selectorText(etherType: number, ipProtocol: number, type: number): string {
+  return `EtherType ${hex4(etherType)}${ipProtocol >= 0 ? `, IP protocol ${ipProtocol}` : ''}${type >= 0 ? `, type ${type}` : ''}`;
+}
 
 /** Index of `Engine.counters`. */
 export const Counter = { In: 0, Pass: 1, Rewrite: 2, Drop: 3, Reply: 4 } as const;
@@ -27,29 +67,54 @@ export class Engine {
   private readonly tally: Int32Array;
   private readonly reasonSlots: number;
   private readonly ctx = new FrameContext();
-  private readonly byEtherType = new Map<number, ProtocolAdapter>();
+  private readonly byEtherType = new Map<number, Route>();
   /**
    * Direct-mapped by the EtherType's low byte in front of `byEtherType` (the Map lookup was ~4 of the
-   * ~30 ns of a pass-through frame): the adapter when `dispatchType` holds that exact EtherType.
+   * ~30 ns of a pass-through frame): the route when `dispatchType` holds that exact EtherType.
    */
   private readonly dispatchType = new Int32Array(256).fill(-1);
-  private readonly dispatchAdapter: (ProtocolAdapter | undefined)[] = new Array(256).fill(undefined);
+  private readonly dispatchRoute: (Route | undefined)[] = new Array(256).fill(undefined);
   private dedicated = true;
 
+  /** AdapterConflictError when two adapters claim the same EtherType or the same narrower selector. */
   constructor(
     cluster: Cluster,
     hostName: string,
     readonly adapters: readonly ProtocolAdapter[],
   ) {
-    for (const a of adapters) {
-      for (const t of a.etherTypes) {
-        const other = this.byEtherType.get(t);
-        if (other) throw new Error(`adapters "${other.name}" and "${a.name}" both claim EtherType 0x${t.toString(16).padStart(4, '0')}`);
-        this.byEtherType.set(t, a);
+    const route = (t: number): Route => {
+      let r = this.byEtherType.get(t);
+      if (!r) {
+        r = { base: undefined, codec: undefined, claims: [] };
+        this.byEtherType.set(t, r);
         if (this.dispatchType[t & 0xff] < 0) {
           this.dispatchType[t & 0xff] = t;
-          this.dispatchAdapter[t & 0xff] = a;
+          this.dispatchRoute[t & 0xff] = r;
         }
+      }
+      return r;
+    };
+    for (const a of adapters) {
+      for (const t of a.etherTypes) {
+        const r = route(t);
+        if (r.base) throw new AdapterConflictError(r.base.name, a.name, `EtherType ${hex4(t)}`);
+        r.base = a;
+        r.codec = isCodec(a) ? a : undefined;
+      }
+    }
+    for (const a of adapters) {
+      for (const claim of a.claims ?? []) {
+        const r = route(claim.etherType);
+        const n = narrowClaim(a, claim);
+        if (n.ipProtocol >= 0 && !r.codec)
+          throw new Error(`adapter "${a.name}" claims IP protocol ${n.ipProtocol} inside EtherType ${hex4(claim.etherType)}, but no adapter decodes that EtherType`);
+        for (const o of r.claims) {
+          if (o.match || n.match || o.ipProtocol !== n.ipProtocol) continue;
+          const overlap = o.types === null || n.types === null ? -1 : o.types.findIndex((x, i) => x === 1 && n.types![i] === 1);
+          if (o.types === null || n.types === null || overlap >= 0)
+            throw new AdapterConflictError(o.adapter.name, a.name, selectorText(claim.etherType, n.ipProtocol, o.types === null || n.types === null ? -1 : overlap));
+        }
+        r.claims.push(n);
       }
     }
     this.reasonSlots = reasonCount() + 64;
@@ -166,7 +231,24 @@ export class Engine {
     c.etherTypeOffset = et;
     c.etherType = readU16(f, et);
     c.l3 = et + 2;
-    const adapter = this.dispatchType[c.etherType & 0xff] === c.etherType ? this.dispatchAdapter[c.etherType & 0xff] : this.byEtherType.get(c.etherType);
+    const route = this.dispatchType[c.etherType & 0xff] === c.etherType ? this.dispatchRoute[c.etherType & 0xff] : this.byEtherType.get(c.etherType);
+    let adapter: ProtocolAdapter | undefined;
+    let codec: DiscoveryAdapter | undefined;
+    if (route !== undefined) {
+      adapter = route.base;
+      codec = route.codec;
+      // the family's codec decodes the frame once: shared mode, strict sources, the claims and the
+      // policy all read what it found
+      if (codec !== undefined) codec.decode(c);
+      else this.noDecode(c);
+      if (route.claims.length > 0) {
+        const n = this.narrow(route.claims, c);
+        if (n !== undefined) {
+          adapter = n;
+          codec = undefined;
+        }
+      }
+    } else this.noDecode(c);
     let rewritten = false;
 
     if (c.direction === Direction.Inbound) {
@@ -183,7 +265,7 @@ export class Engine {
         }
       } else if (c.sharedMac !== null && macEquals(f, 0, c.sharedMac, 0)) {
         // shared mode: one intracluster MAC for all; filter by IP destination
-        const local = adapter ? adapter.localDestination(c) : -1;
+        const local = adapter !== undefined && adapter.localDestination !== undefined ? adapter.localDestination(c) : this.localDestination(c);
         if (local === 0) {
           c.reason = Reason.SharedNotLocal;
           return Verdict.Drop;
@@ -197,15 +279,57 @@ export class Engine {
       }
     }
 
-    if (adapter) {
-      const coreReason = c.reason;
-      const v = adapter.process(c);
-      if (v !== Verdict.Pass) return v;
-      if (rewritten) c.reason = coreReason;
+    const coreReason = c.reason;
+    let v: Verdict = Verdict.Pass;
+    if (codec !== undefined) {
+      if (c.msg.kind !== DiscoveryKind.Other) v = decideDiscovery(c, c.msg, codec);
+      else c.reason = c.decodeReason;
+    } else if (adapter !== undefined && adapter.process !== undefined) {
+      v = adapter.process(c);
     } else if (!rewritten) {
       c.reason = Reason.NoAdapter;
     }
-    return rewritten ? Verdict.Rewrite : Verdict.Pass;
+    if (v !== Verdict.Pass) return v;
+    if (rewritten) {
+      c.reason = coreReason;
+      return Verdict.Rewrite;
+    }
+    return Verdict.Pass;
+  }
+
+  /** No codec for this EtherType: nothing decoded. */
+  private noDecode(c: FrameContext): void {
+    c.msg.kind = DiscoveryKind.Other;
+    c.decodeReason = Reason.NoAdapter;
+    c.sourceAddress = -1;
+    c.destinationAddress = -1;
+    c.discoveryFrame = false;
+    c.ipProtocol = -1;
+    c.upperType = -1;
+  }
+
+  /** The first narrower claim that matches what the decode found, or undefined. */
+  private narrow(claims: readonly NarrowClaim[], c: FrameContext): ProtocolAdapter | undefined {
+    for (let i = 0; i < claims.length; i++) {
+      const n = claims[i];
+      if (n.match !== null) {
+        if (n.match(c)) return n.adapter;
+      } else if (n.ipProtocol < 0 || (n.ipProtocol === c.ipProtocol && (n.types === null || (c.upperType >= 0 && n.types[c.upperType] === 1)))) return n.adapter;
+    }
+    return undefined;
+  }
+
+  /** Shared mode from the decode: 1 when the destination address is one of ours, 0 not, -1 unreadable. */
+  private localDestination(c: FrameContext): number {
+    if (c.destinationAddress < 0) return -1;
+    return c.isLocalMember(c.cluster.member(c.frame, c.destinationAddress, c.addressLength)) ? 1 : 0;
+  }
+
+  /** Strict sources from the decode: as ProtocolAdapter.sourceMember. */
+  private sourceMember(c: FrameContext): number {
+    if (c.discoveryFrame) return DISCOVERY_EXEMPT;
+    if (c.sourceAddress < 0) return -1;
+    return c.remoteHost(c.cluster.member(c.frame, c.sourceAddress, c.addressLength));
   }
 
   /**
@@ -221,7 +345,7 @@ export class Engine {
 
   /** Strict sources: sets the reason and returns false when the frame must be dropped. */
   private strictAllows(c: FrameContext, adapter: ProtocolAdapter | undefined): boolean {
-    const s = adapter ? adapter.sourceMember(c) : -1;
+    const s = adapter !== undefined && adapter.sourceMember !== undefined ? adapter.sourceMember(c) : this.sourceMember(c);
     if (s === DISCOVERY_EXEMPT) return true;
     if (s < 0) {
       c.reason = Reason.StrictUnknownSender;

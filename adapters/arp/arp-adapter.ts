@@ -1,9 +1,11 @@
-import { DISCOVERY_EXEMPT, FrameContext, ProtocolAdapter } from '../../src/adapter';
+import { FrameContext, ProtocolAdapter } from '../../src/adapter';
+import type { MemberEntry } from '../../src/cluster';
+import { DiscoveryKind, DiscoveryMessage, DiscoveryReasons } from '../../src/discovery';
 import { ArpCheck, ArpField, ArpOp, ARP_LEN, arpCheck, isZeroIpv4At } from '../../src/frame/arp';
 import { ETH_MIN_FRAME, EtherType, readU16, writeU16 } from '../../src/frame/ethernet';
 import { Ipv4Field, ipv4Check } from '../../src/frame/ipv4';
-import { macCopy, macEquals } from '../../src/mac';
-import { Direction, Verdict, defineReason } from '../../src/verdict';
+import { macCopy } from '../../src/mac';
+import { defineReason } from '../../src/verdict';
 
 /** Reasons of the ARP adapter (patent step numbers where the method names them). */
 export const ArpReason = {
@@ -24,98 +26,88 @@ export const ArpReason = {
   OutboundToNonMember: defineReason('arp.reply-to-non-member', 'outbound ARP reply to a non-member: keeps the cluster MAC'),
   OutboundSeenByNonMembers: defineReason('arp.reply-seen-by-non-members', 'outbound ARP reply to a member, but to an Ethernet destination non-members receive (broadcast, a non-member\'s MAC): keeps the cluster MAC (RFC 826 merge rule)'),
   OutboundUnchanged: defineReason('arp.outbound-unchanged', 'outbound ARP: nothing to rewrite'),
+  VirtualSource: defineReason('arp.virtual-source', 'ARP from a virtual IP: keeps the cluster MAC'),
   Ipv4Data: defineReason('ipv4.data', 'IPv4 data: no rewrite'),
 } as const;
 
 const CHECK_REASON = [0, ArpReason.Truncated, ArpReason.Layout, ArpReason.Opcode];
 
+/** The ARP outcomes of the core's policy (src/discovery.ts). An ARP binds its sender IP, so the
+ * answer-target outcomes cannot occur: they name the non-member reason. */
+const REASONS: DiscoveryReasons = {
+  requestForThisHost: ArpReason.Step502,
+  requestHazard: ArpReason.MemberClusterSender,
+  replyForThisHost: ArpReason.Step510Receiver,
+  replyHazard: ArpReason.MemberClusterSender,
+  replyToMember: ArpReason.Step508,
+  replyToMemberReceiver: ArpReason.Step508Receiver,
+  synthesized: ArpReason.Synthesized,
+  probe: ArpReason.Probe,
+  nonMember: ArpReason.NonMember,
+  virtualSource: ArpReason.VirtualSource,
+  ownAddress: ArpReason.OwnAddress,
+  virtualTarget: ArpReason.NonMember,
+  otherHostTarget: ArpReason.NonMember,
+  alreadyDedicated: ArpReason.SenderNotCluster,
+  replyNotOwn: ArpReason.OutboundNotOwn,
+  replyToNonMember: ArpReason.OutboundToNonMember,
+  replySeenByNonMembers: ArpReason.OutboundSeenByNonMembers,
+  outboundUnchanged: ArpReason.OutboundUnchanged,
+};
+
 /**
- * IPv4 adapter: ARP (EtherType 0x0806) discovery rewriting per FIG. 5 and 6, and what the core needs
- * of IPv4 data frames (0x0800) for shared-mode filtering and strict sources.
+ * IPv4 codec: decodes ARP (EtherType 0x0806, RFC 826) into the core's discovery message and IPv4
+ * data (0x0800) into the addresses shared mode and strict sources need; writes link-layer fields and
+ * emits the synthesized reply. The policy is the core's (src/discovery.ts, docs/rules.md).
  */
 export class ArpAdapter implements ProtocolAdapter {
   readonly name = 'arp';
   readonly etherTypes = [EtherType.ARP, EtherType.IPV4];
+  readonly reasons = REASONS;
 
-  process(c: FrameContext): Verdict {
+  decode(c: FrameContext): void {
+    const f = c.frame;
+    const o = c.l3;
+    const m = c.msg;
+    m.clear();
+    c.addressLength = 4;
+    c.upperType = -1;
     if (c.etherType !== EtherType.ARP) {
-      c.reason = ArpReason.Ipv4Data;
-      return Verdict.Pass;
+      c.discoveryFrame = false;
+      c.decodeReason = ArpReason.Ipv4Data;
+      if (!ipv4Check(f, o, c.length)) {
+        c.sourceAddress = c.destinationAddress = c.ipProtocol = -1;
+        return;
+      }
+      c.sourceAddress = o + Ipv4Field.SRC;
+      c.destinationAddress = o + Ipv4Field.DST;
+      c.ipProtocol = f[o + Ipv4Field.PROTOCOL];
+      return;
     }
-    const chk = arpCheck(c.frame, c.l3, c.length);
+    c.discoveryFrame = true; // strict sources never drops ARP
+    c.ipProtocol = -1;
+    c.sourceAddress = -1;
+    const chk = arpCheck(f, o, c.length);
     if (chk !== ArpCheck.OK) {
-      c.reason = CHECK_REASON[chk];
-      return Verdict.Pass;
+      c.destinationAddress = -1;
+      c.decodeReason = CHECK_REASON[chk];
+      return;
     }
-    return c.direction === Direction.Inbound ? this.inbound(c) : this.outbound(c);
+    c.destinationAddress = o + ArpField.TPA;
+    const reply = readU16(f, o + ArpField.OPER) === ArpOp.REPLY;
+    m.kind = reply ? DiscoveryKind.Reply : DiscoveryKind.Request;
+    m.addressLength = 4;
+    m.sender = m.bound = o + ArpField.SPA; // an ARP binds its sender IP to its sender MAC
+    m.peer = o + ArpField.TPA;
+    m.linkLayer[0] = o + ArpField.SHA;
+    m.linkLayerCount = 1;
+    m.targetLinkLayer = reply ? o + ArpField.THA : -1;
+    m.solicited = reply;
+    m.probe = isZeroIpv4At(f, o + ArpField.SPA); // RFC 5227 2.1.1
   }
 
-  /** Steps 502 (request for us) and the RFC 826 hazard (any other ARP from a member). */
-  private inbound(c: FrameContext): Verdict {
-    const f = c.frame;
-    const o = c.l3;
-    if (isZeroIpv4At(f, o + ArpField.SPA)) return this.keep(c, ArpReason.Probe);
-    const a = c.cluster.memberIpv4(f, o + ArpField.SPA);
-    if (a < 0) return this.keep(c, ArpReason.NonMember);
-    const m = c.remoteHost(a);
-    if (m < 0) return this.keep(c, ArpReason.OwnAddress);
-    const forUs = c.isLocalMember(c.cluster.memberIpv4(f, o + ArpField.TPA));
-    if (!macEquals(f, o + ArpField.SHA, c.clusterMac, 0)) {
-      // step 510: the member's layer already wrote its dedicated MAC: the exchange is complete
-      if (forUs && readU16(f, o + ArpField.OPER) === ArpOp.REPLY && macEquals(f, o + ArpField.SHA, c.cluster.memberMacs, c.cluster.macAt(a))) c.markDiscovered(m);
-      return this.keep(c, ArpReason.SenderNotCluster);
-    }
-    macCopy(f, o + ArpField.SHA, c.cluster.memberMacs, c.cluster.macAt(a));
-    const op = readU16(f, o + ArpField.OPER);
-    if (forUs && op === ArpOp.REPLY) {
-      // the replier left the cluster MAC (replyRewrite "receiver"): this completes the exchange
-      c.markDiscovered(m);
-      c.reason = ArpReason.Step510Receiver;
-    } else c.reason = forUs && op === ArpOp.REQUEST ? ArpReason.Step502 : ArpReason.MemberClusterSender;
-    return Verdict.Rewrite;
-  }
-
-  /** Step 508 (our reply to a member) and the response synthesizer. */
-  private outbound(c: FrameContext): Verdict {
-    const f = c.frame;
-    const o = c.l3;
-    const op = readU16(f, o + ArpField.OPER);
-    if (op === ArpOp.REPLY) {
-      const own = c.cluster.memberIpv4(f, o + ArpField.SPA);
-      if (!c.isLocalMember(own)) return this.keep(c, ArpReason.OutboundNotOwn);
-      if (!macEquals(f, o + ArpField.SHA, c.clusterMac, 0)) return this.keep(c, ArpReason.OutboundUnchanged);
-      const to = c.cluster.memberIpv4(f, o + ArpField.TPA);
-      const m = c.remoteHost(to);
-      if (m < 0) return this.keep(c, ArpReason.OutboundToNonMember);
-      // RFC 826 merge rule: every station receiving this frame updates its entry for us, whatever the
-      // target. A reply to a member sent where non-members receive it (a request forged with a
-      // member's IP and the forger's MAC, say) keeps the cluster MAC.
-      if (!c.destinationReachesMembersOnly(to)) return this.keep(c, ArpReason.OutboundSeenByNonMembers);
-      c.markDiscovered(m);
-      if (!c.replyRewriteAtSender) {
-        // the patent's alternative: the requester's layer writes our dedicated MAC (inbound rule),
-        // so this reply, flooded to every port, carries no dedicated MAC at all
-        if (macEquals(f, o + ArpField.THA, c.clusterMac, 0)) return this.keep(c, ArpReason.Step508Receiver);
-        macCopy(f, o + ArpField.THA, c.clusterMac, 0);
-        c.reason = ArpReason.Step508Receiver;
-        return Verdict.Rewrite;
-      }
-      macCopy(f, o + ArpField.SHA, c.cluster.memberMacs, c.cluster.macAt(own));
-      macCopy(f, o + ArpField.THA, c.clusterMac, 0);
-      c.reason = ArpReason.Step508;
-      return Verdict.Rewrite;
-    }
-    if (c.synthesize && !isZeroIpv4At(f, o + ArpField.SPA)) {
-      const t = c.cluster.memberIpv4(f, o + ArpField.TPA);
-      const m = c.remoteHost(t);
-      if (m >= 0) {
-        this.synthesize(c, t);
-        c.markDiscovered(m);
-        c.reason = ArpReason.Synthesized;
-        return Verdict.Reply;
-      }
-    }
-    return this.keep(c, ArpReason.OutboundUnchanged);
+  writeLinkLayer(c: FrameContext, at: number, mac: Uint8Array, macOff: number): void {
+    macCopy(c.frame, at, mac, macOff);
   }
 
   /**
@@ -123,7 +115,7 @@ export class ArpAdapter implements ProtocolAdapter {
    * MAC; sender and target IPs swapped; the member's dedicated MAC as sender MAC. VLAN tags of the
    * request are kept; the reply is padded to the 60-byte minimum.
    */
-  private synthesize(c: FrameContext, member: number): void {
+  synthesize(c: FrameContext, _m: DiscoveryMessage, member: MemberEntry): void {
     const f = c.frame;
     const r = c.replyFrame;
     const o = c.l3;
@@ -141,27 +133,5 @@ export class ArpAdapter implements ProtocolAdapter {
     }
     macCopy(r, o + ArpField.THA, c.clusterMac, 0);
     c.replyLength = len;
-  }
-
-
-  private keep(c: FrameContext, reason: number): Verdict {
-    c.reason = reason;
-    return Verdict.Pass;
-  }
-
-  localDestination(c: FrameContext): number {
-    const f = c.frame;
-    if (c.etherType === EtherType.ARP) {
-      if (arpCheck(f, c.l3, c.length) !== ArpCheck.OK) return -1;
-      return c.isLocalMember(c.cluster.memberIpv4(f, c.l3 + ArpField.TPA)) ? 1 : 0;
-    }
-    if (!ipv4Check(f, c.l3, c.length)) return -1;
-    return c.isLocalMember(c.cluster.memberIpv4(f, c.l3 + Ipv4Field.DST)) ? 1 : 0;
-  }
-
-  sourceMember(c: FrameContext): number {
-    if (c.etherType === EtherType.ARP) return DISCOVERY_EXEMPT;
-    if (!ipv4Check(c.frame, c.l3, c.length)) return -1;
-    return c.remoteHost(c.cluster.memberIpv4(c.frame, c.l3 + Ipv4Field.SRC));
   }
 }

@@ -1,21 +1,36 @@
-import { DISCOVERY_EXEMPT, FrameContext, ProtocolAdapter } from '../../src/adapter';
+import { FrameContext, ProtocolAdapter } from '../../src/adapter';
+import type { MemberEntry } from '../../src/cluster';
+import { DiscoveryKind, DiscoveryMessage, DiscoveryReasons } from '../../src/discovery';
 import { EtherType, writeU16 } from '../../src/frame/ethernet';
 import {
   Icmpv6Field,
   Icmpv6Type,
   NaFlag,
-  NdCheck,
-  NdMessage,
   NdOption,
+  ND_MIN_LEN,
   ND_OPT_LLADDR,
+  ND_OPT_LL_ETHERNET_UNITS,
   icmpv6ChecksumFill,
+  icmpv6ChecksumOk,
+  isExtensionHeader,
   isNeighborDiscoveryType,
-  isSolicited,
   replaceMacUpdatingChecksum,
 } from '../../src/frame/icmpv6';
-import { IPV6_ADDR_LEN, IPV6_HEADER_LEN, IpProto, Ipv6Field, ipv6Check, ipv6PayloadEnd, ipv6UpperLayer, ipv6UpperProto, isUnspecifiedIpv6At } from '../../src/frame/ipv6';
-import { macCopy, macEquals } from '../../src/mac';
-import { Direction, Verdict, defineReason } from '../../src/verdict';
+import {
+  IPV6_ADDR_LEN,
+  IPV6_HEADER_LEN,
+  IpProto,
+  Ipv6Field,
+  ipv6Check,
+  ipv6PayloadEnd,
+  ipv6UpperLayer,
+  ipv6UpperProto,
+  isMulticastIpv6At,
+  isSolicitedNodeAt,
+  isUnspecifiedIpv6At,
+} from '../../src/frame/ipv6';
+import { macCopy } from '../../src/mac';
+import { defineReason } from '../../src/verdict';
 
 /** Reasons of the NDP adapter (patent step numbers of the ARP method they are the analogue of). */
 export const NdpReason = {
@@ -52,129 +67,138 @@ export const NdpReason = {
   OutboundUnchanged: defineReason('ndp.outbound-unchanged', 'outbound NS/NA: nothing to rewrite'),
 } as const;
 
-const CHECK_REASON: number[] = [];
-CHECK_REASON[NdCheck.TRUNCATED] = NdpReason.Truncated;
-CHECK_REASON[NdCheck.EXTENSION] = NdpReason.Extension;
-CHECK_REASON[NdCheck.NOT_ND] = NdpReason.Ipv6Data;
-CHECK_REASON[NdCheck.NOT_NS_NA] = NdpReason.NotNsNa;
-CHECK_REASON[NdCheck.HOP_LIMIT] = NdpReason.HopLimit;
-CHECK_REASON[NdCheck.CODE] = NdpReason.Code;
-CHECK_REASON[NdCheck.SHORT] = NdpReason.Short;
-CHECK_REASON[NdCheck.MULTICAST_TARGET] = NdpReason.MulticastTarget;
-CHECK_REASON[NdCheck.OPTION_LENGTH] = NdpReason.OptionLength;
-CHECK_REASON[NdCheck.UNSPECIFIED_WITH_SLLAO] = NdpReason.UnspecifiedSllao;
-CHECK_REASON[NdCheck.UNSPECIFIED_NOT_SOLICITED_NODE] = NdpReason.UnspecifiedNotSolicited;
-CHECK_REASON[NdCheck.NA_MULTICAST_SOLICITED] = NdpReason.MulticastSolicited;
-CHECK_REASON[NdCheck.CHECKSUM] = NdpReason.Checksum;
-CHECK_REASON[NdCheck.LINK_LAYER_LENGTH] = NdpReason.LinkLayerLength;
+/** The NDP outcomes of the core's policy (src/discovery.ts). */
+const REASONS: DiscoveryReasons = {
+  requestForThisHost: NdpReason.Step502,
+  requestHazard: NdpReason.MemberNs,
+  replyForThisHost: NdpReason.MemberNa,
+  replyHazard: NdpReason.MemberNa,
+  replyToMember: NdpReason.Step508,
+  replyToMemberReceiver: NdpReason.Step508Receiver,
+  synthesized: NdpReason.Synthesized,
+  probe: NdpReason.Dad,
+  nonMember: NdpReason.NonMember,
+  virtualSource: NdpReason.VirtualSource,
+  ownAddress: NdpReason.OwnAddress,
+  virtualTarget: NdpReason.VirtualTarget,
+  otherHostTarget: NdpReason.OtherHostTarget,
+  alreadyDedicated: NdpReason.SenderNotCluster,
+  replyNotOwn: NdpReason.OutboundNotOwn,
+  replyToNonMember: NdpReason.OutboundToNonMember,
+  replySeenByNonMembers: NdpReason.OutboundSeenByNonMembers,
+  outboundUnchanged: NdpReason.OutboundUnchanged,
+};
 
 /** Length of the synthesized NA: IPv6 header + NA (24) + TLLAO (8). */
 const NA_REPLY_ICMP_LEN = 32;
 
 /**
- * IPv6 adapter: Neighbor Discovery (RFC 4861) rewriting, the NS/NA analogue of FIG. 5 and 6, and what
- * the core needs of IPv6 data frames for shared-mode filtering and strict sources. EtherType 0x86DD.
- *
- * Link-layer options: only the message's own one is rewritten (SLLAO in an NS, TLLAO in an NA), and
- * only when it carries the cluster MAC. If that option appears more than once, every occurrence that
- * carries the cluster MAC is rewritten: stacks disagree on which one they believe (Linux keeps the
- * first), so after the rewrite no reading leaves a cluster-MAC entry behind. Other options are kept.
+ * IPv6 codec, EtherType 0x86DD: decodes Neighbor Solicitations and Advertisements (RFC 4861) into the
+ * core's discovery message in one walk (IPv6 header, Hop-by-Hop, ICMPv6, the options: the message's
+ * own link-layer options go into the message's table, as Linux's ndisc_parse_options fills
+ * nd_opt_array), validating them as RFC 4861 7.1.1/7.1.2 ask; decodes IPv6 data into the addresses
+ * shared mode and strict sources need; writes link-layer options with RFC 1624 checksum updates;
+ * emits the synthesized NA. The policy is the core's (src/discovery.ts, docs/rules.md).
  */
 export class NdpAdapter implements ProtocolAdapter {
   readonly name = 'ndp';
   readonly etherTypes = [EtherType.IPV6];
-  /** Reused for every frame (no allocation); process() is synchronous, so one view is enough. */
-  private readonly nd = new NdMessage();
+  readonly reasons = REASONS;
+  /** ICMPv6 header offset of the message last decoded (its checksum and target). */
+  private icmp = 0;
 
-  process(c: FrameContext): Verdict {
-    const nd = this.nd;
-    const chk = nd.check(c.frame, c.l3, c.length);
-    if (chk !== NdCheck.OK) return this.keep(c, CHECK_REASON[chk]);
-    if (nd.type === Icmpv6Type.NEIGHBOR_SOLICITATION) return c.direction === Direction.Inbound ? this.inboundNs(c) : this.outboundNs(c);
-    return c.direction === Direction.Inbound ? this.inboundNa(c) : this.outboundNa(c);
-  }
-
-  /** Step 502 analogue and the cache-update hazard: any NS from a member, whatever its target. */
-  private inboundNs(c: FrameContext): Verdict {
+  decode(c: FrameContext): void {
     const f = c.frame;
-    const ip = this.nd.ip;
-    if (isUnspecifiedIpv6At(f, ip + Ipv6Field.SRC)) return this.keep(c, NdpReason.Dad);
-    const s = c.cluster.memberIpv6(f, ip + Ipv6Field.SRC);
-    if (s < 0) return this.keep(c, c.cluster.isVirtualIpv6(f, ip + Ipv6Field.SRC) ? NdpReason.VirtualSource : NdpReason.NonMember);
-    if (c.remoteHost(s) < 0) return this.keep(c, NdpReason.OwnAddress);
-    if (!this.rewriteClusterLla(c, s)) return this.keep(c, NdpReason.SenderNotCluster);
-    const forUs = c.isLocalMember(c.cluster.memberIpv6(f, this.nd.icmp + Icmpv6Field.TARGET));
-    c.reason = forUs ? NdpReason.Step502 : NdpReason.MemberNs;
-    return Verdict.Rewrite;
-  }
-
-  /**
-   * The Override hazard: an NA from a member (IPv6 source one of its addresses) carrying the cluster
-   * MAC. The TLLAO describes the target, so it gets the target's dedicated MAC when the target is one
-   * of that member's addresses, else the source's (an address of the member the config does not list,
-   * a link-local say: the member's layer accepts any of its dedicated MACs).
-   */
-  private inboundNa(c: FrameContext): Verdict {
-    const f = c.frame;
-    const nd = this.nd;
-    const ip = nd.ip;
-    const s = c.cluster.memberIpv6(f, ip + Ipv6Field.SRC);
-    if (s < 0) return this.keep(c, c.cluster.isVirtualIpv6(f, ip + Ipv6Field.SRC) ? NdpReason.VirtualSource : NdpReason.NonMember);
-    const m = c.remoteHost(s);
-    if (m < 0) return this.keep(c, NdpReason.OwnAddress);
-    const target = nd.icmp + Icmpv6Field.TARGET;
-    if (c.cluster.isVirtualIpv6(f, target)) return this.keep(c, NdpReason.VirtualTarget);
-    let a = c.cluster.memberIpv6(f, target);
-    if (a >= 0 && c.cluster.hostOf(a) !== m) return this.keep(c, NdpReason.OtherHostTarget);
-    if (a < 0) a = s;
-    if (this.rewriteClusterLla(c, a)) {
-      // a solicited NA to us left with the cluster MAC (replyRewrite "receiver"): exchange complete
-      if (isSolicited(f, nd.icmp) && c.isLocalMember(c.cluster.memberIpv6(f, ip + Ipv6Field.DST))) c.markDiscovered(m);
-      c.reason = NdpReason.MemberNa;
-      return Verdict.Rewrite;
+    const ip = c.l3;
+    const m = c.msg;
+    m.clear();
+    c.addressLength = 16;
+    c.discoveryFrame = false;
+    c.ipProtocol = -1;
+    c.upperType = -1;
+    if (!ipv6Check(f, ip, c.length)) {
+      c.sourceAddress = c.destinationAddress = -1;
+      c.decodeReason = NdpReason.Truncated;
+      return;
     }
-    // step 510 analogue: a solicited NA to us whose TLLAO the member's layer already set (step 508)
-    if (nd.lla >= 0 && isSolicited(f, nd.icmp) && macEquals(f, nd.lla, c.cluster.memberMacs, c.cluster.macAt(a)) && c.isLocalMember(c.cluster.memberIpv6(f, ip + Ipv6Field.DST)))
-      c.markDiscovered(m);
-    return this.keep(c, NdpReason.SenderNotCluster);
-  }
-
-  /** Step 508 analogue: our NA for our own address, sent to a member. */
-  private outboundNa(c: FrameContext): Verdict {
-    const f = c.frame;
-    const nd = this.nd;
-    const own = c.cluster.memberIpv6(f, nd.icmp + Icmpv6Field.TARGET);
-    if (!c.isLocalMember(own)) return this.keep(c, NdpReason.OutboundNotOwn);
-    if (!this.hasClusterLla(c)) return this.keep(c, NdpReason.OutboundUnchanged);
-    const to = c.cluster.memberIpv6(f, nd.ip + Ipv6Field.DST);
-    const m = c.remoteHost(to);
-    if (m < 0) return this.keep(c, NdpReason.OutboundToNonMember);
-    // an NA for a member sent where non-members receive it (an NS forged with a member's address and
-    // the forger's MAC in its SLLAO, say) keeps the cluster MAC, as ARP does
-    if (!c.destinationReachesMembersOnly(to)) return this.keep(c, NdpReason.OutboundSeenByNonMembers);
-    c.markDiscovered(m);
-    if (!c.replyRewriteAtSender) return this.keep(c, NdpReason.Step508Receiver);
-    this.rewriteClusterLla(c, own);
-    c.reason = NdpReason.Step508;
-    return Verdict.Rewrite;
-  }
-
-  /** Our own NS: the member's layer does the step 502 analogue; with `synthesize` we answer it here. */
-  private outboundNs(c: FrameContext): Verdict {
-    const f = c.frame;
-    const nd = this.nd;
-    if (isUnspecifiedIpv6At(f, nd.ip + Ipv6Field.SRC)) return this.keep(c, NdpReason.Dad);
-    if (c.synthesize) {
-      const t = c.cluster.memberIpv6(f, nd.icmp + Icmpv6Field.TARGET);
-      const m = c.remoteHost(t);
-      if (m >= 0) {
-        this.synthesize(c, t);
-        c.markDiscovered(m);
-        c.reason = NdpReason.Synthesized;
-        return Verdict.Reply;
+    c.sourceAddress = ip + Ipv6Field.SRC;
+    c.destinationAddress = ip + Ipv6Field.DST;
+    const end = ipv6PayloadEnd(f, ip, c.length);
+    if (end < 0) return this.notOurs(c, NdpReason.Truncated);
+    const icmp = ipv6UpperLayer(f, ip, end);
+    if (icmp < 0) return this.notOurs(c, NdpReason.Extension);
+    const proto = ipv6UpperProto(f, ip);
+    c.ipProtocol = proto;
+    if (proto !== IpProto.ICMPV6) return this.notOurs(c, isExtensionHeader(proto) ? NdpReason.Extension : NdpReason.Ipv6Data);
+    if (icmp + 1 > end) return this.notOurs(c, NdpReason.Short);
+    const type = f[icmp + Icmpv6Field.TYPE];
+    c.upperType = type;
+    const ns = type === Icmpv6Type.NEIGHBOR_SOLICITATION;
+    if (!ns && type !== Icmpv6Type.NEIGHBOR_ADVERTISEMENT) {
+      if (!isNeighborDiscoveryType(type)) return this.notOurs(c, NdpReason.Ipv6Data);
+      c.discoveryFrame = true;
+      return this.notOurs(c, NdpReason.NotNsNa);
+    }
+    c.discoveryFrame = true; // strict sources never drops Neighbor Discovery
+    // shared mode filters an NS on its target (when the message holds one)
+    if (ns) c.destinationAddress = icmp + Icmpv6Field.OPTIONS > end ? -1 : icmp + Icmpv6Field.TARGET;
+    // RFC 4861 7.1.1 / 7.1.2, in the order they are listed there, checksum last (the costly one)
+    if (f[ip + Ipv6Field.HOP_LIMIT] !== 255) return this.notOurs(c, NdpReason.HopLimit);
+    if (end - icmp < ND_MIN_LEN) return this.notOurs(c, NdpReason.Short);
+    if (f[icmp + Icmpv6Field.CODE] !== 0) return this.notOurs(c, NdpReason.Code);
+    if (isMulticastIpv6At(f, icmp + Icmpv6Field.TARGET)) return this.notOurs(c, NdpReason.MulticastTarget);
+    const own = ns ? NdOption.SOURCE_LL : NdOption.TARGET_LL;
+    let llaBadLength = false;
+    let sllao = false;
+    let n = 0;
+    for (let o = icmp + Icmpv6Field.OPTIONS; o < end; ) {
+      // 4.6: every option has a length above 0 and lies inside the message
+      if (o + 2 > end) return this.notOurs(c, NdpReason.OptionLength);
+      const units = f[o + 1];
+      if (units === 0 || o + units * 8 > end) return this.notOurs(c, NdpReason.OptionLength);
+      const t = f[o];
+      if (t === NdOption.SOURCE_LL) sllao = true;
+      if (t === own) {
+        if (units !== ND_OPT_LL_ETHERNET_UNITS) llaBadLength = true;
+        else m.linkLayer[n++] = o + ND_OPT_LLADDR;
       }
+      o += units * 8;
     }
-    return this.keep(c, NdpReason.OutboundUnchanged);
+    const unspecified = ns && isUnspecifiedIpv6At(f, ip + Ipv6Field.SRC);
+    const flags = f[icmp + Icmpv6Field.FLAGS];
+    if (unspecified) {
+      if (!isSolicitedNodeAt(f, ip + Ipv6Field.DST)) return this.notOurs(c, NdpReason.UnspecifiedNotSolicited);
+      if (sllao) return this.notOurs(c, NdpReason.UnspecifiedSllao);
+    } else if (!ns && isMulticastIpv6At(f, ip + Ipv6Field.DST) && (flags & NaFlag.SOLICITED) !== 0) {
+      return this.notOurs(c, NdpReason.MulticastSolicited);
+    }
+    if (!icmpv6ChecksumOk(f, ip, icmp, end)) return this.notOurs(c, NdpReason.Checksum);
+    if (llaBadLength) return this.notOurs(c, NdpReason.LinkLayerLength);
+    this.icmp = icmp;
+    m.addressLength = 16;
+    m.linkLayerCount = n;
+    m.sender = ip + Ipv6Field.SRC;
+    if (ns) {
+      m.kind = DiscoveryKind.Solicitation;
+      m.bound = ip + Ipv6Field.SRC; // RFC 4861 7.2.3: the SLLAO is the source's
+      m.peer = icmp + Icmpv6Field.TARGET;
+      m.probe = unspecified; // DAD, RFC 4862 5.4
+    } else {
+      m.kind = DiscoveryKind.Advertisement;
+      m.bound = icmp + Icmpv6Field.TARGET; // RFC 4861 7.2.5: the TLLAO is the target's
+      m.peer = ip + Ipv6Field.DST;
+      m.solicited = (flags & NaFlag.SOLICITED) !== 0;
+      m.override = (flags & NaFlag.OVERRIDE) !== 0;
+    }
+  }
+
+  private notOurs(c: FrameContext, reason: number): void {
+    c.decodeReason = reason;
+  }
+
+  /** RFC 1624: the checksum follows the change, so a message that was right stays right. */
+  writeLinkLayer(c: FrameContext, at: number, mac: Uint8Array, macOff: number): void {
+    replaceMacUpdatingChecksum(c.frame, at, mac, macOff, this.icmp + Icmpv6Field.CHECKSUM);
   }
 
   /**
@@ -182,11 +206,11 @@ export class NdpAdapter implements ProtocolAdapter {
    * from the member's address to the NS's source, TLLAO = the member's dedicated MAC, cluster MAC in
    * the Ethernet source and destination. VLAN tags of the NS are kept.
    */
-  private synthesize(c: FrameContext, member: number): void {
+  synthesize(c: FrameContext, _m: DiscoveryMessage, member: MemberEntry): void {
     const f = c.frame;
     const r = c.replyFrame;
     const ip = c.l3;
-    const nsIcmp = this.nd.icmp;
+    const nsIcmp = this.icmp;
     const icmp = ip + IPV6_HEADER_LEN;
     const end = icmp + NA_REPLY_ICMP_LEN;
     r.fill(0, 0, end);
@@ -199,7 +223,7 @@ export class NdpAdapter implements ProtocolAdapter {
     r[ip + Ipv6Field.HOP_LIMIT] = 255;
     for (let i = 0; i < IPV6_ADDR_LEN; i++) {
       r[ip + Ipv6Field.SRC + i] = f[nsIcmp + Icmpv6Field.TARGET + i];
-      r[ip + Ipv6Field.DST + i] = f[this.nd.ip + Ipv6Field.SRC + i];
+      r[ip + Ipv6Field.DST + i] = f[ip + Ipv6Field.SRC + i];
       r[icmp + Icmpv6Field.TARGET + i] = f[nsIcmp + Icmpv6Field.TARGET + i];
     }
     r[icmp + Icmpv6Field.TYPE] = Icmpv6Type.NEIGHBOR_ADVERTISEMENT;
@@ -210,68 +234,5 @@ export class NdpAdapter implements ProtocolAdapter {
     macCopy(r, opt + ND_OPT_LLADDR, c.cluster.memberMacs, c.cluster.macAt(member));
     icmpv6ChecksumFill(r, ip, icmp, end);
     c.replyLength = end;
-  }
-
-  /** True when the message's own link-layer option carries the cluster MAC (at least once). */
-  private hasClusterLla(c: FrameContext): boolean {
-    const f = c.frame;
-    for (let at = this.nd.lla; at >= 0; at = this.nd.nextLla(f, at)) if (macEquals(f, at, c.clusterMac, 0)) return true;
-    return false;
-  }
-
-  /**
-   * Writes the dedicated MAC of member entry `e` into every occurrence of the message's own
-   * link-layer option that carries the cluster MAC, updating the checksum incrementally (RFC 1624).
-   * Returns false when there was none.
-   */
-  private rewriteClusterLla(c: FrameContext, e: number): boolean {
-    const f = c.frame;
-    const nd = this.nd;
-    const csum = nd.icmp + Icmpv6Field.CHECKSUM;
-    let done = false;
-    for (let at = nd.lla; at >= 0; at = nd.nextLla(f, at)) {
-      if (!macEquals(f, at, c.clusterMac, 0)) continue;
-      replaceMacUpdatingChecksum(f, at, c.cluster.memberMacs, c.cluster.macAt(e), csum);
-      done = true;
-    }
-    return done;
-  }
-
-
-  private keep(c: FrameContext, reason: number): Verdict {
-    c.reason = reason;
-    return Verdict.Pass;
-  }
-
-  /** Shared mode: the NS target for an NS, else the IPv6 destination. */
-  localDestination(c: FrameContext): number {
-    const f = c.frame;
-    const ip = c.l3;
-    if (!ipv6Check(f, ip, c.length)) return -1;
-    const icmp = this.icmpv6Offset(c);
-    if (icmp >= 0 && f[icmp] === Icmpv6Type.NEIGHBOR_SOLICITATION) {
-      if (icmp + Icmpv6Field.OPTIONS > ipv6PayloadEnd(f, ip, c.length)) return -1;
-      return c.isLocalMember(c.cluster.memberIpv6(f, icmp + Icmpv6Field.TARGET)) ? 1 : 0;
-    }
-    return c.isLocalMember(c.cluster.memberIpv6(f, ip + Ipv6Field.DST)) ? 1 : 0;
-  }
-
-  /** Strict sources: Neighbor Discovery (ICMPv6 133 to 137) is exempt; anything else by IPv6 source. */
-  sourceMember(c: FrameContext): number {
-    const f = c.frame;
-    if (!ipv6Check(f, c.l3, c.length)) return -1;
-    const icmp = this.icmpv6Offset(c);
-    if (icmp >= 0 && isNeighborDiscoveryType(f[icmp])) return DISCOVERY_EXEMPT;
-    return c.remoteHost(c.cluster.memberIpv6(f, c.l3 + Ipv6Field.SRC));
-  }
-
-  /** Offset of an ICMPv6 header with at least its type byte inside the payload, else -1. */
-  private icmpv6Offset(c: FrameContext): number {
-    const f = c.frame;
-    const end = ipv6PayloadEnd(f, c.l3, c.length);
-    if (end < 0) return -1;
-    const p = ipv6UpperLayer(f, c.l3, end);
-    if (p < 0 || p >= end || ipv6UpperProto(f, c.l3) !== IpProto.ICMPV6) return -1;
-    return p;
   }
 }

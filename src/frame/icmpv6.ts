@@ -1,4 +1,4 @@
-import { IpProto, Ipv6Field, ipv6Check, ipv6PayloadEnd, ipv6UpperLayer, ipv6UpperProto, isMulticastIpv6At, isSolicitedNodeAt, isUnspecifiedIpv6At } from './ipv6';
+import { IpProto, Ipv6Field } from './ipv6';
 
 /**
  * ICMPv6 (RFC 4443 2.1) and the Neighbor Discovery messages we rewrite (RFC 4861 4.3 NS, 4.4 NA,
@@ -41,19 +41,6 @@ export const NdOption = { SOURCE_LL: 1, TARGET_LL: 2, PREFIX: 3, REDIRECTED: 4, 
 export const ND_OPT_LLADDR = 2;
 /** Length (in 8-octet units) of a link-layer option carrying a 6-byte Ethernet address (RFC 2464 8). */
 export const ND_OPT_LL_ETHERNET_UNITS = 1;
-
-export function readNaFlags(b: Uint8Array, icmp: number): number {
-  return b[icmp + Icmpv6Field.FLAGS];
-}
-export function isSolicited(b: Uint8Array, icmp: number): boolean {
-  return (b[icmp + Icmpv6Field.FLAGS] & NaFlag.SOLICITED) !== 0;
-}
-export function isOverride(b: Uint8Array, icmp: number): boolean {
-  return (b[icmp + Icmpv6Field.FLAGS] & NaFlag.OVERRIDE) !== 0;
-}
-export function isRouter(b: Uint8Array, icmp: number): boolean {
-  return (b[icmp + Icmpv6Field.FLAGS] & NaFlag.ROUTER) !== 0;
-}
 
 // ---- checksums (RFC 4443 2.3, RFC 8200 8.1 pseudo-header; RFC 1071 sum; RFC 1624 update) ----
 
@@ -126,114 +113,6 @@ export function replaceMacUpdatingChecksum(b: Uint8Array, at: number, src: Uint8
   }
   b[csum] = hc >>> 8;
   b[csum + 1] = hc & 0xff;
-}
-
-// ---- NS/NA validation (RFC 4861 7.1.1, 7.1.2) ----
-
-/** Result of `NdMessage.check`: OK or why the frame is not an NS/NA we may rewrite. */
-export const NdCheck = {
-  OK: 0,
-  /** No full IPv6 header, or the Payload Length runs past the frame. */
-  TRUNCATED: 1,
-  /** A Hop-by-Hop header running past the payload, or another extension header before ICMPv6. */
-  EXTENSION: 2,
-  /** Not Neighbor Discovery: an IPv6 data frame (any upper layer; ICMPv6 echo, errors and MLD too). */
-  NOT_ND: 3,
-  /** Neighbor Discovery other than NS/NA: RS, RA, Redirect (RFC 4861 4.1, 4.2, 4.5). */
-  NOT_NS_NA: 4,
-  HOP_LIMIT: 5,
-  CODE: 6,
-  SHORT: 7,
-  MULTICAST_TARGET: 8,
-  OPTION_LENGTH: 9,
-  UNSPECIFIED_WITH_SLLAO: 10,
-  UNSPECIFIED_NOT_SOLICITED_NODE: 11,
-  NA_MULTICAST_SOLICITED: 12,
-  CHECKSUM: 13,
-  /** Valid, but its SLLAO/TLLAO is not 8 octets (not a 6-byte Ethernet address, RFC 2464 8). */
-  LINK_LAYER_LENGTH: 14,
-} as const;
-
-/**
- * A reusable view of one NS or NA (one instance per adapter; `check` allocates nothing). After
- * `check` returns OK, `ip`, `icmp`, `end` and `type` are set, every option lies inside
- * frame[icmp+24 .. end), and `lla` is the offset of the first Ethernet address carried by the
- * message's own link-layer option (SLLAO for NS, TLLAO for NA), or -1 when there is none.
- */
-export class NdMessage {
-  ip = 0;
-  icmp = 0;
-  /** End of the ICMPv6 message: from the IPv6 Payload Length, not the frame length (padding). */
-  end = 0;
-  type = 0;
-  lla = -1;
-  /** How many SLLAO (NS) / TLLAO (NA) options the message carries. */
-  llaCount = 0;
-
-  check(b: Uint8Array, ip: number, length: number): number {
-    this.lla = -1;
-    this.llaCount = 0;
-    if (!ipv6Check(b, ip, length)) return NdCheck.TRUNCATED;
-    const end = ipv6PayloadEnd(b, ip, length);
-    if (end < 0) return NdCheck.TRUNCATED;
-    const icmp = ipv6UpperLayer(b, ip, end);
-    if (icmp < 0) return NdCheck.EXTENSION;
-    const proto = ipv6UpperProto(b, ip);
-    if (proto !== IpProto.ICMPV6) return isExtensionHeader(proto) ? NdCheck.EXTENSION : NdCheck.NOT_ND;
-    if (icmp + 1 > end) return NdCheck.SHORT;
-    const type = b[icmp + Icmpv6Field.TYPE];
-    if (type !== Icmpv6Type.NEIGHBOR_SOLICITATION && type !== Icmpv6Type.NEIGHBOR_ADVERTISEMENT)
-      return isNeighborDiscoveryType(type) ? NdCheck.NOT_NS_NA : NdCheck.NOT_ND;
-    this.ip = ip;
-    this.icmp = icmp;
-    this.end = end;
-    this.type = type;
-    // RFC 4861 7.1.1 / 7.1.2, in the order they are listed there, checksum last (the costly one)
-    if (b[ip + Ipv6Field.HOP_LIMIT] !== 255) return NdCheck.HOP_LIMIT;
-    if (end - icmp < ND_MIN_LEN) return NdCheck.SHORT;
-    if (b[icmp + Icmpv6Field.CODE] !== 0) return NdCheck.CODE;
-    if (isMulticastIpv6At(b, icmp + Icmpv6Field.TARGET)) return NdCheck.MULTICAST_TARGET;
-    const own = type === Icmpv6Type.NEIGHBOR_SOLICITATION ? NdOption.SOURCE_LL : NdOption.TARGET_LL;
-    let llaBadLength = false;
-    let sllao = false;
-    for (let o = icmp + Icmpv6Field.OPTIONS; o < end; ) {
-      // 4.6: every option has a length above 0 and lies inside the message
-      if (o + 2 > end) return NdCheck.OPTION_LENGTH;
-      const units = b[o + 1];
-      if (units === 0 || o + units * 8 > end) return NdCheck.OPTION_LENGTH;
-      const t = b[o];
-      if (t === NdOption.SOURCE_LL) sllao = true;
-      if (t === own) {
-        if (units !== ND_OPT_LL_ETHERNET_UNITS) llaBadLength = true;
-        else if (this.lla < 0) this.lla = o + ND_OPT_LLADDR;
-        this.llaCount++;
-      }
-      o += units * 8;
-    }
-    if (type === Icmpv6Type.NEIGHBOR_SOLICITATION) {
-      if (isUnspecifiedIpv6At(b, ip + Ipv6Field.SRC)) {
-        if (!isSolicitedNodeAt(b, ip + Ipv6Field.DST)) return NdCheck.UNSPECIFIED_NOT_SOLICITED_NODE;
-        if (sllao) return NdCheck.UNSPECIFIED_WITH_SLLAO;
-      }
-    } else if (isMulticastIpv6At(b, ip + Ipv6Field.DST) && isSolicited(b, icmp)) {
-      return NdCheck.NA_MULTICAST_SOLICITED;
-    }
-    if (!icmpv6ChecksumOk(b, ip, icmp, end)) return NdCheck.CHECKSUM;
-    if (llaBadLength) return NdCheck.LINK_LAYER_LENGTH;
-    return NdCheck.OK;
-  }
-
-  /**
-   * Offset of the next Ethernet address in the message's own link-layer option (SLLAO for NS, TLLAO
-   * for NA) strictly after address offset `after` (pass -1 for the first), or -1. Only after OK.
-   */
-  nextLla(b: Uint8Array, after: number): number {
-    const own = this.type === Icmpv6Type.NEIGHBOR_SOLICITATION ? NdOption.SOURCE_LL : NdOption.TARGET_LL;
-    for (let o = this.icmp + Icmpv6Field.OPTIONS; o < this.end; o += b[o + 1] * 8) {
-      if (b[o] === own && b[o + 1] === ND_OPT_LL_ETHERNET_UNITS && o + ND_OPT_LLADDR > after) return o + ND_OPT_LLADDR;
-    }
-    return -1;
-  }
 }
 
 /** RFC 8200 4 / IANA "IPv6 Extension Header Types" (Hop-by-Hop is walked, the others are not ours). */

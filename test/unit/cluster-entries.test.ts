@@ -26,14 +26,14 @@ describe('Cluster member entries: host index and dedicated MAC next to the key',
         expect(e).toBeGreaterThanOrEqual(0);
         expect(c.hostOf(e)).toBe(a.host);
         expect([...c.memberMacs.subarray(c.macAt(e), c.macAt(e) + 6)]).toEqual([...a.mac.bytes]);
-        expect(a.ip.family === 4 ? c.lookupIpv4(buf, 13) : c.lookupIpv6(buf, 13)).toBe(a.index);
+        expect(c.member(buf, 13, a.ip.family === 4 ? 4 : 16)).toBe(e);
       }
       const none4 = at(Uint8Array.of(198, 18, 200, 1));
       const none6 = at(Uint8Array.of(0xfd, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff));
       expect(c.memberIpv4(none4, 13)).toBe(-1);
-      expect(c.lookupIpv4(none4, 13)).toBe(-1);
+      expect(c.member(none4, 13, 4)).toBe(-1);
       expect(c.memberIpv6(none6, 13)).toBe(-1);
-      expect(c.lookupIpv6(none6, 13)).toBe(-1);
+      expect(c.member(none6, 13, 16)).toBe(-1);
     });
   }
 });

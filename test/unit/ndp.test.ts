@@ -8,10 +8,11 @@ import {
   ipv6MulticastMac,
   NaFlag,
   ndFrame,
-  NdCheck,
-  NdMessage,
   NdOption,
+  NdpAdapter,
   NdpReason,
+  FrameContext,
+  reasonId,
   parseConfig,
   parseNd,
   reasonText,
@@ -22,6 +23,7 @@ import {
   Verdict,
   verdictName,
 } from '../../src';
+import { DiscoveryKind } from '../../src/discovery';
 
 const CLUSTER = '02-bf-aa-bb-cc-dd';
 const config = parseConfig({
@@ -89,40 +91,49 @@ describe('ICMPv6 checksum (RFC 1624 incremental update)', () => {
   });
 });
 
-describe('NdMessage.check (RFC 4861 7.1.1 / 7.1.2)', () => {
-  const nd = new NdMessage();
+describe('NDP decode: RFC 4861 7.1.1 / 7.1.2 validation (ndp.validation)', () => {
+  const adapter = new NdpAdapter();
+  const c = new FrameContext();
+  /** 'ok' when the frame decodes to an NS or NA, else the id of the reason it is not ours. */
+  const check = (f: Uint8Array): string => {
+    c.frame = f;
+    c.length = f.length;
+    c.l3 = 14;
+    c.etherType = 0x86dd;
+    adapter.decode(c);
+    return c.msg.kind !== DiscoveryKind.Other ? 'ok' : reasonId(c.decodeReason);
+  };
   const eth = { dst: '33-33-ff-00-01-02', src: CLUSTER };
   const ip = { src: '2001:db8::101', dst: 'ff02::1:ff00:102' };
   const sll = [{ type: NdOption.SOURCE_LL, mac: CLUSTER }];
   const NS = Icmpv6Type.NEIGHBOR_SOLICITATION;
   const NA = Icmpv6Type.NEIGHBOR_ADVERTISEMENT;
-  const cases: [string, Uint8Array, number][] = [
-    ['valid NS', ns(), NdCheck.OK],
-    ['bad checksum', ns('bad'), NdCheck.CHECKSUM],
-    ['hop limit 254', ndFrame(eth, { ...ip, hopLimit: 254 }, { type: NS, target: '2001:db8::102', options: sll }), NdCheck.HOP_LIMIT],
-    ['code 1', ndFrame(eth, ip, { type: NS, code: 1, target: '2001:db8::102', options: sll }), NdCheck.CODE],
-    ['option length 0', ndFrame(eth, ip, { type: NS, target: '2001:db8::102', options: [{ type: NdOption.SOURCE_LL, mac: CLUSTER, length: 0 }] }), NdCheck.OPTION_LENGTH],
-    ['option past the end', ndFrame(eth, ip, { type: NS, target: '2001:db8::102', options: [{ type: NdOption.SOURCE_LL, mac: CLUSTER, length: 2 }] }), NdCheck.OPTION_LENGTH],
-    ['multicast target', ndFrame(eth, ip, { type: NS, target: 'ff02::1', options: sll }), NdCheck.MULTICAST_TARGET],
-    ['NS from :: with SLLAO', ndFrame(eth, { ...ip, src: '::' }, { type: NS, target: '2001:db8::102', options: sll }), NdCheck.UNSPECIFIED_WITH_SLLAO],
-    ['NS from :: to all-nodes', ndFrame(eth, { src: '::', dst: 'ff02::1' }, { type: NS, target: '2001:db8::102' }), NdCheck.UNSPECIFIED_NOT_SOLICITED_NODE],
-    ['DAD NS', ndFrame(eth, { ...ip, src: '::' }, { type: NS, target: '2001:db8::102' }), NdCheck.OK],
-    ['NA to all-nodes with S', ndFrame(eth, { src: '2001:db8::101', dst: 'ff02::1' }, { type: NA, flags: NaFlag.SOLICITED, target: '2001:db8::101' }), NdCheck.NA_MULTICAST_SOLICITED],
-    ['NA to all-nodes with O only', ndFrame(eth, { src: '2001:db8::101', dst: 'ff02::1' }, { type: NA, flags: NaFlag.OVERRIDE, target: '2001:db8::101' }), NdCheck.OK],
-    ['SLLAO of 16 bytes', ndFrame(eth, ip, { type: NS, target: '2001:db8::102', options: [{ type: NdOption.SOURCE_LL, body: new Uint8Array(14) }] }), NdCheck.LINK_LAYER_LENGTH],
-    ['RS', icmpv6Frame(eth, ip, { type: Icmpv6Type.ROUTER_SOLICITATION }), NdCheck.NOT_NS_NA],
-    ['hop-by-hop past the payload', ndFrame(eth, { ...ip, hopByHop: Uint8Array.of(0, 200, 1, 4, 0, 0, 0, 0) }, { type: NS, target: '2001:db8::102' }), NdCheck.EXTENSION],
-    ['hop-by-hop then NS', ndFrame(eth, { ...ip, hopByHop: Uint8Array.of(0, 0, 1, 4, 0, 0, 0, 0) }, { type: NS, target: '2001:db8::102', options: sll }), NdCheck.OK],
-    ['payload length past the frame', ndFrame(eth, { ...ip, payloadLength: 33 }, { type: NS, target: '2001:db8::102', options: sll }), NdCheck.TRUNCATED],
+  const cases: [string, Uint8Array, string][] = [
+    ['valid NS', ns(), 'ok'],
+    ['bad checksum', ns('bad'), 'ndp.checksum'],
+    ['hop limit 254', ndFrame(eth, { ...ip, hopLimit: 254 }, { type: NS, target: '2001:db8::102', options: sll }), 'ndp.hop-limit'],
+    ['code 1', ndFrame(eth, ip, { type: NS, code: 1, target: '2001:db8::102', options: sll }), 'ndp.code'],
+    ['option length 0', ndFrame(eth, ip, { type: NS, target: '2001:db8::102', options: [{ type: NdOption.SOURCE_LL, mac: CLUSTER, length: 0 }] }), 'ndp.option-length'],
+    ['option past the end', ndFrame(eth, ip, { type: NS, target: '2001:db8::102', options: [{ type: NdOption.SOURCE_LL, mac: CLUSTER, length: 2 }] }), 'ndp.option-length'],
+    ['multicast target', ndFrame(eth, ip, { type: NS, target: 'ff02::1', options: sll }), 'ndp.multicast-target'],
+    ['NS from :: with SLLAO', ndFrame(eth, { ...ip, src: '::' }, { type: NS, target: '2001:db8::102', options: sll }), 'ndp.unspecified-with-sllao'],
+    ['NS from :: to all-nodes', ndFrame(eth, { src: '::', dst: 'ff02::1' }, { type: NS, target: '2001:db8::102' }), 'ndp.unspecified-not-solicited-node'],
+    ['DAD NS', ndFrame(eth, { ...ip, src: '::' }, { type: NS, target: '2001:db8::102' }), 'ok'],
+    ['NA to all-nodes with S', ndFrame(eth, { src: '2001:db8::101', dst: 'ff02::1' }, { type: NA, flags: NaFlag.SOLICITED, target: '2001:db8::101' }), 'ndp.multicast-solicited'],
+    ['NA to all-nodes with O only', ndFrame(eth, { src: '2001:db8::101', dst: 'ff02::1' }, { type: NA, flags: NaFlag.OVERRIDE, target: '2001:db8::101' }), 'ok'],
+    ['SLLAO of 16 bytes', ndFrame(eth, ip, { type: NS, target: '2001:db8::102', options: [{ type: NdOption.SOURCE_LL, body: new Uint8Array(14) }] }), 'ndp.lla-length'],
+    ['RS', icmpv6Frame(eth, ip, { type: Icmpv6Type.ROUTER_SOLICITATION }), 'ndp.not-ns-na'],
+    ['hop-by-hop past the payload', ndFrame(eth, { ...ip, hopByHop: Uint8Array.of(0, 200, 1, 4, 0, 0, 0, 0) }, { type: NS, target: '2001:db8::102' }), 'ipv6.extension'],
+    ['hop-by-hop then NS', ndFrame(eth, { ...ip, hopByHop: Uint8Array.of(0, 0, 1, 4, 0, 0, 0, 0) }, { type: NS, target: '2001:db8::102', options: sll }), 'ok'],
+    ['payload length past the frame', ndFrame(eth, { ...ip, payloadLength: 33 }, { type: NS, target: '2001:db8::102', options: sll }), 'ipv6.truncated'],
   ];
   test.each(cases)('%s', (_n, f, code) => {
-    expect(nd.check(f, 14, f.length)).toBe(code);
+    expect(check(f)).toBe(code);
   });
   test('ICMP length under 24 is SHORT even when the frame is padded past it', () => {
     const f = ndFrame(eth, ip, { type: NS, target: '2001:db8::102' });
     f[14 + 5] = 20; // payload length 20; the 4 bytes that follow are now padding
-    const msg = new NdMessage();
-    expect(msg.check(f, 14, f.length)).toBe(NdCheck.SHORT);
+    expect(check(f)).toBe('ndp.short');
   });
 });
 

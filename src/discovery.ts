@@ -1,0 +1,245 @@
+import type { FrameContext } from './adapter';
+import type { MemberEntry } from './cluster';
+import { macEquals } from './mac';
+import { Direction, Verdict } from './verdict';
+
+/**
+ * The discovery-rewrite policy of the method, written once for every address-resolution protocol
+ * (ARP for IPv4, Neighbor Discovery for IPv6, any third-party family). An adapter decodes its
+ * family's message into a `DiscoveryMessage` (which addresses, which link-layer fields, which
+ * flags); the policy below decides on that description alone and asks the adapter to write a MAC
+ * into a link-layer field or to build a synthesized reply. Rule names: docs/rules.md.
+ */
+
+/** What a discovery message is, protocol-neutral. */
+export const DiscoveryKind = {
+  /** Not a discovery message of the family (data, or a message the rules leave alone). */
+  Other: 0,
+  /** ARP request. */
+  Request: 1,
+  /** ARP reply. */
+  Reply: 2,
+  /** Neighbor Solicitation. */
+  Solicitation: 3,
+  /** Neighbor Advertisement. */
+  Advertisement: 4,
+} as const;
+export type DiscoveryKind = (typeof DiscoveryKind)[keyof typeof DiscoveryKind];
+
+/** Largest number of the message's own link-layer fields a message may carry (a 65535-byte frame of 8-octet options). */
+export const MAX_LINK_LAYER_FIELDS = 8192;
+
+/**
+ * One decoded discovery message: offsets into the frame, never copies. Reused for every frame (one
+ * per engine). Filled by the adapter's `decode`; `kind` Other leaves the rest unspecified.
+ */
+export class DiscoveryMessage {
+  kind: DiscoveryKind = DiscoveryKind.Other;
+  /** Length of the protocol addresses below: 4 (IPv4) or 16 (IPv6). */
+  addressLength = 4;
+  /** The sender's protocol address: the member the message comes from (ARP sender IP, IPv6 source). */
+  sender = -1;
+  /**
+   * The protocol address whose link-layer address the message carries (ARP sender IP; NS: IPv6
+   * source, RFC 4861 7.2.3; NA: target, RFC 4861 7.2.5).
+   */
+  bound = -1;
+  /**
+   * The address the message is for: the address asked about (ARP request target IP, NS target), or
+   * the requester an answer goes to (ARP reply target IP, NA IPv6 destination).
+   */
+  peer = -1;
+  /** Offsets of the message's own link-layer address fields (ARP sender MAC; SLLAO of an NS, TLLAO of an NA). */
+  readonly linkLayer = new Int32Array(MAX_LINK_LAYER_FIELDS);
+  linkLayerCount = 0;
+  /** The requester's link-layer field an answer fills with the cluster MAC (ARP target MAC), or -1. */
+  targetLinkLayer = -1;
+  /** An answer to a request (ARP reply; NA with S=1). */
+  solicited = false;
+  /** NA Override flag (RFC 4861 4.4). */
+  override = false;
+  /** An address probe that resolves nothing between members (RFC 5227 ARP probe, RFC 4862 DAD NS). */
+  probe = false;
+
+  /** Resets to Other (the adapter's decode calls it first). */
+  clear(): void {
+    this.kind = DiscoveryKind.Other;
+    this.linkLayerCount = 0;
+    this.targetLinkLayer = -1;
+    this.solicited = false;
+    this.override = false;
+    this.probe = false;
+  }
+}
+
+/** The reason numbers a family gives for each outcome of the policy (defineReason, docs/rules.md). */
+export interface DiscoveryReasons {
+  /** Step 502: a request or NS from a member for this host, link-layer := the member's dedicated MAC. */
+  readonly requestForThisHost: number;
+  /** The same substitution for any other request or NS from a member (RFC 826 merge, RFC 4861 7.2.3). */
+  readonly requestHazard: number;
+  /** An answer from a member for this host with the cluster MAC: substituted, exchange complete (step 510). */
+  readonly replyForThisHost: number;
+  /** Any other answer from a member with the cluster MAC: substituted (RFC 826 merge, RFC 4861 7.2.5). */
+  readonly replyHazard: number;
+  /** Step 508, form "sender". */
+  readonly replyToMember: number;
+  /** Step 508, form "receiver". */
+  readonly replyToMemberReceiver: number;
+  /** The response synthesizer answered. */
+  readonly synthesized: number;
+  readonly probe: number;
+  readonly nonMember: number;
+  readonly virtualSource: number;
+  readonly ownAddress: number;
+  /** An answer binding a virtual IP. */
+  readonly virtualTarget: number;
+  /** An answer from a member binding another host's address. */
+  readonly otherHostTarget: number;
+  /** From a member, without the cluster MAC in its own link-layer field. */
+  readonly alreadyDedicated: number;
+  readonly replyNotOwn: number;
+  readonly replyToNonMember: number;
+  readonly replySeenByNonMembers: number;
+  readonly outboundUnchanged: number;
+}
+
+/** What the policy asks of a family's codec: field writes and reply emission, nothing else. */
+export interface DiscoveryCodec {
+  readonly reasons: DiscoveryReasons;
+  /** Writes the 6 bytes mac[macOff..] into the link-layer field at `at` (keeping any checksum honest). */
+  writeLinkLayer(c: FrameContext, at: number, mac: Uint8Array, macOff: number): void;
+  /** Builds the synthesized answer to the request in `m` for member entry `member` into c.replyFrame/replyLength. */
+  synthesize(c: FrameContext, m: DiscoveryMessage, member: MemberEntry): void;
+}
+
+function keep(c: FrameContext, reason: number): Verdict {
+  c.reason = reason;
+  return Verdict.Pass;
+}
+
+function isAnswer(m: DiscoveryMessage): boolean {
+  return m.kind === DiscoveryKind.Reply || m.kind === DiscoveryKind.Advertisement;
+}
+
+/** True when one of the message's own link-layer fields carries the cluster MAC. */
+function carriesClusterMac(c: FrameContext, m: DiscoveryMessage): boolean {
+  for (let i = 0; i < m.linkLayerCount; i++) if (macEquals(c.frame, m.linkLayer[i], c.clusterMac, 0)) return true;
+  return false;
+}
+
+/**
+ * Writes the dedicated MAC of member entry `e` into every one of the message's own link-layer
+ * fields that carries the cluster MAC (stacks disagree on which duplicate they believe: after the
+ * write none reads the cluster MAC). Returns false when there was none.
+ */
+function substitute(c: FrameContext, m: DiscoveryMessage, codec: DiscoveryCodec, e: MemberEntry): boolean {
+  let done = false;
+  const macs = c.cluster.memberMacs;
+  const at = c.cluster.macAt(e);
+  for (let i = 0; i < m.linkLayerCount; i++) {
+    if (!macEquals(c.frame, m.linkLayer[i], c.clusterMac, 0)) continue;
+    codec.writeLinkLayer(c, m.linkLayer[i], macs, at);
+    done = true;
+  }
+  return done;
+}
+
+/** Decides a discovery message (m.kind is not Other). Rewrites in place, or fills the reply. */
+export function decideDiscovery(c: FrameContext, m: DiscoveryMessage, codec: DiscoveryCodec): Verdict {
+  return c.direction === Direction.Inbound ? inbound(c, m, codec) : outbound(c, m, codec);
+}
+
+/**
+ * Inbound (wire to stack): arp.request-for-this-host (step 502), arp.merge-hazard,
+ * arp.reply-for-this-host (step 510), ndp.solicitation-for-this-host, ndp.solicitation-hazard,
+ * ndp.override-hazard. Membership is by the sender's address; the dedicated MAC written is the one of
+ * the address the message binds.
+ */
+function inbound(c: FrameContext, m: DiscoveryMessage, codec: DiscoveryCodec): Verdict {
+  const R = codec.reasons;
+  const f = c.frame;
+  const cl = c.cluster;
+  const len = m.addressLength;
+  if (m.probe) return keep(c, R.probe);
+  const s = cl.member(f, m.sender, len);
+  if (s < 0) return keep(c, cl.isVirtual(f, m.sender, len) ? R.virtualSource : R.nonMember);
+  const h = c.remoteHost(s);
+  if (h < 0) return keep(c, R.ownAddress);
+  let e = s;
+  if (m.bound !== m.sender) {
+    // an answer binds its target: that member address's dedicated MAC, else the sender's (an address
+    // of the member the config does not list); never a claim on another host's or a virtual address
+    if (cl.isVirtual(f, m.bound, len)) return keep(c, R.virtualTarget);
+    const b = cl.member(f, m.bound, len);
+    if (b >= 0) {
+      if (cl.hostOf(b) !== h) return keep(c, R.otherHostTarget);
+      e = b;
+    }
+  }
+  const answer = isAnswer(m);
+  const forUs = c.isLocalMember(cl.member(f, m.peer, len));
+  if (!substitute(c, m, codec, e)) {
+    // step 510: the member's layer already wrote its dedicated MAC (form "sender"): exchange complete
+    if (answer && m.solicited && forUs && m.linkLayerCount > 0 && macEquals(f, m.linkLayer[0], cl.memberMacs, cl.macAt(e))) c.markDiscovered(h);
+    return keep(c, R.alreadyDedicated);
+  }
+  if (answer) {
+    if (m.solicited && forUs) {
+      // the replier left the cluster MAC (form "receiver"): this completes the exchange
+      c.markDiscovered(h);
+      c.reason = R.replyForThisHost;
+    } else c.reason = R.replyHazard;
+  } else c.reason = forUs ? R.requestForThisHost : R.requestHazard;
+  return Verdict.Rewrite;
+}
+
+/**
+ * Outbound (stack to wire): arp.reply-to-member / ndp.advertisement-to-member (step 508, both
+ * forms), arp.reply-members-only / ndp.advertisement-members-only, synthesizer.answer-locally, and
+ * the cluster MAC kept on everything else.
+ */
+function outbound(c: FrameContext, m: DiscoveryMessage, codec: DiscoveryCodec): Verdict {
+  const R = codec.reasons;
+  const f = c.frame;
+  const cl = c.cluster;
+  const len = m.addressLength;
+  if (!isAnswer(m)) {
+    if (m.probe) return keep(c, R.probe);
+    if (c.synthesize) {
+      const t = cl.member(f, m.peer, len);
+      const h = c.remoteHost(t);
+      if (h >= 0) {
+        codec.synthesize(c, m, t);
+        c.markDiscovered(h);
+        c.reason = R.synthesized;
+        return Verdict.Reply;
+      }
+    }
+    return keep(c, R.outboundUnchanged);
+  }
+  // step 508: our answer for our own address, to a member
+  const own = cl.member(f, m.bound, len);
+  if (!c.isLocalMember(own)) return keep(c, R.replyNotOwn);
+  if (!carriesClusterMac(c, m)) return keep(c, R.outboundUnchanged);
+  const to = cl.member(f, m.peer, len);
+  const h = c.remoteHost(to);
+  if (h < 0) return keep(c, R.replyToNonMember);
+  // RFC 826 merge rule (RFC 4861 7.2.5 alike): every station receiving the frame updates its entry
+  // for us; an answer sent where non-members receive it keeps the cluster MAC
+  if (!c.destinationReachesMembersOnly(to)) return keep(c, R.replySeenByNonMembers);
+  c.markDiscovered(h);
+  const t = m.targetLinkLayer;
+  if (!c.replyRewriteAtSender) {
+    // the patent's alternative: the requester's layer writes our dedicated MAC (inbound rule), so
+    // this answer, flooded to every port, carries no dedicated MAC at all
+    if (t < 0 || macEquals(f, t, c.clusterMac, 0)) return keep(c, R.replyToMemberReceiver);
+    codec.writeLinkLayer(c, t, c.clusterMac, 0);
+    c.reason = R.replyToMemberReceiver;
+    return Verdict.Rewrite;
+  }
+  substitute(c, m, codec, own);
+  if (t >= 0) codec.writeLinkLayer(c, t, c.clusterMac, 0);
+  c.reason = R.replyToMember;
+  return Verdict.Rewrite;
+}
