@@ -88,7 +88,10 @@ export interface DiscoveryReasons {
   readonly replyToMemberReceiver: number;
   /** The response synthesizer answered. */
   readonly synthesized: number;
+  /** An inbound probe. */
   readonly probe: number;
+  /** The stack's own probe (never answered by the synthesizer). */
+  readonly outboundProbe: number;
   readonly nonMember: number;
   readonly virtualSource: number;
   readonly ownAddress: number;
@@ -205,7 +208,7 @@ function outbound(c: FrameContext, m: DiscoveryMessage, codec: DiscoveryCodec): 
   const cl = c.cluster;
   const len = m.addressLength;
   if (!isAnswer(m)) {
-    if (m.probe) return keep(c, R.probe);
+    if (m.probe) return keep(c, R.outboundProbe);
     if (c.synthesize) {
       const t = cl.member(f, m.peer, len);
       const h = c.remoteHost(t);

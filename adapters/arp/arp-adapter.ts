@@ -26,7 +26,6 @@ export const ArpReason = {
   OutboundToNonMember: defineReason('arp.reply-to-non-member', 'outbound ARP reply to a non-member: keeps the cluster MAC'),
   OutboundSeenByNonMembers: defineReason('arp.reply-seen-by-non-members', 'outbound ARP reply to a member, but to an Ethernet destination non-members receive (broadcast, a non-member\'s MAC): keeps the cluster MAC (RFC 826 merge rule)'),
   OutboundUnchanged: defineReason('arp.outbound-unchanged', 'outbound ARP: nothing to rewrite'),
-  VirtualSource: defineReason('arp.virtual-source', 'ARP from a virtual IP: keeps the cluster MAC'),
   Ipv4Data: defineReason('ipv4.data', 'IPv4 data: no rewrite'),
 } as const;
 
@@ -43,8 +42,9 @@ const REASONS: DiscoveryReasons = {
   replyToMemberReceiver: ArpReason.Step508Receiver,
   synthesized: ArpReason.Synthesized,
   probe: ArpReason.Probe,
+  outboundProbe: ArpReason.OutboundUnchanged,
   nonMember: ArpReason.NonMember,
-  virtualSource: ArpReason.VirtualSource,
+  virtualSource: ArpReason.NonMember,
   ownAddress: ArpReason.OwnAddress,
   virtualTarget: ArpReason.NonMember,
   otherHostTarget: ArpReason.NonMember,

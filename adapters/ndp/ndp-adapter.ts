@@ -77,6 +77,7 @@ const REASONS: DiscoveryReasons = {
   replyToMemberReceiver: NdpReason.Step508Receiver,
   synthesized: NdpReason.Synthesized,
   probe: NdpReason.Dad,
+  outboundProbe: NdpReason.Dad,
   nonMember: NdpReason.NonMember,
   virtualSource: NdpReason.VirtualSource,
   ownAddress: NdpReason.OwnAddress,
