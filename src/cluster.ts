@@ -175,7 +175,14 @@ export class Cluster {
   }
   /** Member entry of the member address of `length` bytes (4 or 16) at buf[off..), or -1. */
   member(buf: Uint8Array, off: number, length: number): MemberEntry {
-    return (length === 4 ? this.v4.get(buf, off) : this.v6.get(buf, off)) as MemberEntry;
+    return (length === 4 ? this.v4 : this.v6).get(buf, off) as MemberEntry; // one call site: inlined
+  }
+  /**
+   * The member-address table for addresses of `length` bytes (4 or 16): `get(buf, off)` is the
+   * member entry (as `member`), for a caller that looks up several addresses of one frame.
+   */
+  addressTable(length: number): { get(buf: Uint8Array, off: number): number } {
+    return length === 4 ? this.v4 : this.v6;
   }
   /** Host index of member entry e (e >= 0). */
   hostOf(e: MemberEntry): HostIndex {

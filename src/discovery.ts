@@ -61,14 +61,9 @@ export class DiscoveryMessage {
   /** An address probe that resolves nothing between members (RFC 5227 ARP probe, RFC 4862 DAD NS). */
   probe = false;
 
-  /** Resets to Other (the adapter's decode calls it first). */
+  /** Resets to Other (the adapter's decode calls it first; it sets every field when it finds a message). */
   clear(): void {
     this.kind = DiscoveryKind.Other;
-    this.linkLayerCount = 0;
-    this.targetLinkLayer = -1;
-    this.solicited = false;
-    this.override = false;
-    this.probe = false;
   }
 }
 
@@ -164,8 +159,9 @@ function inbound(c: FrameContext, m: DiscoveryMessage, codec: DiscoveryCodec): V
   const f = c.frame;
   const cl = c.cluster;
   const len = m.addressLength;
+  const T = cl.addressTable(len);
   if (m.probe) return keep(c, R.probe);
-  const s = cl.member(f, m.sender, len);
+  const s = T.get(f, m.sender) as MemberEntry;
   if (s < 0) return keep(c, cl.isVirtual(f, m.sender, len) ? R.virtualSource : R.nonMember);
   const h = c.remoteHost(s);
   if (h < 0) return keep(c, R.ownAddress);
@@ -174,14 +170,14 @@ function inbound(c: FrameContext, m: DiscoveryMessage, codec: DiscoveryCodec): V
     // an answer binds its target: that member address's dedicated MAC, else the sender's (an address
     // of the member the config does not list); never a claim on another host's or a virtual address
     if (cl.isVirtual(f, m.bound, len)) return keep(c, R.virtualTarget);
-    const b = cl.member(f, m.bound, len);
+    const b = T.get(f, m.bound) as MemberEntry;
     if (b >= 0) {
       if (cl.hostOf(b) !== h) return keep(c, R.otherHostTarget);
       e = b;
     }
   }
   const answer = isAnswer(m);
-  const forUs = c.isLocalMember(cl.member(f, m.peer, len));
+  const forUs = c.isLocalMember(T.get(f, m.peer) as MemberEntry);
   if (!substitute(c, m, codec, e)) {
     // step 510: the member's layer already wrote its dedicated MAC (form "sender"): exchange complete
     if (answer && m.solicited && forUs && m.linkLayerCount > 0 && macEquals(f, m.linkLayer[0], cl.memberMacs, cl.macAt(e))) c.markDiscovered(h);
@@ -207,10 +203,11 @@ function outbound(c: FrameContext, m: DiscoveryMessage, codec: DiscoveryCodec): 
   const f = c.frame;
   const cl = c.cluster;
   const len = m.addressLength;
+  const T = cl.addressTable(len);
   if (!isAnswer(m)) {
     if (m.probe) return keep(c, R.outboundProbe);
     if (c.synthesize) {
-      const t = cl.member(f, m.peer, len);
+      const t = T.get(f, m.peer) as MemberEntry;
       const h = c.remoteHost(t);
       if (h >= 0) {
         codec.synthesize(c, m, t);
@@ -222,10 +219,10 @@ function outbound(c: FrameContext, m: DiscoveryMessage, codec: DiscoveryCodec): 
     return keep(c, R.outboundUnchanged);
   }
   // step 508: our answer for our own address, to a member
-  const own = cl.member(f, m.bound, len);
+  const own = T.get(f, m.bound) as MemberEntry;
   if (!c.isLocalMember(own)) return keep(c, R.replyNotOwn);
   if (!carriesClusterMac(c, m)) return keep(c, R.outboundUnchanged);
-  const to = cl.member(f, m.peer, len);
+  const to = T.get(f, m.peer) as MemberEntry;
   const h = c.remoteHost(to);
   if (h < 0) return keep(c, R.replyToNonMember);
   // RFC 826 merge rule (RFC 4861 7.2.5 alike): every station receiving the frame updates its entry

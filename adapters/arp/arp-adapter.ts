@@ -103,6 +103,7 @@ export class ArpAdapter implements ProtocolAdapter {
     m.linkLayerCount = 1;
     m.targetLinkLayer = reply ? o + ArpField.THA : -1;
     m.solicited = reply;
+    m.override = false;
     m.probe = isZeroIpv4At(f, o + ArpField.SPA); // RFC 5227 2.1.1
   }
 

@@ -179,7 +179,10 @@ export class NdpAdapter implements ProtocolAdapter {
     m.addressLength = 16;
     m.linkLayerCount = n;
     m.sender = ip + Ipv6Field.SRC;
+    m.targetLinkLayer = -1;
     if (ns) {
+      m.solicited = false;
+      m.override = false;
       m.kind = DiscoveryKind.Solicitation;
       m.bound = ip + Ipv6Field.SRC; // RFC 4861 7.2.3: the SLLAO is the source's
       m.peer = icmp + Icmpv6Field.TARGET;
@@ -188,6 +191,7 @@ export class NdpAdapter implements ProtocolAdapter {
       m.kind = DiscoveryKind.Advertisement;
       m.bound = icmp + Icmpv6Field.TARGET; // RFC 4861 7.2.5: the TLLAO is the target's
       m.peer = ip + Ipv6Field.DST;
+      m.probe = false;
       m.solicited = (flags & NaFlag.SOLICITED) !== 0;
       m.override = (flags & NaFlag.OVERRIDE) !== 0;
     }
