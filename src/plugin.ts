@@ -106,7 +106,7 @@ function checkPlugin(spec: string, p: unknown): IntraclusterPlugin {
     });
     return v;
   };
-  const a = list(adapters, 'adapters', (x) => typeof x.name === 'string' && typeof x.process === 'function', 'a ProtocolAdapter (name, process)');
+  const a = list(adapters, 'adapters', (x) => typeof x.name === 'string' && (typeof x.process === 'function' || typeof x.decode === 'function'), 'a ProtocolAdapter (name, process or decode)');
   const m = list(mappings, 'mappings', (x) => typeof x.name === 'string' && typeof x.map === 'function' && Array.isArray(x.families), 'a Mapping (name, families, map)');
   return { adapters: a as ProtocolAdapter[], mappings: m as Mapping[] };
 }
