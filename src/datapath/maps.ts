@@ -24,7 +24,7 @@ export const CfgFlag = { Valid: 1, Dedicated: 2, SharedMac: 4, Synthesize: 8, St
 export type MapFds = (name: string) => number;
 
 /** The maps' names in the object. */
-export const MAP_NAMES = { state: 'ic_state', config: 'ic_config', members4: 'ic_members4', members6: 'ic_members6', macs: 'ic_macs', strict: 'ic_strict', counters: 'ic_counters', programs: 'ic_programs' } as const;
+export const MAP_NAMES = { state: 'ic_state', config: 'ic_config', members4: 'ic_members4', members6: 'ic_members6', macs: 'ic_macs', strict: 'ic_strict', counters: 'ic_counters', programs: 'ic_programs', bench: 'ic_bench' } as const;
 
 type Kind = 'members4' | 'members6' | 'macs' | 'strict';
 const KINDS: readonly Kind[] = ['members4', 'members6', 'macs', 'strict'];
@@ -249,6 +249,12 @@ export class KernelMaps {
     }
     this.inner[g] = maps;
     return maps;
+  }
+
+  /** Sets the strict-sources flags of the active generation (by host index of the installed cluster). */
+  setDiscovered(flags: Uint8Array): void {
+    const cur = this.inner[this.gen];
+    if (cur) this.fillStrict(cur.strict, flags);
   }
 
   /** Host names with a completed discovery exchange (strict sources), in the active generation. */
