@@ -39,26 +39,29 @@ static __always_inline int zero_ipv4(const __u8 *p)
 }
 
 /*
- * Keeps a CHECKSUM_COMPLETE skb->csum right when a MAC of the ARP payload changes (ARP carries no
- * checksum of its own; the kernel's receive checksum covers the payload).
+ * Writes mac into the ARP payload at a + field and returns what that adds to the payload's
+ * ones'-complement sum (the changed words, RFC 1624), for arp_csum.
  */
-static __always_inline void arp_csum_mac(struct frame *f, const __u8 *from, const __u8 *to)
+static __always_inline __u32 arp_set_mac(__u8 *a, __u32 field, const __u8 *mac)
 {
 	__u32 diff = 0;
 	for (int i = 0; i < 6; i += 2) {
-		diff += (~((__u32)from[i] | ((__u32)from[i + 1] << 8))) & 0xffff;
-		diff += (__u32)to[i] | ((__u32)to[i + 1] << 8);
+		diff += (~((__u32)a[field + i] | ((__u32)a[field + i + 1] << 8))) & 0xffff;
+		diff += (__u32)mac[i] | ((__u32)mac[i + 1] << 8);
 	}
-	bpf_csum_update(f->skb, diff);
+	mac_cp(a + field, mac);
+	return diff;
 }
 
-/* Writes mac into the ARP payload at a + field. */
-static __always_inline void arp_set_mac(struct frame *f, __u8 *a, __u32 field, const __u8 *mac)
+/*
+ * Keeps a CHECKSUM_COMPLETE receive checksum right after the ARP payload changed (ARP carries no
+ * checksum of its own, but the kernel's receive checksum covers the payload). Only received frames
+ * carry one: outbound frames need nothing.
+ */
+static __always_inline void arp_csum(struct frame *f, __u32 diff)
 {
-	__u8 old[6];
-	mac_cp(old, a + field);
-	mac_cp(a + field, mac);
-	arp_csum_mac(f, old, mac);
+	if (f->dir == DIR_INBOUND)
+		bpf_csum_update(f->skb, diff);
 }
 
 /* Steps 502 (request for us) and the RFC 826 hazard (any other ARP from a member). */
@@ -80,7 +83,7 @@ static __always_inline __u32 arp_inbound(struct frame *f, __u8 *a)
 			mark_discovered(f, m);
 		return keep(f, REASON_ARP_SENDER_NOT_CLUSTER);
 	}
-	arp_set_mac(f, a, ARP_SHA, s->mac);
+	arp_csum(f, arp_set_mac(a, ARP_SHA, s->mac));
 	if (for_us && op == ARP_REPLY) {
 		/* the replier left the cluster MAC (replyRewrite "receiver"): this completes the exchange */
 		mark_discovered(f, m);
@@ -161,12 +164,12 @@ static __always_inline __u32 arp_outbound(struct frame *f, __u8 *a)
 			/* the patent's alternative: the requester's layer writes our dedicated MAC */
 			if (mac_eq(a + ARP_THA, f->cfg->cluster_mac))
 				return keep(f, REASON_ARP_STEP508_RECEIVER);
-			arp_set_mac(f, a, ARP_THA, f->cfg->cluster_mac);
+			arp_csum(f, arp_set_mac(a, ARP_THA, f->cfg->cluster_mac));
 			f->reason = REASON_ARP_STEP508_RECEIVER;
 			return V_REWRITE;
 		}
-		arp_set_mac(f, a, ARP_SHA, own->mac);
-		arp_set_mac(f, a, ARP_THA, f->cfg->cluster_mac);
+		__u32 diff = arp_set_mac(a, ARP_SHA, own->mac);
+		arp_csum(f, diff + arp_set_mac(a, ARP_THA, f->cfg->cluster_mac));
 		f->reason = REASON_ARP_STEP508;
 		return V_REWRITE;
 	}
