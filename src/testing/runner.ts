@@ -50,6 +50,24 @@ export interface GoldenRunOptions {
    * this off to run the suite against adapters of your own that word their reasons differently.
    */
   checkReason?: boolean;
+  /**
+   * "kernel": run each vector through the kernel datapath's BPF programs (BPF_PROG_TEST_RUN, needs
+   * root and the programs built; docs/kernel.md) instead of the target's engines. The programs
+   * implement the built-in adapters, so the target is not asked for engines. Default "engine".
+   */
+  datapath?: 'engine' | 'kernel';
+}
+
+let kernelFactory: GoldenEngineFactory | undefined;
+
+/** The kernel datapath, loaded once per process for every vector run with `datapath: "kernel"`. */
+function kernelEngines(): GoldenEngineFactory {
+  if (!kernelFactory) {
+    // loaded lazily: only this datapath needs the libbpf addon
+    const { KernelDatapath } = require('../datapath/kernel') as typeof import('../datapath/kernel');
+    kernelFactory = KernelDatapath.open();
+  }
+  return kernelFactory;
 }
 
 /** Bytes of sentinel around the frame: an engine that writes outside [0, length) is caught. */
@@ -83,7 +101,7 @@ export function runGoldenVector(vector: GoldenVector, target: GoldenTarget, opti
   const dumps: string[] = [];
   let engine: GoldenEngine;
   try {
-    engine = goldenFactory(target).create(vector.config, vector.host);
+    engine = (options.datapath === 'kernel' ? kernelEngines() : goldenFactory(target)).create(vector.config, vector.host);
   } catch (e) {
     return result(vector, [`cannot make an engine for host "${vector.host}": ${(e as Error).message}`], [], undefined, '');
   }
