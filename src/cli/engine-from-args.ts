@@ -9,9 +9,9 @@ import { CliError } from './command';
 export const requireOption = { require: { type: 'string', multiple: true } } as const;
 
 /** Help text for `--require`, the same in every command. */
-export const REQUIRE_HELP = `  --require MODULE    load a plug-in (adapters, mappings) before building the engine; repeatable.
-                      MODULE is a path or a package name, resolved from the current folder
-                      (see docs/cli.md, "Plug-ins")`;
+export const REQUIRE_HELP = `  --require MODULE     load a plug-in (adapters, mappings) before building the engine; repeatable.
+                       MODULE is a path or a package name, resolved from the current folder
+                       (see docs/cli.md, "Plug-ins")`;
 
 /**
  * The engine factory of a command: the built-in adapters and mappings plus those of every

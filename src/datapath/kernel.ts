@@ -1,7 +1,6 @@
 import { Cluster } from '../cluster';
 import { ClusterConfig } from '../config';
-import { createContainer } from '../container';
-import { EngineFactory } from '../di';
+import { createEngineFactory } from '../defaults';
 import type { EngineStats } from '../engine';
 import { Direction, Reason, VERDICT_NAMES, Verdict, reasonId, reasonText } from '../verdict';
 import { BpfAddon, BpfObject, OBJECT_FILE, TcAction, bpfAddon, kernelDatapathProblem, u32 } from './bpf';
@@ -71,7 +70,7 @@ export class KernelDatapath {
   readonly benchEmptyFd: number;
   /** The engine whose membership and strict-sources state the maps hold. */
   owner: KernelEngine | null = null;
-  private readonly factory = createContainer().get(EngineFactory);
+  private readonly factory = createEngineFactory();
 
   private constructor(object: BpfObject) {
     this.lib = object.lib;

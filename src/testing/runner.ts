@@ -98,7 +98,6 @@ export function goldenFactory(target: GoldenTarget): GoldenEngineFactory {
  */
 export function runGoldenVector(vector: GoldenVector, target: GoldenTarget, options: GoldenRunOptions = {}): GoldenResult {
   const failures: string[] = [];
-  const dumps: string[] = [];
   let engine: GoldenEngine;
   try {
     engine = (options.datapath === 'kernel' ? kernelEngines() : goldenFactory(target)).create(vector.config, vector.host);
@@ -138,7 +137,33 @@ export function runGoldenVector(vector: GoldenVector, target: GoldenTarget, opti
       break;
     }
   }
+  const reply = verdict === 'reply' ? Uint8Array.from(engine.replyFrame.subarray(0, engine.replyLength)) : undefined;
+  return judgeGoldenVector(vector, { verdict, reason, frame: actual, reply }, options, failures);
+}
 
+/** What an implementation did with a vector's input: from an engine, or read off a pipe. */
+export interface GoldenObserved {
+  /** `pass`, `rewrite`, `drop`, `reply` (anything else fails). */
+  readonly verdict: string;
+  /** The reason text ("" if none). */
+  readonly reason: string;
+  /** The reason's stable id, where the implementation gives one. */
+  readonly reasonId?: string;
+  /** The frame after processing (pass, rewrite). */
+  readonly frame?: Uint8Array;
+  /** The reply frame (reply). */
+  readonly reply?: Uint8Array;
+}
+
+/**
+ * Checks an observed outcome against a vector: the verdict; for pass that the frame is byte for byte
+ * the input; for rewrite the output bytes; for reply the reply bytes; the reason substring.
+ * `failures` are checks that already failed (they are reported first).
+ */
+export function judgeGoldenVector(vector: GoldenVector, observed: GoldenObserved, options: GoldenRunOptions = {}, failures: string[] = []): GoldenResult {
+  failures = [...failures];
+  const dumps: string[] = [];
+  const { verdict, reason } = observed;
   const ex = vector.expect;
   if (verdict !== ex.verdict) failures.push(`verdict: expected ${ex.verdict}, got ${verdict} (reason: ${reason || 'none'})`);
   if (ex.reason !== undefined && options.checkReason !== false && !reason.toLowerCase().includes(ex.reason.toLowerCase()))
@@ -146,23 +171,28 @@ export function runGoldenVector(vector: GoldenVector, target: GoldenTarget, opti
 
   let output: Uint8Array | undefined;
   let reply: Uint8Array | undefined;
-  if (verdict === 'pass' || verdict === 'rewrite') output = actual;
-  if (verdict === 'reply') reply = Uint8Array.from(engine.replyFrame.subarray(0, engine.replyLength));
+  if (verdict === 'pass' || verdict === 'rewrite') output = observed.frame ?? new Uint8Array(0);
+  if (verdict === 'reply') reply = observed.reply ?? new Uint8Array(0);
 
-  if (ex.verdict === 'pass' || ex.verdict === 'rewrite') {
+  if ((ex.verdict === 'pass' || ex.verdict === 'rewrite') && output) {
     const want = ex.verdict === 'pass' ? vector.input : ex.output!;
-    if (!bytesEqual(actual, want)) {
+    if (!bytesEqual(output, want)) {
       failures.push(ex.verdict === 'pass' ? 'output: a pass must leave the frame byte-identical, but bytes changed' : 'output: bytes differ from the expected output');
-      dumps.push(`output (${ex.verdict === 'pass' ? 'expected = input' : 'expected'} vs actual):\n${hexDiff(want, actual)}`);
+      dumps.push(`output (${ex.verdict === 'pass' ? 'expected = input' : 'expected'} vs actual):\n${hexDiff(want, output)}`);
     }
-  } else if (ex.verdict === 'reply' && verdict === 'reply') {
-    if (!bytesEqual(reply!, ex.reply!)) {
-      failures.push(`reply: bytes differ from the expected reply (${reply!.length} vs ${ex.reply!.length} bytes)`);
-      dumps.push(`reply (expected vs actual):\n${hexDiff(ex.reply!, reply!)}`);
+  } else if (ex.verdict === 'reply' && reply) {
+    if (!bytesEqual(reply, ex.reply!)) {
+      failures.push(`reply: bytes differ from the expected reply (${reply.length} vs ${ex.reply!.length} bytes)`);
+      dumps.push(`reply (expected vs actual):\n${hexDiff(ex.reply!, reply)}`);
     }
   }
   if (failures.length > 0 && dumps.length === 0) dumps.push(`input:\n${hexDump(vector.input)}`);
   return result(vector, failures, dumps, verdict, reason, output, reply);
+}
+
+/** A result for a vector no outcome could be observed for (no engine, a command that failed). */
+export function failedGoldenVector(vector: GoldenVector, failure: string): GoldenResult {
+  return result(vector, [failure], [], undefined, '');
 }
 
 /** Loads every vector under `dir` and runs each one; one result per vector, in file order. */
@@ -200,4 +230,14 @@ function result(
   ];
   const message = failures.length === 0 ? head[0] + ': ok' : [...head, ...failures.map((f) => `  - ${f}`), ...dumps].join('\n');
   return { vector, name: vector.name, path: vector.path, passed: failures.length === 0, verdict, reason, output, reply, failures, message };
+}
+
+/** `r` with more failed checks (from another reader of its frames, such as tshark). */
+export function withGoldenFailures(r: GoldenResult, extra: readonly string[]): GoldenResult {
+  if (extra.length === 0) return r;
+  if (r.passed) return result(r.vector, [...extra], [`input:\n${hexDump(r.vector.input)}`], r.verdict, r.reason, r.output, r.reply);
+  const lines = r.message.split('\n');
+  const at = lines.findIndex((l, i) => i > 2 && !l.startsWith('  - '));
+  lines.splice(at < 0 ? lines.length : at, 0, ...extra.map((f) => `  - ${f}`));
+  return { ...r, failures: [...r.failures, ...extra], message: lines.join('\n') };
 }
