@@ -2,6 +2,7 @@ import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { ClusterConfig, parseConfig } from '../config';
 import { ConfigError } from '../errors';
+import { BEFORE_KEYS, EXPECT_KEYS, TOP_KEYS, TSHARK_KEYS, VERDICTS } from './schema';
 
 /**
  * Golden vectors: one frame, one host's cluster layer, one expected verdict, as a data file
@@ -72,11 +73,6 @@ export class GoldenVectorError extends Error {
   }
 }
 
-const TOP_KEYS = ['name', 'description', 'source', 'rules', 'config', 'host', 'before', 'direction', 'input', 'expect', 'tshark'];
-const EXPECT_KEYS = ['verdict', 'output', 'reply', 'reason'];
-const BEFORE_KEYS = ['direction', 'input'];
-const TSHARK_KEYS = ['input', 'output', 'reply', 'malformed'];
-const VERDICTS: readonly string[] = ['pass', 'rewrite', 'drop', 'reply'];
 const CONFIGS_DIR = 'configs';
 
 /** Every vector file under `dir` (recursively, sorted), skipping `configs` folders. */
