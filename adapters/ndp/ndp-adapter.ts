@@ -21,7 +21,7 @@ import { Direction, Verdict, defineReason } from '../../src/verdict';
 export const NdpReason = {
   Step502: defineReason('ndp.step502', "step 502 analogue: NS from a member for this host: SLLAO := member's dedicated MAC"),
   MemberNs: defineReason('ndp.ns-hazard', "NS from a member with the cluster MAC in its SLLAO: SLLAO := member's dedicated MAC (cache-update hazard, RFC 4861 7.2.3)"),
-  MemberNa: defineReason('ndp.override-hazard', "NA from a member with the cluster MAC in its TLLAO: TLLAO := member's dedicated MAC (Override hazard, RFC 4861 7.2.5)"),
+  MemberNa: defineReason('ndp.override-hazard', "NA advertising a member's address with the cluster MAC in its TLLAO, from any source: TLLAO := that member's dedicated MAC (Override hazard, RFC 4861 7.2.5)"),
   Step508: defineReason('ndp.step508', "step 508 analogue: NA to a member: TLLAO := this host's dedicated MAC"),
   Step508Receiver: defineReason('ndp.step508-receiver', 'step 508 analogue, replyRewrite "receiver": NA to a member keeps the cluster MAC for the member\'s layer'),
   Synthesized: defineReason('ndp.synthesized', 'response synthesizer: NS for a member answered locally with an NA'),
@@ -44,8 +44,7 @@ export const NdpReason = {
   VirtualSource: defineReason('ndp.virtual-source', 'NS/NA from a virtual IP: keeps the cluster MAC'),
   OwnAddress: defineReason('ndp.own-address', "inbound NS/NA from one of this host's own addresses: unchanged"),
   VirtualTarget: defineReason('ndp.virtual-target', 'NA for a virtual IP: keeps the cluster MAC'),
-  OtherHostTarget: defineReason('ndp.other-host-target', 'inbound NA from a member for an address of another host: unchanged'),
-  SenderNotCluster: defineReason('ndp.sender-not-cluster', 'NS/NA from a member without the cluster MAC in its link-layer option: unchanged'),
+  SenderNotCluster: defineReason('ndp.sender-not-cluster', 'NS/NA without the cluster MAC in its link-layer option: unchanged'),
   OutboundNotOwn: defineReason('ndp.na-not-own', "outbound NA for an address that is not this host's dedicated address (virtual IP or other): keeps the cluster MAC"),
   OutboundToNonMember: defineReason('ndp.na-to-non-member', 'outbound NA to a non-member (or to a multicast group): keeps the cluster MAC'),
   OutboundSeenByNonMembers: defineReason('ndp.na-seen-by-non-members', "outbound NA to a member, but to an Ethernet destination non-members receive (broadcast, a non-member's MAC): keeps the cluster MAC"),
@@ -109,33 +108,36 @@ export class NdpAdapter implements ProtocolAdapter {
   }
 
   /**
-   * The Override hazard: an NA from a member (IPv6 source one of its addresses) carrying the cluster
-   * MAC. The TLLAO describes the target, so it gets the target's dedicated MAC when the target is one
-   * of that member's addresses, else the source's (an address of the member the config does not list,
-   * a link-local say: the member's layer accepts any of its dedicated MACs).
+   * The Override hazard (RFC 4861 7.2.5): Linux applies an NA with the Override flag to its entry for
+   * the NA's target, from whatever source. The address an NA binds is its target, so the rule keys on
+   * the target: an NA advertising another member's address with the cluster MAC gets that member's
+   * dedicated MAC, whoever sent it. A target the config does not list, from a member's source (a
+   * link-local say), gets the source's dedicated MAC (the member's layer accepts any of its own).
    */
   private inboundNa(c: FrameContext): Verdict {
     const f = c.frame;
     const nd = this.nd;
     const ip = nd.ip;
-    const s = c.cluster.memberIpv6(f, ip + Ipv6Field.SRC);
-    if (s < 0) return this.keep(c, c.cluster.isVirtualIpv6(f, ip + Ipv6Field.SRC) ? NdpReason.VirtualSource : NdpReason.NonMember);
-    const m = c.remoteHost(s);
-    if (m < 0) return this.keep(c, NdpReason.OwnAddress);
     const target = nd.icmp + Icmpv6Field.TARGET;
     if (c.cluster.isVirtualIpv6(f, target)) return this.keep(c, NdpReason.VirtualTarget);
+    const s = c.cluster.memberIpv6(f, ip + Ipv6Field.SRC);
     let a = c.cluster.memberIpv6(f, target);
-    if (a >= 0 && c.cluster.hostOf(a) !== m) return this.keep(c, NdpReason.OtherHostTarget);
-    if (a < 0) a = s;
+    if (a < 0) {
+      if (s < 0) return this.keep(c, c.cluster.isVirtualIpv6(f, ip + Ipv6Field.SRC) ? NdpReason.VirtualSource : NdpReason.NonMember);
+      a = s;
+    }
+    const m = c.remoteHost(a);
+    if (m < 0) return this.keep(c, NdpReason.OwnAddress);
+    // the exchange with member m completes only with its own solicited NA to this host
+    const exchange = s >= 0 && c.cluster.hostOf(s) === m && isSolicited(f, nd.icmp) && c.isLocalMember(c.cluster.memberIpv6(f, ip + Ipv6Field.DST));
     if (this.rewriteClusterLla(c, a)) {
       // a solicited NA to us left with the cluster MAC (replyRewrite "receiver"): exchange complete
-      if (isSolicited(f, nd.icmp) && c.isLocalMember(c.cluster.memberIpv6(f, ip + Ipv6Field.DST))) c.markDiscovered(m);
+      if (exchange) c.markDiscovered(m);
       c.reason = NdpReason.MemberNa;
       return Verdict.Rewrite;
     }
     // step 510 analogue: a solicited NA to us whose TLLAO the member's layer already set (step 508)
-    if (nd.lla >= 0 && isSolicited(f, nd.icmp) && macEquals(f, nd.lla, c.cluster.memberMacs, c.cluster.macAt(a)) && c.isLocalMember(c.cluster.memberIpv6(f, ip + Ipv6Field.DST)))
-      c.markDiscovered(m);
+    if (exchange && nd.lla >= 0 && macEquals(f, nd.lla, c.cluster.memberMacs, c.cluster.macAt(a))) c.markDiscovered(m);
     return this.keep(c, NdpReason.SenderNotCluster);
   }
 

@@ -180,9 +180,15 @@ function checkNdRewrite(o: Observation, ip6: Ip6, icmp: Icmp6, beyond: number[])
   if (icmp6ChecksumValid(inp, ip6, icmp) !== icmp6ChecksumValid(out, ip6, icmp))
     return `checksum: ICMPv6 checksum ${icmp6ChecksumValid(inp, ip6, icmp) ? 'valid' : 'invalid'} in, ${icmp6ChecksumValid(out, ip6, icmp) ? 'valid' : 'invalid'} out`;
   let who: number;
-  if (dir === INBOUND) {
+  if (dir === INBOUND && icmp.type === 136) {
+    // an NA binds its target (RFC 4861 7.2.5): keyed on the target whatever the source; a target
+    // the config does not list falls back to the source (an unlisted address of that member)
+    const t = m.hostOf(inp, icmp.icmp + 8, 16);
+    who = t >= 0 ? t : m.hostOf(inp, ip6.src, 16);
+    if (who < 0 || who === H) return 'inbound NA whose target (or, target unlisted, source) is not a remote member was modified';
+  } else if (dir === INBOUND) {
     who = m.hostOf(inp, ip6.src, 16);
-    if (who < 0 || who === H) return 'non-member source: inbound NS/NA whose IPv6 source is not a remote member was modified';
+    if (who < 0 || who === H) return 'non-member source: inbound NS whose IPv6 source is not a remote member was modified';
   } else {
     if (icmp.type !== 136) return 'outbound nd: rewrote an NS';
     if (m.hostOf(inp, icmp.icmp + 8, 16) !== H) return "outbound nd: rewrote an NA whose target is not H's";

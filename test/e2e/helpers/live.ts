@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { Bed, BedHost, BedMode, BedOptions, CLUSTER_MAC, MEMBERS, SHARED_MAC } from '../../../src/live/bed';
 
@@ -54,3 +55,24 @@ export { CLUSTER_MAC };
 export function isMulticastMac(mac: string): boolean {
   return (parseInt(mac.slice(0, 2), 16) & 1) === 1;
 }
+
+/**
+ * The Ethernet source a member's frames leave with under `maskSourceMac` (docs/config.md), written out
+ * from the documented form, not computed by the library: 02, the host priority (1-based position in
+ * `hosts`), the member's first IPv4 address.
+ */
+export function expectedMaskedMac(host: BedHost): string {
+  const priority = MEMBERS.findIndex((m) => m.name === host.name) + 1;
+  return hex([0x02, priority, ...host.ipv4.split('.').map(Number)]);
+}
+
+/** Why a third-party tool the live tests use is missing (Debian package), or "" when it is there. */
+export function missingTool(tool: 'arping' | 'scapy'): string {
+  const r = tool === 'arping' ? spawnSync('arping', ['-V'], { encoding: 'utf8' }) : spawnSync(SCAPY_PYTHON, ['-c', 'import scapy.all'], { encoding: 'utf8' });
+  if (r.error || r.status !== 0) return `${tool} is missing (Debian package ${tool === 'arping' ? 'iputils-arping' : 'python3-scapy'}; scripts/setup installs it)`;
+  if (tool === 'arping' && !/iputils/.test(`${r.stdout}${r.stderr}`)) return 'arping is not the iputils one (Debian package iputils-arping; scripts/setup installs it)';
+  return '';
+}
+
+/** Debian's python3, which python3-scapy installs into (not whatever python3 comes first on PATH). */
+export const SCAPY_PYTHON = '/usr/bin/python3';
