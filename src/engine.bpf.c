@@ -126,21 +126,21 @@ static __always_inline __u32 decide(struct frame *f)
 	/* IEEE 802.3: a source address is never a group address. Never emit one, never deliver one. */
 	__u8 *e = pkt(f, 0, ETH_HLEN);
 	if (!e) {
-		f->reason = REASON_TRUNCATED_ETHERNET;
+		f->reason = REASON_FRAME_TRUNCATED;
 		return V_PASS;
 	}
 	if (e[6] & 1) {
-		f->reason = REASON_MULTICAST_SOURCE;
+		f->reason = REASON_FRAME_MULTICAST_SOURCE;
 		return V_DROP;
 	}
 	__s32 et = ether_type_offset(f);
 	if (et < 0) {
-		f->reason = REASON_TRUNCATED_ETHERNET;
+		f->reason = REASON_FRAME_TRUNCATED;
 		return V_PASS;
 	}
 	__u8 *t = pkt(f, (__u32)et, 2);
 	if (!t) {
-		f->reason = REASON_TRUNCATED_ETHERNET;
+		f->reason = REASON_FRAME_TRUNCATED;
 		return V_PASS;
 	}
 	f->et = (__u32)et;
@@ -158,10 +158,10 @@ static __always_inline __u32 decide(struct frame *f)
 			__s32 h = host_of_mac(f, d);
 			if (h >= 0) {
 				if (h != f->cfg->local_host) {
-					f->reason = REASON_NOT_FOR_THIS_HOST;
+					f->reason = REASON_DATA_NOT_FOR_THIS_HOST;
 					return V_DROP;
 				}
-				if (!to_local_stack(f, adapter, REASON_DEDICATED_TO_CLUSTER))
+				if (!to_local_stack(f, adapter, REASON_DATA_DEDICATED_TO_CLUSTER))
 					return V_DROP;
 				rewritten = 1;
 			}
@@ -169,7 +169,7 @@ static __always_inline __u32 decide(struct frame *f)
 			/* shared mode: one intracluster MAC for all; filter by IP destination */
 			int local = local_destination(f, adapter);
 			if (local == 0) {
-				f->reason = REASON_SHARED_NOT_LOCAL;
+				f->reason = REASON_SHARED_NOT_FOR_THIS_HOST;
 				return V_DROP;
 			}
 			if (local < 0) {
@@ -190,7 +190,7 @@ static __always_inline __u32 decide(struct frame *f)
 		if (rewritten)
 			f->reason = core_reason;
 	} else if (!rewritten) {
-		f->reason = REASON_NO_ADAPTER;
+		f->reason = REASON_FRAME_NO_ADAPTER;
 	}
 	return rewritten ? V_REWRITE : V_PASS;
 }

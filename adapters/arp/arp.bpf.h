@@ -89,7 +89,7 @@ static __always_inline __u32 arp_inbound(struct frame *f, __u8 *a)
 		mark_discovered(f, m);
 		f->reason = REASON_ARP_STEP510_RECEIVER;
 	} else
-		f->reason = for_us && op == ARP_REQUEST ? REASON_ARP_STEP502 : REASON_ARP_MEMBER_CLUSTER_SENDER;
+		f->reason = for_us && op == ARP_REQUEST ? REASON_ARP_STEP502 : REASON_ARP_MERGE_HAZARD;
 	return V_REWRITE;
 }
 
@@ -148,17 +148,17 @@ static __always_inline __u32 arp_outbound(struct frame *f, __u8 *a)
 	if (op == ARP_REPLY) {
 		const struct ic_member *own = member4(f, a + ARP_SPA);
 		if (!is_local(f, own))
-			return keep(f, REASON_ARP_OUTBOUND_NOT_OWN);
+			return keep(f, REASON_ARP_REPLY_NOT_OWN);
 		if (!mac_eq(a + ARP_SHA, f->cfg->cluster_mac))
 			return keep(f, REASON_ARP_OUTBOUND_UNCHANGED);
 		const struct ic_member *to = member4(f, a + ARP_TPA);
 		__s32 m = remote_host(f, to);
 		if (m < 0)
-			return keep(f, REASON_ARP_OUTBOUND_TO_NON_MEMBER);
+			return keep(f, REASON_ARP_REPLY_TO_NON_MEMBER);
 		/* RFC 826 merge rule: a reply to a member sent where non-members receive it keeps the cluster MAC */
 		__u8 *e = pkt(f, 0, 6);
 		if (!e || !reaches_members_only(f, e, to))
-			return keep(f, REASON_ARP_OUTBOUND_SEEN_BY_NON_MEMBERS);
+			return keep(f, REASON_ARP_REPLY_SEEN_BY_NON_MEMBERS);
 		mark_discovered(f, m);
 		if (!(f->cfg->flags & CFG_REPLY_AT_SENDER)) {
 			/* the patent's alternative: the requester's layer writes our dedicated MAC */
@@ -189,7 +189,7 @@ static __always_inline __u32 arp_outbound(struct frame *f, __u8 *a)
 static __always_inline __u32 arp_process(struct frame *f)
 {
 	if (f->ether_type != ETH_P_ARP)
-		return keep(f, REASON_ARP_IPV4_DATA);
+		return keep(f, REASON_IPV4_DATA);
 	__u8 *a = NULL;
 	__u32 bad = arp_check(f, &a);
 	if (bad || !a)
