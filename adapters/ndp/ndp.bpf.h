@@ -367,9 +367,10 @@ static __always_inline __u32 ndp_inbound_ns(struct frame *f, struct nd *nd)
 }
 
 /*
- * The Override hazard: an NA from a member carrying the cluster MAC. The TLLAO describes the target,
- * so it gets the target's dedicated MAC when the target is one of that member's addresses, else the
- * source's.
+ * The Override hazard (RFC 4861 7.2.5): Linux applies an NA with the Override flag to its entry for
+ * the NA's target, from whatever source, so the rule keys on the target: an NA advertising another
+ * member's address with the cluster MAC gets that member's dedicated MAC, whoever sent it. A target
+ * the config does not list, from a member's source, gets the source's dedicated MAC.
  */
 static __always_inline __u32 ndp_inbound_na(struct frame *f, struct nd *nd)
 {
@@ -377,33 +378,32 @@ static __always_inline __u32 ndp_inbound_na(struct frame *f, struct nd *nd)
 	__u8 *m = pkt(f, nd->icmp, 24);
 	if (!h || !m)
 		return keep(f, REASON_IPV6_TRUNCATED);
-	const struct ic_member *s = member6(f, h + IP6_SRC);
-	if (!is_member(s))
-		return keep(f, is_virtual(s) ? REASON_NDP_VIRTUAL_SOURCE : REASON_NDP_NON_MEMBER);
-	__s32 mh = remote_host(f, s);
-	if (mh < 0)
-		return keep(f, REASON_NDP_OWN_ADDRESS);
 	const struct ic_member *t = member6(f, m + ICMP_TARGET);
 	if (is_virtual(t))
 		return keep(f, REASON_NDP_VIRTUAL_TARGET);
+	const struct ic_member *s = member6(f, h + IP6_SRC);
 	const struct ic_member *a = t;
-	if (is_member(a) && a->host != mh)
-		return keep(f, REASON_NDP_OTHER_HOST_TARGET);
-	if (!is_member(a))
+	if (!is_member(a)) {
+		if (!is_member(s))
+			return keep(f, is_virtual(s) ? REASON_NDP_VIRTUAL_SOURCE : REASON_NDP_NON_MEMBER);
 		a = s;
-	int solicited = (m[ICMP_FLAGS] & NA_SOLICITED) != 0;
-	int to_us = is_local(f, member6(f, h + IP6_DST));
+	}
+	__s32 mh = remote_host(f, a);
+	if (mh < 0)
+		return keep(f, REASON_NDP_OWN_ADDRESS);
+	/* the exchange with member mh completes only with its own solicited NA to this host */
+	int exchange = is_member(s) && s->host == mh && (m[ICMP_FLAGS] & NA_SOLICITED) && is_local(f, member6(f, h + IP6_DST));
 	__u8 mac[6];
 	mac_cp(mac, a->mac);
 	if (rewrite_cluster_lla(f, nd, mac)) {
 		/* a solicited NA to us left with the cluster MAC (replyRewrite "receiver"): exchange complete */
-		if (solicited && to_us)
+		if (exchange)
 			mark_discovered(f, mh);
 		f->reason = REASON_NDP_OVERRIDE_HAZARD;
 		return V_REWRITE;
 	}
 	/* step 510 analogue: a solicited NA to us whose TLLAO the member's layer already set (step 508) */
-	if (nd->lla >= 0 && solicited && to_us) {
+	if (exchange && nd->lla >= 0) {
 		__u8 *l = pkt(f, (__u32)nd->lla, 6);
 		if (l && mac_eq(l, mac))
 			mark_discovered(f, mh);
