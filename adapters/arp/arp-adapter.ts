@@ -24,6 +24,7 @@ export const ArpReason = {
   OutboundToNonMember: defineReason('arp.reply-to-non-member', 'outbound ARP reply to a non-member: keeps the cluster MAC'),
   OutboundSeenByNonMembers: defineReason('arp.reply-seen-by-non-members', 'outbound ARP reply to a member, but to an Ethernet destination non-members receive (broadcast, a non-member\'s MAC): keeps the cluster MAC (RFC 826 merge rule)'),
   OutboundUnchanged: defineReason('arp.outbound-unchanged', 'outbound ARP: nothing to rewrite'),
+  ProbeReplyBroadcast: defineReason('arp.probe-reply-broadcast', 'outbound ARP reply to a probe (target IP 0.0.0.0, RFC 5227) addressed to the cluster MAC: Ethernet destination := broadcast, so every member receives it; payload unchanged'),
   Ipv4Data: defineReason('ipv4.data', 'IPv4 data: no rewrite'),
 } as const;
 
@@ -81,6 +82,13 @@ export class ArpAdapter implements ProtocolAdapter {
     const o = c.l3;
     const op = readU16(f, o + ArpField.OPER);
     if (op === ArpOp.REPLY) {
+      // arp.probe-reply-to-cluster: the prober's sender MAC is the cluster MAC, which a switch sends
+      // back out of the port it came in on; broadcast reaches the prober (RFC 5227 2.6)
+      if (isZeroIpv4At(f, o + ArpField.TPA) && macEquals(f, 0, c.clusterMac, 0)) {
+        for (let i = 0; i < 6; i++) f[i] = 0xff;
+        c.reason = ArpReason.ProbeReplyBroadcast;
+        return Verdict.Rewrite;
+      }
       const own = c.cluster.memberIpv4(f, o + ArpField.SPA);
       if (!c.isLocalMember(own)) return this.keep(c, ArpReason.OutboundNotOwn);
       if (!macEquals(f, o + ArpField.SHA, c.clusterMac, 0)) return this.keep(c, ArpReason.OutboundUnchanged);

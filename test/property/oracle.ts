@@ -85,8 +85,17 @@ export function checkObservation(o: Observation): string | null {
   }
 
   // ---- rewrite: the destination rule, then the discovery rewrites ----
+  if (changed.some((i) => i < 6) && dir === OUTBOUND) {
+    // arp.probe-reply-to-cluster: only an ARP reply to a probe (target IP 0.0.0.0) addressed to the
+    // cluster MAC, only to broadcast, nothing else changed
+    const a = l2?.etherType === 0x0806 ? readArp(inp, n, l2) : null;
+    const probeReply = a !== null && a.op === 2 && [0, 1, 2, 3].every((k) => inp[a.tpa + k] === 0);
+    if (!probeReply || dstIn !== CLUSTER_MAC) return 'destination rule: an outbound frame had its Ethernet destination changed';
+    if (dstOut !== 'ffffffffffff') return `probe reply: destination became ${dstOut}, not broadcast`;
+    if (changed.some((i) => i >= 6)) return `probe reply: bytes ${changed.filter((i) => i >= 6).slice(0, 4).join(',')} changed besides the destination`;
+    return null;
+  }
   if (changed.some((i) => i < 6)) {
-    if (dir !== INBOUND) return 'destination rule: an outbound frame had its Ethernet destination changed';
     if (dstOut !== CLUSTER_MAC) return `destination rule: destination became ${dstOut}, not the cluster MAC`;
     if (m.mode === 'dedicated' && m.macHost.get(dstIn) !== H) return `destination rule: destination ${dstIn} is not one of H's dedicated MACs`;
     if (m.mode === 'shared') {
