@@ -146,6 +146,15 @@ static __always_inline __u32 arp_outbound(struct frame *f, __u8 *a)
 {
 	__u32 op = rd16(a + ARP_OPER);
 	if (op == ARP_REPLY) {
+		/* arp.probe-reply-to-cluster: the prober's sender MAC is the cluster MAC, which a switch sends
+		 * back out of the port it came in on; broadcast reaches the prober (RFC 5227 2.6) */
+		__u8 *e = pkt(f, 0, 6);
+		if (e && zero_ipv4(a + ARP_TPA) && mac_eq(e, f->cfg->cluster_mac)) {
+			for (int i = 0; i < 6; i++)
+				e[i] = 0xff;
+			f->reason = REASON_ARP_PROBE_REPLY_BROADCAST;
+			return V_REWRITE;
+		}
 		const struct ic_member *own = member4(f, a + ARP_SPA);
 		if (!is_local(f, own))
 			return keep(f, REASON_ARP_REPLY_NOT_OWN);
@@ -156,7 +165,6 @@ static __always_inline __u32 arp_outbound(struct frame *f, __u8 *a)
 		if (m < 0)
 			return keep(f, REASON_ARP_REPLY_TO_NON_MEMBER);
 		/* RFC 826 merge rule: a reply to a member sent where non-members receive it keeps the cluster MAC */
-		__u8 *e = pkt(f, 0, 6);
 		if (!e || !reaches_members_only(f, e, to))
 			return keep(f, REASON_ARP_REPLY_SEEN_BY_NON_MEMBERS);
 		mark_discovered(f, m);
