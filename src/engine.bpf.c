@@ -310,3 +310,36 @@ int bench_empty(struct __sk_buff *skb)
 {
 	return TC_ACT_UNSPEC;
 }
+
+/*
+ * Test runs only (never attached): forgets every completed discovery exchange of the generation in
+ * use (strict sources), as a fresh engine, so a batch of test runs can start a frame afresh.
+ */
+struct strict_reset_ctx {
+	void *map;
+	__u32 hosts;
+};
+
+static long strict_reset_step(__u64 i, void *ctx)
+{
+	struct strict_reset_ctx *c = ctx;
+	if (i >= c->hosts)
+		return 1;
+	__u32 k = (__u32)i;
+	__u32 *d = bpf_map_lookup_elem(c->map, &k);
+	if (d)
+		*d = 0;
+	return 0;
+}
+
+SEC("tc")
+int strict_reset(struct __sk_buff *skb)
+{
+	struct frame f = { .skb = skb };
+	if (!cluster_open(&f))
+		return TC_ACT_UNSPEC;
+	struct strict_reset_ctx c = { .map = bpf_map_lookup_elem(&ic_strict, &f.gen), .hosts = f.cfg->host_count };
+	if (c.map)
+		bpf_loop(1 << 20, strict_reset_step, &c, 0);
+	return TC_ACT_UNSPEC;
+}

@@ -41,7 +41,10 @@ const OUT_CAPACITY = 4096;
 const BATCH_FRAMES = 256;
 const RECORD_MAX = 16 + TEST_RUN_MAX_FRAME + 8 + SKB_CTX_SIZE;
 const RESULT_MAX = 16 + OUT_CAPACITY + SKB_CTX_SIZE;
-const BATCH_BYTES = BATCH_FRAMES * 256 + RECORD_MAX;
+/** Results of a batch: a frame's, and a reset's before it. */
+const BATCH_RESULTS = BATCH_FRAMES * (RESULT_MAX + 16 + OUT_CAPACITY);
+const RESET_RECORD = 16 + 16;
+const BATCH_BYTES = BATCH_FRAMES * (256 + RESET_RECORD) + RECORD_MAX;
 
 function pad8(n: number): number {
   return (n + 7) & ~7;
@@ -68,6 +71,8 @@ export class KernelDatapath {
   /** Benchmarks: `bench_restore` (restores the frame of ic_bench per repeat) and `bench_empty`. */
   readonly benchRestoreFd: number;
   readonly benchEmptyFd: number;
+  /** Test runs: `strict_reset` (a fresh strict-sources state within a batch). */
+  readonly strictResetFd: number;
   /** The engine whose membership and strict-sources state the maps hold. */
   owner: KernelEngine | null = null;
   private readonly factory = createEngineFactory();
@@ -82,6 +87,7 @@ export class KernelDatapath {
     this.testEntryFd = object.programFd('test_entry');
     this.benchRestoreFd = object.programFd('bench_restore');
     this.benchEmptyFd = object.programFd('bench_empty');
+    this.strictResetFd = object.programFd('strict_reset');
     const programs = object.mapFd(MAP_NAMES.programs);
     this.lib.mapUpdate(programs, u32(0), u32(this.ingressFd));
     this.lib.mapUpdate(programs, u32(1), u32(this.egressFd));
@@ -126,11 +132,12 @@ export class KernelEngine implements FrameEngine {
   /** Test-run records of one batch (native/bpf.c testRunBatch), and their results. */
   private readonly records = new Uint8Array(BATCH_BYTES);
   private readonly recordView = new DataView(this.records.buffer);
-  private readonly results = new Uint8Array(BATCH_FRAMES * RESULT_MAX);
+  private readonly results = new Uint8Array(BATCH_RESULTS);
   private readonly resultView = new DataView(this.results.buffer);
   /** Record size per frame of the batch (0: no test run). */
   private readonly placed = new Int32Array(BATCH_FRAMES);
   private readonly untagged = new Uint8Array(BATCH_FRAMES);
+  private readonly resetFirst = new Uint8Array(BATCH_FRAMES);
   private readonly single: Uint8Array[] = [new Uint8Array(0)];
   private readonly singleDir: Direction[] = [Direction.Inbound];
   private readonly singleLen = new Int32Array(1);
@@ -213,7 +220,14 @@ export class KernelEngine implements FrameEngine {
    * rewritten in place, and onResult(i, verdict) is called in order, with `reason`, `replyFrame`,
    * `replyLength` and `lastRan` describing frame i during the call.
    */
-  processMany(frames: readonly Uint8Array[], directions: ArrayLike<Direction>, onResult: (i: number, verdict: Verdict) => void, lengths?: ArrayLike<number>): void {
+  processMany(
+    frames: readonly Uint8Array[],
+    directions: ArrayLike<Direction>,
+    onResult: (i: number, verdict: Verdict) => void,
+    lengths?: ArrayLike<number>,
+    /** resets[i] = 1: forget every completed discovery exchange (resetDiscovery) before frame i. */
+    resets?: ArrayLike<number>,
+  ): void {
     let at = 0;
     let first = 0;
     const flush = (upTo: number) => {
@@ -223,7 +237,10 @@ export class KernelEngine implements FrameEngine {
     };
     this.own();
     for (let i = 0; i < frames.length; i++) {
-      if (at + RECORD_MAX > this.records.length) flush(i);
+      if (at + RECORD_MAX + RESET_RECORD > this.records.length) flush(i);
+      const reset = resets !== undefined && resets[i] === 1;
+      this.resetFirst[i - first] = reset ? 1 : 0;
+      if (reset) at += this.placeReset(at);
       const length = lengths ? lengths[i] : frames[i].length;
       const n = this.place(frames[i], directions[i], length, at, i - first);
       this.placed[i - first] = n;
@@ -237,7 +254,7 @@ export class KernelEngine implements FrameEngine {
   private runBatch(frames: readonly Uint8Array[], lengths: ArrayLike<number> | undefined, first: number, upTo: number, bytes: number, onResult: (i: number, verdict: Verdict) => void): void {
     const d = this.datapath;
     let count = 0;
-    for (let i = first; i < upTo; i++) if (this.placed[i - first] > 0) count++;
+    for (let i = first; i < upTo; i++) count += (this.placed[i - first] > 0 ? 1 : 0) + this.resetFirst[i - first];
     if (count > 0) d.lib.testRunBatch(this.records.subarray(0, bytes), count, this.results);
     let rp = 0;
     const dv = this.resultView;
@@ -245,6 +262,7 @@ export class KernelEngine implements FrameEngine {
       const frame = frames[i];
       const length = lengths ? lengths[i] : frame.length;
       const n = this.placed[i - first];
+      if (this.resetFirst[i - first] === 1) rp += 16 + pad8(dv.getUint32(rp + 4, true)) + pad8(dv.getUint32(rp + 8, true));
       this.replyLength = 0;
       let v: Verdict;
       if (n === 0) {
@@ -278,6 +296,17 @@ export class KernelEngine implements FrameEngine {
       this.tally.set(k, (this.tally.get(k) ?? 0) + 1);
       onResult(i, v);
     }
+  }
+
+  /** Writes a test run of `strict_reset` at records[at..]; returns its size. */
+  private placeReset(at: number): number {
+    const rv = this.recordView;
+    rv.setUint32(at, this.datapath.strictResetFd, true);
+    rv.setUint32(at + 4, 14, true);
+    rv.setUint32(at + 8, 0, true);
+    rv.setUint32(at + 12, 1, true);
+    this.records.fill(0, at + 16, at + RESET_RECORD);
+    return RESET_RECORD;
   }
 
   /**
