@@ -153,7 +153,9 @@ static __always_inline __u32 decide(struct frame *f)
 		__u8 *d = pkt(f, 0, 6);
 		if (!d)
 			return V_PASS;
-		if (f->cfg->flags & CFG_DEDICATED) {
+		/* only group destinations can be a dedicated or the shared MAC (both are group addresses) */
+		if (!(d[0] & 1)) {
+		} else if (f->cfg->flags & CFG_DEDICATED) {
 			/* steps 510, 702, 706: our dedicated MAC -> cluster MAC; another member's -> not ours */
 			__s32 h = host_of_mac(f, d);
 			if (h >= 0) {

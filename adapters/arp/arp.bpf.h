@@ -129,14 +129,20 @@ static __always_inline int arp_synthesize(struct frame *f, const struct ic_membe
 	__builtin_memcpy(a + ARP_SPA, tpa, 4);
 	mac_cp(a + ARP_THA, f->cfg->cluster_mac);
 	__builtin_memcpy(a + ARP_TPA, spa, 4);
-	/* the padding: at most 60 - (14 + 28) bytes */
-	for (__u32 i = 0; i < ETH_MIN_FRAME - ETH_HLEN - ARP_LEN; i++) {
-		if (o + ARP_LEN + i >= len)
-			break;
-		__u8 *z = pkt(f, o + ARP_LEN + i, 1);
-		if (!z)
-			break;
-		*z = 0;
+	/* the padding: at most 60 - (14 + 28) bytes (none once the tags fill the minimum frame) */
+	if (o + ARP_LEN == ETH_MIN_FRAME - (ETH_MIN_FRAME - ETH_HLEN - ARP_LEN)) {
+		__u8 *z = pkt(f, o + ARP_LEN, ETH_MIN_FRAME - ETH_HLEN - ARP_LEN);
+		if (z)
+			__builtin_memset(z, 0, ETH_MIN_FRAME - ETH_HLEN - ARP_LEN);
+	} else {
+		for (__u32 i = 0; i < ETH_MIN_FRAME - ETH_HLEN - ARP_LEN; i++) {
+			if (o + ARP_LEN + i >= len)
+				break;
+			__u8 *z = pkt(f, o + ARP_LEN + i, 1);
+			if (!z)
+				break;
+			*z = 0;
+		}
 	}
 	return 1;
 }
