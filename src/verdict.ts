@@ -65,6 +65,11 @@ export function reasonId(n: number): string {
   return reasonIds[n] ?? `reason.${n}`;
 }
 
+/** True when `id` has the form of a stable reason id (`family.name`: lower case, digits, dashes). */
+export function isReasonId(id: string): boolean {
+  return REASON_ID_RE.test(id);
+}
+
 /** The number of the reason with stable id `id`, or -1. */
 export function reasonById(id: string): number {
   return numberById.get(id) ?? -1;

@@ -30,7 +30,7 @@ command's last answer. One process per vector, so no state crosses vectors.
   --format FORMAT     ndjson (default) or binary: the format spoken with the --via command
   --tshark            also read every frame (input, and the output or reply produced) with tshark:
                       the fields each vector claims must read back; no malformed packets
-  --ignore-reason     do not compare reason texts (implementations that word their reasons differently)
+  --ignore-reason     do not compare reason ids (implementations with reasons of their own)
   --jobs N            vectors run at a time with --via (default: the number of CPUs)
   --verbose           print one line per vector, not only the failures
 ${REQUIRE_HELP}`,

@@ -1,6 +1,6 @@
 import { ClusterConfig } from '../config';
 import { EngineFactory } from '../factory';
-import { Direction, reasonText, verdictName } from '../verdict';
+import { Direction, reasonId, reasonText, verdictName } from '../verdict';
 import { hexDiff, hexDump } from './hexdiff';
 import { GoldenVector, bytesEqual, loadGoldenVectors } from './vector';
 
@@ -46,8 +46,8 @@ export interface GoldenResult {
 
 export interface GoldenRunOptions {
   /**
-   * Check `expect.reason` (default true). Reason texts belong to the adapters that give them; turn
-   * this off to run the suite against adapters of your own that word their reasons differently.
+   * Check `expect.reason`, a stable reason id (default true). Reason ids belong to the adapters that
+   * give them; turn this off to run the suite against adapters of your own with other reasons.
    */
   checkReason?: boolean;
   /**
@@ -94,7 +94,7 @@ export function goldenFactory(target: GoldenTarget): GoldenEngineFactory {
 /**
  * Runs one vector: a fresh engine for the vector's host, the `before` frames, then the input.
  * Checks the verdict; for pass that the frame is unchanged; for rewrite the output bytes; for
- * reply the reply bytes; the reason substring; and that nothing was written outside the frame.
+ * reply the reply bytes; the reason id; and that nothing was written outside the frame.
  */
 export function runGoldenVector(vector: GoldenVector, target: GoldenTarget, options: GoldenRunOptions = {}): GoldenResult {
   const failures: string[] = [];
@@ -138,7 +138,7 @@ export function runGoldenVector(vector: GoldenVector, target: GoldenTarget, opti
     }
   }
   const reply = verdict === 'reply' ? Uint8Array.from(engine.replyFrame.subarray(0, engine.replyLength)) : undefined;
-  return judgeGoldenVector(vector, { verdict, reason, frame: actual, reply }, options, failures);
+  return judgeGoldenVector(vector, { verdict, reason, reasonId: reasonId(engine.reason), frame: actual, reply }, options, failures);
 }
 
 /** What an implementation did with a vector's input: from an engine, or read off a pipe. */
@@ -157,17 +157,18 @@ export interface GoldenObserved {
 
 /**
  * Checks an observed outcome against a vector: the verdict; for pass that the frame is byte for byte
- * the input; for rewrite the output bytes; for reply the reply bytes; the reason substring.
+ * the input; for rewrite the output bytes; for reply the reply bytes; the reason id.
  * `failures` are checks that already failed (they are reported first).
  */
 export function judgeGoldenVector(vector: GoldenVector, observed: GoldenObserved, options: GoldenRunOptions = {}, failures: string[] = []): GoldenResult {
   failures = [...failures];
   const dumps: string[] = [];
-  const { verdict, reason } = observed;
+  const { verdict, reason, reasonId: id } = observed;
   const ex = vector.expect;
   if (verdict !== ex.verdict) failures.push(`verdict: expected ${ex.verdict}, got ${verdict} (reason: ${reason || 'none'})`);
-  if (ex.reason !== undefined && options.checkReason !== false && !reason.toLowerCase().includes(ex.reason.toLowerCase()))
-    failures.push(`reason: expected it to contain "${ex.reason}", got "${reason || 'none'}"`);
+  // reasons match by stable id, exactly (docs/rules.md), never by a piece of their text
+  if (ex.reason !== undefined && options.checkReason !== false && id !== ex.reason)
+    failures.push(`reason: expected ${ex.reason}, got ${id === undefined ? 'no reason id' : id || 'none'}${reason ? ` ("${reason}")` : ''}`);
 
   let output: Uint8Array | undefined;
   let reply: Uint8Array | undefined;
@@ -226,7 +227,7 @@ function result(
   const head = [
     `golden vector ${vector.path} (${vector.name}): ${vector.description}`,
     `  source: ${vector.source}; host ${vector.host}, ${vector.direction}; config ${vector.configSource}`,
-    `  expected ${vector.expect.verdict}${vector.expect.reason ? ` (reason ~ "${vector.expect.reason}")` : ''}, got ${verdict ?? 'no verdict'}${reason ? ` (reason: ${reason})` : ''}`,
+    `  expected ${vector.expect.verdict}${vector.expect.reason ? ` (reason ${vector.expect.reason})` : ''}, got ${verdict ?? 'no verdict'}${reason ? ` (reason: ${reason})` : ''}`,
   ];
   const message = failures.length === 0 ? head[0] + ': ok' : [...head, ...failures.map((f) => `  - ${f}`), ...dumps].join('\n');
   return { vector, name: vector.name, path: vector.path, passed: failures.length === 0, verdict, reason, output, reply, failures, message };
