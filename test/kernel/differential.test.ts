@@ -21,11 +21,11 @@ import { describeKernel } from './available';
 const FRAMES = Number(process.env.DIFFERENTIAL_FRAMES ?? 100_000);
 const SEED = Number(process.env.DIFFERENTIAL_SEED ?? Math.floor(Math.random() * 0x7fffffff));
 
-/** The property test's modes, and both reply forms (replyRewrite "receiver" beside its default). */
+/** The property test's modes, and both reply forms set explicitly (whatever the default). */
 const MODES: Model[] = [
   ...MODELS,
-  new Model('receiver', { ...CONFIGS.dedicated, replyRewrite: 'receiver' }),
-  new Model('receiverSynthStrict', { ...CONFIGS.dedicated, replyRewrite: 'receiver', synthesize: true, strictSources: true }),
+  new Model('replySender', { ...CONFIGS.dedicated, replyRewrite: 'sender' }),
+  new Model('replyReceiverSynthStrict', { ...CONFIGS.dedicated, replyRewrite: 'receiver', synthesize: true, strictSources: true }),
 ];
 
 interface Case {
