@@ -1,4 +1,5 @@
 import { IpProto, Ipv6Field, ipv6Check, ipv6PayloadEnd, ipv6UpperLayer, ipv6UpperProto, isMulticastIpv6At, isSolicitedNodeAt, isUnspecifiedIpv6At } from './ipv6';
+import { foldSum } from './checksum';
 
 /**
  * ICMPv6 (RFC 4443 2.1) and the Neighbor Discovery messages we rewrite (RFC 4861 4.3 NS, 4.4 NA,
@@ -57,11 +58,6 @@ export function isRouter(b: Uint8Array, icmp: number): boolean {
 
 // ---- checksums (RFC 4443 2.3, RFC 8200 8.1 pseudo-header; RFC 1071 sum; RFC 1624 update) ----
 
-function fold(sum: number): number {
-  while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
-  return sum;
-}
-
 /**
  * Ones'-complement sum (folded to 16 bits, not complemented) of the IPv6 pseudo-header and the
  * ICMPv6 message frame[icmp .. end), checksum field included as stored. A message whose checksum is
@@ -89,7 +85,7 @@ export function icmpv6Sum(b: Uint8Array, ip: number, icmp: number, end: number):
   if (i < end) hi += b[i]; // odd length: pad with a zero byte
   // hi * 256 folded without leaving 32-bit integers (2^16 = 1 in ones' complement)
   const sum = (hi >>> 8) + ((hi & 0xff) << 8) + lo;
-  return fold(sum + (len >>> 16) + (len & 0xffff) + IpProto.ICMPV6); // upper-layer length (32 bits), next header
+  return foldSum(sum + (len >>> 16) + (len & 0xffff) + IpProto.ICMPV6); // upper-layer length (32 bits), next header
 }
 
 export function icmpv6ChecksumOk(b: Uint8Array, ip: number, icmp: number, end: number): boolean {
@@ -107,7 +103,7 @@ export function icmpv6ChecksumFill(b: Uint8Array, ip: number, icmp: number, end:
 
 /** RFC 1624 eqn. 3: HC' = ~(~HC + ~m + m') for one 16-bit word m changed to m'. */
 export function checksumAdjust(hc: number, oldWord: number, newWord: number): number {
-  return ~fold((~hc & 0xffff) + (~oldWord & 0xffff) + newWord) & 0xffff;
+  return ~foldSum((~hc & 0xffff) + (~oldWord & 0xffff) + newWord) & 0xffff;
 }
 
 /**
