@@ -25,8 +25,13 @@ function unavailable(msg) {
  * stable id (`arp.step502` -> REASON_ARP_STEP502), from the compiled registry.
  */
 function reasonTable() {
-  const dist = path.join(root, 'dist', 'src', 'index.js');
+  // the registry's modules themselves, not an entry point: nothing here may need the optional
+  // peer dependencies (inversify, reflect-metadata) an application without a container lacks
+  const dist = path.join(root, 'dist', 'src', 'verdict.js');
   if (!fs.existsSync(dist)) return null;
+  // the adapters register their reasons when they load
+  require(path.join(root, 'dist', 'adapters', 'arp'));
+  require(path.join(root, 'dist', 'adapters', 'ndp'));
   const lib = require(dist);
   const rows = [{ name: 'REASON_NONE', n: 0, id: '', text: '' }];
   for (const r of lib.reasonTable()) rows.push({ name: `REASON_${r.id.replace(/[.-]/g, '_').toUpperCase()}`, n: r.n, id: r.id, text: r.text });
@@ -37,9 +42,9 @@ function main() {
   if (process.platform !== 'linux') unavailable(`it is Linux-only (this is ${process.platform})`);
   const table = reasonTable();
   if (!table) {
-    // a source checkout: `prepare` builds dist/ and runs this again
+    // a source checkout: `npm run build` builds dist/ and runs this again
     if (fs.existsSync(path.join(root, 'tsconfig.json'))) process.exit(0);
-    unavailable('dist/src/index.js is missing (the package is not built)');
+    unavailable('dist/src/verdict.js is missing (the package is not built)');
   }
   const clang = process.env.CLANG || 'clang';
   const probe = spawnSync(clang, ['--version'], { encoding: 'utf8' });
