@@ -98,5 +98,6 @@ export const Reason = {
   StrictUnknownSender: defineReason('strict.unknown-sender', 'strict sources: sender is not a cluster member'),
   AdapterError: defineReason('engine.adapter-error', 'internal error in a protocol adapter: dropped rather than forwarded half-rewritten'),
   BadLength: defineReason('engine.bad-length', 'length outside the buffer'),
+  BadDirection: defineReason('engine.bad-direction', 'direction is neither inbound (0) nor outbound (1): dropped'),
   MulticastSource: defineReason('frame.multicast-source', 'multicast Ethernet source (IEEE 802.3: a source address is never a group address): dropped, in either direction'),
 } as const;

@@ -13,7 +13,7 @@ export type { EngineFactoryOptions } from '../defaults';
 export { Verdict, Direction, defineReason, reasonText, verdictName, directionName, parseDirection } from '../verdict';
 export { parseConfig, parseConfigText, loadConfigFile } from '../config';
 export type { ClusterConfig, HostConfig, ClusterMode, HeartbeatConfig } from '../config';
-export { ConfigError, FrameError } from '../errors';
+export { ConfigError, FrameError, UnknownHostError } from '../errors';
 export { Mac, formatMac } from '../mac';
 export { parseHostAddress, formatAddress } from '../address';
 export type { IpAddress } from '../address';

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Cluster } from '../cluster';
-import { ConfigError } from '../errors';
+import { ConfigError, UnknownHostError } from '../errors';
 import { BpfAddon, BpfMap, MapFlag, MapType, u32 } from './bpf';
 
 /**
@@ -42,7 +42,7 @@ export interface MembershipRecords {
 /** Builds the map records of `cluster` as seen by host `hostName` (ConfigError if it is no member). */
 export function membershipRecords(cluster: Cluster, hostName: string): MembershipRecords {
   const local = cluster.hostIndex(hostName);
-  if (local < 0) throw new ConfigError('--host', `"${hostName}" is not a host of the cluster (hosts: ${cluster.hosts.map((h) => h.name).join(', ')})`);
+  if (local < 0) throw new UnknownHostError(hostName, cluster.hosts.map((h) => h.name));
   const cfg = cluster.config;
   const config = new Uint8Array(CONFIG_SIZE);
   const dv = new DataView(config.buffer);

@@ -1,7 +1,7 @@
 import { IpAddress, addressKey } from '../address';
 import { Cluster } from '../cluster';
 import { ClusterConfig, HeartbeatConfig, HostConfig } from '../config';
-import { ConfigError } from '../errors';
+import { ConfigError, UnknownHostError } from '../errors';
 import { ETH_HEADER_LEN, isMulticastMacAt } from '../frame/ethernet';
 import { Mac } from '../mac';
 import { Direction, Verdict } from '../verdict';
@@ -364,7 +364,7 @@ export class Membership extends MembershipEmitter {
     const hb = config.heartbeat;
     if (!hb) throw new ConfigError('heartbeat', 'is required for membership from heartbeats');
     const local = config.hosts.find((h) => h.name === this.options.hostName);
-    if (!local) throw new ConfigError('--host', `"${this.options.hostName}" is not a host of the cluster (hosts: ${config.hosts.map((h) => h.name).join(', ')})`);
+    if (!local) throw new UnknownHostError(this.options.hostName, config.hosts.map((h) => h.name));
     const others = config.hosts.filter((h) => h !== local);
     const statics = hb.staticHosts ? others : [];
     const now = this.clock.now();
