@@ -10,7 +10,7 @@ export type { EngineStats } from '../engine';
 export { EngineFactory } from '../factory';
 export { createEngineFactory, defaultAdapters, defaultMappings } from '../defaults';
 export type { EngineFactoryOptions } from '../defaults';
-export { Verdict, Direction, defineReason, reasonText, verdictName, directionName, parseDirection } from '../verdict';
+export { Verdict, Direction, defineReason, reasonText, reasonId, reasonById, reasonTable, verdictName, directionName, parseDirection } from '../verdict';
 export { parseConfig, parseConfigText, loadConfigFile } from '../config';
 export type { ClusterConfig, HostConfig, ClusterMode, HeartbeatConfig } from '../config';
 export { ConfigError, FrameError, UnknownHostError } from '../errors';
