@@ -1,5 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
+import { NdjsonProcessor } from '../../src/cli/ndjson';
+import { loadConfigFile } from '../../src/config';
+import { createEngineFactory } from '../../src/defaults';
 import { GOLDEN_DIR, loadGoldenVectors } from '../../src/testing';
 import { describeKernel } from './available';
 
@@ -32,10 +35,15 @@ describeKernel('intracluster process --datapath kernel', () => {
     let lines = 0;
     for (const g of groups.values()) {
       const input = Buffer.from(g.lines.join('\n') + '\n');
-      const engine = run(['--config', g.config, '--host', g.host], input);
+      // the engine's answers in-process (the same processor the CLI runs), the kernel's from the CLI
+      const chunks: Buffer[] = [];
+      const p = new NdjsonProcessor(createEngineFactory().create(loadConfigFile(g.config), g.host), (b) => chunks.push(Buffer.from(b)) > 0);
+      p.push(input);
+      p.end();
+      p.flush();
       const kernel = run(['--config', g.config, '--host', g.host, '--datapath', 'kernel'], input);
       expect([kernel.code, kernel.stderr]).toEqual([0, '']);
-      expect(kernel.stdout.toString().split('\n')).toEqual(engine.stdout.toString().split('\n'));
+      expect(kernel.stdout.toString().split('\n')).toEqual(Buffer.concat(chunks).toString().split('\n'));
       lines += g.lines.length;
     }
     expect(lines).toBeGreaterThan(150);
