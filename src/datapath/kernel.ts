@@ -44,6 +44,10 @@ const RESULT_MAX = 16 + OUT_CAPACITY + SKB_CTX_SIZE;
 /** Results of a batch: a frame's, and a reset's before it. */
 const BATCH_RESULTS = BATCH_FRAMES * (RESULT_MAX + 16 + OUT_CAPACITY);
 const RESET_RECORD = 16 + 16;
+/** Why a frame got no test run (kept in `untagged` for it). */
+const EARLY_BAD_LENGTH = 2;
+const EARLY_BAD_DIRECTION = 3;
+const EARLY_TRUNCATED = 4;
 const BATCH_BYTES = BATCH_FRAMES * (256 + RESET_RECORD) + RECORD_MAX;
 
 function pad8(n: number): number {
@@ -134,7 +138,7 @@ export class KernelEngine implements FrameEngine {
   private readonly recordView = new DataView(this.records.buffer);
   private readonly results = new Uint8Array(BATCH_RESULTS);
   private readonly resultView = new DataView(this.results.buffer);
-  /** Record size per frame of the batch (0: no test run). */
+  /** Record size per frame of the batch (0: no test run; then `untagged` holds an EARLY_ code). */
   private readonly placed = new Int32Array(BATCH_FRAMES);
   private readonly untagged = new Uint8Array(BATCH_FRAMES);
   private readonly resetFirst = new Uint8Array(BATCH_FRAMES);
@@ -266,17 +270,11 @@ export class KernelEngine implements FrameEngine {
       this.replyLength = 0;
       let v: Verdict;
       if (n === 0) {
+        // answered without a test run (place() says why), as the engine answers these
         this.lastRan = false;
-        if (!(length >= 0 && length <= frame.length)) {
-          this.reason_ = Reason.BadLength;
-          v = Verdict.Drop;
-        } else if (length > TEST_RUN_MAX_FRAME) {
-          this.reason_ = Reason.BadLength;
-          v = Verdict.Drop;
-        } else {
-          this.reason_ = Reason.TruncatedEthernet;
-          v = Verdict.Pass;
-        }
+        const why = this.untagged[i - first];
+        this.reason_ = why === EARLY_BAD_DIRECTION ? Reason.BadDirection : why === EARLY_TRUNCATED ? Reason.TruncatedEthernet : Reason.BadLength;
+        v = why === EARLY_TRUNCATED ? Verdict.Pass : Verdict.Drop;
       } else {
         const untag = this.untagged[i - first] === 1;
         const retval = dv.getInt32(rp, true);
@@ -314,11 +312,17 @@ export class KernelEngine implements FrameEngine {
    * kernel has it when tc runs. Returns its size, or 0 when the frame gets no test run.
    */
   private place(frame: Uint8Array, direction: Direction, length: number, at: number, slot: number): number {
-    if (!(length >= 0 && length <= frame.length)) return 0;
+    const early = (why: number) => {
+      this.untagged[slot] = why;
+      return 0;
+    };
+    if (!(length >= 0 && length <= frame.length)) return early(EARLY_BAD_LENGTH);
+    if (direction !== Direction.Inbound && direction !== Direction.Outbound) return early(EARLY_BAD_DIRECTION);
     const first = length >= 14 ? (frame[12] << 8) | frame[13] : 0;
     const untag = direction === Direction.Inbound && (first === ETH_P_8021Q || first === ETH_P_8021AD);
     // never handed to a tc program by the live kernel (too short), or longer than a test run takes
-    if (length < 14 || (untag && length < 18) || length - (untag ? 4 : 0) > TEST_RUN_MAX_FRAME) return 0;
+    if (length < 14 || (untag && length < 18)) return early(EARLY_TRUNCATED);
+    if (length - (untag ? 4 : 0) > TEST_RUN_MAX_FRAME) return early(EARLY_BAD_LENGTH);
     this.untagged[slot] = untag ? 1 : 0;
     const d = this.datapath;
     const r = this.records;
