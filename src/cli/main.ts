@@ -31,6 +31,8 @@ export const commands: readonly Command[] = [
   lazy('shim', "run one host's cluster layer live between two TAP devices (Linux, root)", () => (require('./shim') as typeof import('./shim')).shimCommand),
   lazy('status', 'ask a running shim or attach what it believes, and check the neighbour table against it', () => (require('./status') as typeof import('./status')).statusCommand),
   lazy('golden', 'run golden vectors against the engine or any command speaking the process contract', () => (require('./golden') as typeof import('./golden')).goldenCommand),
+  lazy('attach', "run one host's cluster layer in the kernel on its own interface (tc eBPF; Linux, root)", () => (require('./attach') as typeof import('./attach')).attachCommand),
+  lazy('detach', 'remove a kernel datapath left running by "attach --keep" (or a killed attach)', () => (require('./attach') as typeof import('./attach')).detachCommand),
 ];
 
 const USAGE = () => `Usage: intracluster COMMAND [options]
