@@ -130,10 +130,11 @@ struct {
 	__array(values, struct ic_strict_inner);
 } ic_strict SEC(".maps");
 
-/* Per CPU, frames by verdict and reason: index verdict * REASON_COUNT + reason (reasons.h). */
+/* Per CPU, frames by direction, verdict and reason: index (direction * 4 + verdict) * REASON_COUNT
+ * + reason (reasons.h). */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 4 * REASON_COUNT);
+	__uint(max_entries, 8 * REASON_COUNT);
 	__type(key, __u32);
 	__type(value, __u64);
 } ic_counters SEC(".maps");

@@ -209,7 +209,8 @@ static __always_inline int run(struct __sk_buff *skb, __u32 dir)
 		bpf_skb_pull_data(skb, skb->len < PULL_HEAD ? skb->len : PULL_HEAD);
 	__u32 v = decide(&f);
 	__u32 r = f.reason < REASON_COUNT ? f.reason : REASON_NONE;
-	__u32 k = v * REASON_COUNT + r;
+	/* by direction too: the control plane reports frames by direction, verdict and reason */
+	__u32 k = (f.dir * 4 + v) * REASON_COUNT + r;
 	__u64 *n = bpf_map_lookup_elem(&ic_counters, &k);
 	if (n)
 		*n += 1;

@@ -265,9 +265,9 @@ export class KernelMaps {
     return this.hostNames.filter((_, i) => cur.strict.get(u32(i), v) && v[0] === 1);
   }
 
-  /** Frames by kernel counter index (verdict * reasonCount + kernel reason), summed over CPUs. */
+  /** Frames by kernel counter index ((direction * 4 + verdict) * reasonCount + kernel reason), summed over CPUs. */
   counters(reasonCount: number): Float64Array {
-    const n = 4 * reasonCount;
+    const n = 8 * reasonCount;
     const keys = new Uint8Array(4 * n);
     const values = new Uint8Array(8 * this.cpus * n);
     const got = this.lib.mapLookupBatch(this.counterMap.fd, keys, values, n);
