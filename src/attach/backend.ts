@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readdirSync, rmdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Cluster } from '../cluster';
 import { EngineStats } from '../engine';
-import { VERDICT_NAMES, reasonText } from '../verdict';
+import { Direction, VERDICT_NAMES, reasonText } from '../verdict';
 import { BpfAddon, BpfObject, TcPoint, bpfAddon, kernelDatapathProblem, u32 } from '../datapath/bpf';
 import { CONFIG_SIZE, KernelMaps, MAP_NAMES } from '../datapath/maps';
 import { KernelReasons, loadKernelReasons } from '../datapath/reasons';
@@ -98,21 +98,30 @@ class Attached implements AttachedDatapath {
   }
 
   stats(): EngineStats {
-    const n = this.reasons.count;
-    const counts = this.maps.counters(n);
     const byVerdict: Record<string, number> = {};
     VERDICT_NAMES.forEach((name) => (byVerdict[name] = 0));
-    const byReason: EngineStats['byReason'] = [];
+    const byKey = new Map<string, EngineStats['byReason'][number]>();
     let frames = 0;
-    counts.forEach((c, k) => {
+    for (const f of this.frames()) {
+      byVerdict[f.verdict] = (byVerdict[f.verdict] ?? 0) + f.count;
+      const key = `${f.verdict}\0${f.reason}`;
+      const row = byKey.get(key);
+      if (row) row.count += f.count;
+      else byKey.set(key, { verdict: f.verdict, reason: f.reason === 0 ? '(none)' : reasonText(f.reason), count: f.count });
+      frames += f.count;
+    }
+    return { frames, byVerdict, byReason: [...byKey.values()] };
+  }
+
+  frames(): { direction: Direction; verdict: string; reason: number; count: number }[] {
+    const n = this.reasons.count;
+    const out: { direction: Direction; verdict: string; reason: number; count: number }[] = [];
+    this.maps.counters(n).forEach((c, k) => {
       if (c === 0) return;
-      const verdict = VERDICT_NAMES[Math.floor(k / n)] ?? 'unknown';
-      const engineReason = this.reasons.toEngine[k % n];
-      byVerdict[verdict] = (byVerdict[verdict] ?? 0) + c;
-      byReason.push({ verdict, reason: engineReason === 0 ? '(none)' : reasonText(engineReason), count: c });
-      frames += c;
+      const dv = Math.floor(k / n);
+      out.push({ direction: dv >= 4 ? Direction.Outbound : Direction.Inbound, verdict: VERDICT_NAMES[dv & 3], reason: this.reasons.toEngine[k % n], count: c });
     });
-    return { frames, byVerdict, byReason };
+    return out;
   }
 
   release(): void {

@@ -1,5 +1,6 @@
 import { Cluster } from '../cluster';
 import { EngineStats } from '../engine';
+import { Direction } from '../verdict';
 
 /**
  * What the control plane needs of the kernel datapath (the BPF programs, their maps and the tc
@@ -20,6 +21,8 @@ export interface AttachedDatapath {
   setCluster(cluster: Cluster, host: string | null): void;
   /** Frames by verdict and reason, from the per-CPU counters (the TypeScript engine's reason texts). */
   stats(): EngineStats;
+  /** The same counters by direction, verdict and engine reason number (nonzero ones). */
+  frames(): { direction: Direction; verdict: string; reason: number; count: number }[];
   /** Leaves the programs attached and pinned; closes this process's descriptors. */
   release(): void;
   /** Detaches both programs, removes the pins, closes the descriptors. */

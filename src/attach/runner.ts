@@ -260,6 +260,11 @@ export class AttachRunner {
     return this.options.host;
   }
 
+  /** False when the programs pass every frame (pass-all, or this host is not in the config in force). */
+  get isMember(): boolean {
+    return !this.options.passAll && this.member;
+  }
+
   /** One line describing what is in force. */
   describe(): string {
     if (this.options.passAll) return 'programs attached passing every frame';

@@ -1,6 +1,8 @@
 import { AttachReport, AttachRunner, detachDevice } from '../attach/runner';
 import { DEFAULT_PIN_DIR } from '../attach/bpffs';
+import { attachStatus } from '../attach/status';
 import { UsageError } from '../errors';
+import { OPS_OPTIONS, OPS_OPTIONS_HELP, OpsHooks } from '../ops/cli';
 import { Command, parseCommandArgs, required } from './command';
 
 export const attachCommand: Command = {
@@ -32,7 +34,8 @@ See docs/kernel.md.
   --run-dir DIR        state files (default $INTRACLUSTER_RUN_DIR or /run/intracluster)
   --pass-all           attach the programs passing every frame, no config (measures their cost)
   --json               print the counters at exit as JSON
-  --exit-on-stdin-eof  also stop when stdin closes (for supervisors: dies with its parent)`,
+  --exit-on-stdin-eof  also stop when stdin closes (for supervisors: dies with its parent)
+${OPS_OPTIONS_HELP}`,
   async run(argv, io) {
     const { values } = parseCommandArgs('attach', argv, {
       config: { type: 'string' },
@@ -44,6 +47,7 @@ See docs/kernel.md.
       'pass-all': { type: 'boolean' },
       json: { type: 'boolean' },
       'exit-on-stdin-eof': { type: 'boolean' },
+      ...OPS_OPTIONS,
     });
     const passAll = values['pass-all'] === true;
     const dev = required('attach', values, 'dev');
@@ -53,7 +57,8 @@ See docs/kernel.md.
     const pinDir = optionalString('attach', values, 'pin-dir');
     const runDir = optionalString('attach', values, 'run-dir');
     const keep = values.keep === true;
-    const log = (line: string) => io.stderr.write(`intracluster attach${host ? ' ' + host : ''}: ${line}\n`);
+    const ops = new OpsHooks('attach', values, host || undefined, io);
+    const log = ops.log;
 
     let finish!: (code: number) => void;
     const finished = new Promise<number>((resolve) => (finish = resolve));
@@ -70,8 +75,14 @@ See docs/kernel.md.
         finish(1);
       },
     });
+    try {
+      await ops.startWith(() => attachStatus(runner, { startedAt: ops.startedAt, reloads: ops.reloads }));
+    } catch (e) {
+      runner.stop(keep);
+      throw e;
+    }
     const onStop = () => finish(0);
-    const onHup = () => log(runner.reload());
+    const onHup = () => log(ops.reloaded(runner.reload()));
     process.on('SIGINT', onStop);
     process.on('SIGTERM', onStop);
     process.on('SIGHUP', onHup);
@@ -93,6 +104,7 @@ See docs/kernel.md.
       io.stdout.write((values.json ? JSON.stringify(report) : formatAttachReport(report)) + '\n');
       return code;
     } finally {
+      ops.stop();
       process.off('SIGINT', onStop);
       process.off('SIGTERM', onStop);
       process.off('SIGHUP', onHup);

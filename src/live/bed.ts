@@ -402,6 +402,7 @@ export class Bed {
   attachArgs(i: number, extra: readonly string[] = []): string[] {
     const m = this.members[i];
     const args = [...this.intracluster, 'attach', '--dev', 'eth0', '--pin-dir', this.pinDir(i), '--run-dir', this.runDir, '--json', '--exit-on-stdin-eof'];
+    args.push('--control-dir', this.controlDir, ...(this.options.shimArgs?.(MEMBERS[i]) ?? []));
     if (this.options.relay) args.push('--pass-all');
     else args.push('--config', this.memberConfigPath(m.name), '--host', m.name);
     return [...args, ...extra];
