@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import { EngineResult, MEMBER_COUNTS, SCENARIOS, runAllocation, runEngineSuite } from './engine-suite';
 import { InProcessResult, runInProcessSuite } from './inprocess-suite';
 import { KernelPathResult, runKernelSuite } from './kernel-suite';
-import { LiveResult, runLiveSuite } from './live-suite';
+import { LIVE_PATHS, LivePath, LiveResult, runLiveSuite } from './live-suite';
 import { Format, ProcessResult, runProcessSuite } from './process-suite';
 import { Spread, si } from './stats';
 
@@ -153,14 +153,21 @@ function report(r: { engine?: EngineResult[]; allocation?: { members: number; fr
         lines.push(`  ${k.title.padEnd(66)} ${fmt(k.netNs, ns)} ns (target ${k.target}${k.netNs.median <= k.target ? ', met' : ', NOT met'}; harness ${ns(k.harnessNs.median)})  engine ${ns(k.engineNs.median)} ns`);
   }
   if (r.live) {
-    lines.push('', 'Live TCP between two members in network namespaces');
+    lines.push('', 'Live, host1 -> host2 in network namespaces (iperf3; paths measured in turn)');
     if (r.live.status !== 'measured') lines.push(`  not measured: ${r.live.reason}`);
     else {
-      lines.push(`  through the shims: ${fmt(r.live.shim!, (n) => n.toFixed(0))} Mbit/s`);
-      lines.push(`  bridge alone:      ${fmt(r.live.bridge!, (n) => n.toFixed(0))} Mbit/s`);
-      lines.push(`  ratio shim/bridge: ${r.live.ratio!.toFixed(3)}  (${r.live.tool}, ${r.live.seconds} s per run; shim CPU ${r.live.shimCpu!.join(', ')} cores)`);
+      const names: Record<LivePath, string> = { bridge: 'bridge alone', pass: 'programs attached, passing', kernel: 'kernel datapath (3 members)', shim: 'TAP shims (3 members)' };
+      for (const p of LIVE_PATHS) {
+        const t = r.live.tcp?.[p];
+        const u = r.live.udp?.[p];
+        if (t && u) lines.push(`  ${names[p].padEnd(30)} TCP ${fmt(t, (n) => n.toFixed(0))} Mbit/s   UDP 64 B ${fmt(u, (n) => si(n))} packets/s`);
+        else if (r.live.skipped?.[p]) lines.push(`  ${names[p].padEnd(30)} not measured: ${r.live.skipped[p]}`);
+      }
+      lines.push(`  ratios (medians): ${Object.entries(r.live.ratios ?? {}).map(([k, v]) => `${k} ${v.toFixed(3)}`).join(', ')}`);
+      lines.push(`  (${r.live.tool}, ${r.live.seconds} s per run; shim CPU ${r.live.shimCpu!.join(', ')} cores)`);
     }
   }
+
   return lines.join('\n');
 }
 
