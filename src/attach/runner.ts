@@ -6,7 +6,7 @@ import { ClusterConfig, loadConfigFile } from '../config';
 import { createContainer } from '../container';
 import { EngineFactory } from '../di';
 import { EngineStats } from '../engine';
-import { UsageError } from '../errors';
+import { ConfigError, UsageError } from '../errors';
 import { Membership, MembershipStats, loadClusterKey, startShimMembership } from '../membership';
 import { Direction, Verdict } from '../verdict';
 import { DEFAULT_PIN_DIR, preparePinBase } from './bpffs';
@@ -185,6 +185,8 @@ export class AttachRunner {
     if (!options.passAll) {
       this.config = loadConfigFile(options.configPath);
       this.cluster = this.factory.buildCluster(this.config);
+      if (this.cluster.hostIndex(options.host) < 0)
+        throw new ConfigError('--host', `"${options.host}" is not a host of the cluster (hosts: ${this.cluster.hosts.map((h) => h.name).join(', ')})`);
       if (this.config.heartbeat) loadClusterKey(this.config.heartbeat, options.env);
     }
     if (!deviceExists(dev)) throw sysError('ENODEV', 'if_nametoindex', `no such device: ${dev} (in this network namespace; "ip netns exec NS intracluster attach ..." runs in another)`);
