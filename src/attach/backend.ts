@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readdirSync, rmdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Cluster } from '../cluster';
 import { EngineStats } from '../engine';
-import { Direction, VERDICT_NAMES, reasonText } from '../verdict';
+import { Direction, VERDICT_NAMES, reasonId, reasonText } from '../verdict';
 import { BpfAddon, BpfObject, TcPoint, bpfAddon, kernelDatapathProblem, u32 } from '../datapath/bpf';
 import { CONFIG_SIZE, KernelMaps, MAP_NAMES } from '../datapath/maps';
 import { KernelReasons, loadKernelReasons } from '../datapath/reasons';
@@ -107,7 +107,7 @@ class Attached implements AttachedDatapath {
       const key = `${f.verdict}\0${f.reason}`;
       const row = byKey.get(key);
       if (row) row.count += f.count;
-      else byKey.set(key, { verdict: f.verdict, reason: f.reason === 0 ? '(none)' : reasonText(f.reason), count: f.count });
+      else byKey.set(key, { verdict: f.verdict, reason: f.reason === 0 ? '(none)' : reasonText(f.reason), reasonId: f.reason === 0 ? '' : reasonId(f.reason), count: f.count });
       frames += f.count;
     }
     return { frames, byVerdict, byReason: [...byKey.values()] };

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
+import { loadBpfAddon } from '../datapath/bpf';
 
 /** `aa:bb:cc:dd:ee:ff` from 12 hex digits or any MAC text. */
 export function normalMac(text: string): string {
@@ -27,7 +28,19 @@ export function multicastFilter(ifname: string): { mac: string; global: boolean 
   return out;
 }
 
+/** Adds or removes a group address (SIOCADDMULTI / SIOCDELMULTI through the libbpf addon, else `ip maddr`): '' or the problem. */
 function ipMaddr(op: 'add' | 'del', ifname: string, mac: string): string {
+  const lib = loadBpfAddon();
+  if (lib) {
+    try {
+      const bytes = Uint8Array.from(mac.split(':').map((h) => parseInt(h, 16)));
+      if (op === 'add') lib.addMulticast(ifname, bytes);
+      else lib.delMulticast(ifname, bytes);
+      return '';
+    } catch (e) {
+      return `${op === 'add' ? 'adding' : 'removing'} ${mac} ${op === 'add' ? 'to' : 'from'} the multicast filter of ${ifname}: ${(e as Error).message}`;
+    }
+  }
   const r = spawnSync('ip', ['maddr', op, mac, 'dev', ifname], { encoding: 'utf8', timeout: 10_000 });
   if (r.error) return `ip maddr ${op} ${mac} dev ${ifname}: ${r.error.message}`;
   return r.status === 0 ? '' : `ip maddr ${op} ${mac} dev ${ifname}: ${(r.stderr || `exit ${r.status}`).trim()}`;
