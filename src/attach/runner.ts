@@ -7,7 +7,7 @@ import { createContainer } from '../container';
 import { EngineFactory } from '../di';
 import { EngineStats } from '../engine';
 import { ConfigError, UsageError } from '../errors';
-import { Membership, MembershipStats, loadClusterKey, startShimMembership } from '../membership';
+import { Membership, MembershipStats, heartbeatPayloadOffset, loadClusterKey, startShimMembership } from '../membership';
 import { Direction, Verdict } from '../verdict';
 import { DEFAULT_PIN_DIR, preparePinBase } from './bpffs';
 import { AttachedDatapath, KernelBackend, kernelBackend } from './kernel';
@@ -20,6 +20,13 @@ const HEARTBEAT_ETHERTYPE = 0x886f;
 const BATCH = 64;
 /** How often the interface's presence is checked (a deleted interface stops the control plane). */
 const DEVICE_CHECK_MS = 1000;
+/**
+ * Heartbeats from host IDs that are not members yet (joins) authenticated per second at most; the
+ * rest are dropped before their HMAC is computed. A flood of forged heartbeats then costs a read
+ * and a few compares per frame, so the socket keeps being drained and the members' own heartbeats
+ * (whose host IDs are known) are never crowded out. Joins are a few per period.
+ */
+const NEW_HOST_BUDGET_PER_S = 500;
 
 export const DEFAULT_RUN_DIR = '/run/intracluster';
 
@@ -55,7 +62,8 @@ export interface AttachReport {
   pinPath: string | null;
   /** Group addresses the layer keeps in the interface's multicast filter. */
   multicast: string[];
-  heartbeats: { received: number; readErrors: number };
+  /** Heartbeat frames read; read errors; frames of unknown host IDs dropped unauthenticated over the budget. */
+  heartbeats: { received: number; readErrors: number; unknownOverBudget: number };
   engine: EngineStats;
   membership?: MembershipStats;
 }
@@ -162,7 +170,11 @@ export class AttachRunner {
   readonly multicast: MulticastFilter;
   private socket: PacketSocket | null = null;
   private readonly rx = new Uint8Array(2048);
-  private readonly hb = { received: 0, readErrors: 0 };
+  private readonly hb = { received: 0, readErrors: 0, unknownOverBudget: 0 };
+  /** Host IDs of the members heard from (their heartbeats are always authenticated). */
+  private readonly knownIds = new Set<number>();
+  private budget = NEW_HOST_BUDGET_PER_S;
+  private budgetAt = Date.now();
   private readonly log: (line: string) => void;
   private readonly runDir: string;
   private cluster: Cluster | null = null;
@@ -205,6 +217,11 @@ export class AttachRunner {
           this.socket = PacketSocket.open(dev, HEARTBEAT_ETHERTYPE);
           const engine = { setCluster: (c: Cluster, h: string) => this.install(c, h), process: () => Verdict.Pass };
           this.membership = startShimMembership({ config: this.config, host: options.host, engine, factory: this.factory, wire: this.socket, log: this.log, env: options.env });
+          const m = this.membership;
+          m.on('join', (e) => this.knownIds.add(e.hostId));
+          m.on('change', (e) => (this.knownIds.delete(e.previous.hostId), this.knownIds.add(e.hostId)));
+          m.on('leave', (e) => this.knownIds.delete(e.hostId));
+          for (const x of m.stats().members) if (x.hostId) this.knownIds.add(x.hostId);
           this.socket.watch((status) => this.pump(status));
         } else this.install(this.cluster, options.host);
       }
@@ -242,8 +259,32 @@ export class AttachRunner {
         return;
       }
       this.hb.received++;
+      if (!this.admit(n)) continue;
       this.membership!.process(this.rx, Direction.Inbound, n);
     }
+  }
+
+  /**
+   * Whether heartbeat frame rx[0 .. n) goes on to the membership (and its HMAC): always for a known
+   * host ID, within the budget for others. No allocation.
+   */
+  private admit(n: number): boolean {
+    const off = heartbeatPayloadOffset(this.rx, n);
+    if (off < 0 || off + 12 > n) return true; // malformed: the membership counts it cheaply
+    const r = this.rx;
+    const id = (r[off + 8] | (r[off + 9] << 8) | (r[off + 10] << 16) | (r[off + 11] << 24)) >>> 0;
+    if (this.knownIds.has(id)) return true;
+    const now = Date.now();
+    if (now - this.budgetAt >= 1000) {
+      this.budget = NEW_HOST_BUDGET_PER_S;
+      this.budgetAt = now;
+    }
+    if (this.budget > 0) {
+      this.budget--;
+      return true;
+    }
+    this.hb.unknownOverBudget++;
+    return false;
   }
 
   private saveState(): void {

@@ -66,7 +66,12 @@ export function attachStatus(runner: AttachRunner, ctx: AttachStatusContext): In
         }
       : null,
     frames,
-    counters: { 'heartbeat frames received': report.heartbeats.received, 'heartbeat socket read errors': report.heartbeats.readErrors, adopted: dp.adopted ? 1 : 0 },
+    counters: {
+      'heartbeat frames received': report.heartbeats.received,
+      'heartbeat socket read errors': report.heartbeats.readErrors,
+      'heartbeats of unknown hosts over budget': report.heartbeats.unknownOverBudget,
+      adopted: dp.adopted ? 1 : 0,
+    },
     writeErrors: ms?.sendErrors ?? 0,
   };
 }
