@@ -57,7 +57,7 @@ ${REQUIRE_HELP}`,
       const engine = engineFromArgs(required('process', values, 'config'), required('process', values, 'host'), await factoryFromArgs(values));
       return runProcess(engine, io, values.stats === true, format);
     }
-    const cluster = (await factoryFromArgs(values)).buildCluster(loadConfigFile(required('process', values, 'config')));
+    const cluster = (await factoryFromArgs(values, { adapters: false })).buildCluster(loadConfigFile(required('process', values, 'config')));
     const host = required('process', values, 'host');
     // loaded lazily: only this datapath needs the libbpf addon
     const { KernelDatapath } = await import('../datapath/kernel');
