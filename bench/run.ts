@@ -5,7 +5,8 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { EngineResult, MEMBER_COUNTS, SCENARIOS, runAllocation, runEngineSuite } from './engine-suite';
 import { InProcessResult, runInProcessSuite } from './inprocess-suite';
-import { LiveResult, runLiveSuite } from './live-suite';
+import { KernelPathResult, runKernelSuite } from './kernel-suite';
+import { LIVE_PATHS, LivePath, LiveResult, runLiveSuite } from './live-suite';
 import { Format, ProcessResult, runProcessSuite } from './process-suite';
 import { Spread, si } from './stats';
 
@@ -13,13 +14,13 @@ import { Spread, si } from './stats';
  * `npm run bench`: the benchmark (docs/performance.md). Prints a table and writes the same figures to
  * bench/results.json. Every figure is the median of at least 5 runs after warm-up, with min and max.
  *
- *   npm run bench -- --only engine,process   parts: engine, alloc, inprocess, process, live
+ *   npm run bench -- --only engine,process   parts: engine, alloc, inprocess, process, kernel, live
  *   npm run bench -- --runs 9 --seconds 0.3  more runs, longer runs
  *   npm run bench -- --out /tmp/r.json       somewhere else than bench/results.json
  *   npm run bench -- --only live --live-profile /tmp/prof   CPU profiles of the shims (node --cpu-prof)
  */
 const ROOT = resolve(__dirname, '..', '..', '..');
-const PARTS = ['engine', 'alloc', 'inprocess', 'process', 'live'];
+const PARTS = ['engine', 'alloc', 'inprocess', 'process', 'kernel', 'live'];
 
 const TARGETS: Record<string, number> = {
   'pass-through': 20e6,
@@ -40,6 +41,7 @@ async function main(): Promise<void> {
       'process-frames': { type: 'string', default: '500000' },
       'alloc-frames': { type: 'string', default: '50000000' },
       'live-seconds': { type: 'string', default: '3' },
+      'kernel-repeat': { type: 'string', default: '200000' },
       'live-profile': { type: 'string' },
       out: { type: 'string' },
     },
@@ -80,6 +82,7 @@ async function main(): Promise<void> {
     allocation?: ReturnType<typeof runAllocation> & { members: number };
     inProcess?: InProcessResult[];
     process?: ProcessResult[];
+    kernel?: KernelPathResult[] | { unavailable: string };
     live?: LiveResult;
   } = { machine, runsPerFigure: runs };
 
@@ -92,6 +95,7 @@ async function main(): Promise<void> {
   }
   if (part('inprocess')) results.inProcess = runInProcessSuite({ runs, frames, log });
   if (part('process')) results.process = await runProcessSuite({ runs, frames, formats: ['ndjson', 'binary'] as Format[], log });
+  if (part('kernel')) results.kernel = runKernelSuite({ runs, repeat: Number(values['kernel-repeat']), seconds, log });
   if (part('live')) results.live = await runLiveSuite({ runs, seconds: Number(values['live-seconds']), profileDir: values['live-profile'], log });
   machine.loadAverageAfter = loadavg().map((x) => +x.toFixed(2));
 
@@ -114,7 +118,7 @@ function gitCommit(): string {
 const fmt = (s: Spread, f: (n: number) => string) => `${f(s.median).padStart(9)} [${f(s.min)} .. ${f(s.max)}]`;
 const ns = (n: number) => n.toFixed(1);
 
-function report(r: { engine?: EngineResult[]; allocation?: { members: number; frames: number; bytesPerFrame: number; gcs: number }; inProcess?: InProcessResult[]; process?: ProcessResult[]; live?: LiveResult }): string {
+function report(r: { engine?: EngineResult[]; allocation?: { members: number; frames: number; bytesPerFrame: number; gcs: number }; inProcess?: InProcessResult[]; process?: ProcessResult[]; kernel?: KernelPathResult[] | { unavailable: string }; live?: LiveResult }): string {
   const lines: string[] = [];
   if (r.engine) {
     lines.push('', 'Engine (one core, minimum-size frames): frames/s, median [min .. max] of the runs; ns/frame; CPU ns/frame; B/frame');
@@ -141,15 +145,29 @@ function report(r: { engine?: EngineResult[]; allocation?: { members: number; fr
     lines.push('', 'intracluster process over a pipe, end to end, realistic mix: frames/s (target 500 k/s for NDJSON)');
     for (const p of r.process) lines.push(`  ${p.format.padEnd(7)} ${fmt(p.framesPerSecond, si)}/s  ${p.inputMBps.median.toFixed(0)} MB/s in, child CPU ${p.childCpuShare.median.toFixed(2)} cores`);
   }
+  if (r.kernel) {
+    lines.push('', 'Kernel datapath, BPF programs through BPF_PROG_TEST_RUN (3 members): net ns/frame = program + restore - restore alone, median [min .. max]; the engine on the same frame');
+    if ('unavailable' in r.kernel) lines.push(`  not measured: ${r.kernel.unavailable}`);
+    else
+      for (const k of r.kernel)
+        lines.push(`  ${k.title.padEnd(66)} ${fmt(k.netNs, ns)} ns (target ${k.target}${k.netNs.median <= k.target ? ', met' : ', NOT met'}; harness ${ns(k.harnessNs.median)})  engine ${ns(k.engineNs.median)} ns`);
+  }
   if (r.live) {
-    lines.push('', 'Live TCP between two members in network namespaces');
+    lines.push('', 'Live, host1 -> host2 in network namespaces (iperf3; paths measured in turn)');
     if (r.live.status !== 'measured') lines.push(`  not measured: ${r.live.reason}`);
     else {
-      lines.push(`  through the shims: ${fmt(r.live.shim!, (n) => n.toFixed(0))} Mbit/s`);
-      lines.push(`  bridge alone:      ${fmt(r.live.bridge!, (n) => n.toFixed(0))} Mbit/s`);
-      lines.push(`  ratio shim/bridge: ${r.live.ratio!.toFixed(3)}  (${r.live.tool}, ${r.live.seconds} s per run; shim CPU ${r.live.shimCpu!.join(', ')} cores)`);
+      const names: Record<LivePath, string> = { bridge: 'bridge alone', pass: 'programs attached, passing', kernel: 'kernel datapath (3 members)', shim: 'TAP shims (3 members)' };
+      for (const p of LIVE_PATHS) {
+        const t = r.live.tcp?.[p];
+        const u = r.live.udp?.[p];
+        if (t && u) lines.push(`  ${names[p].padEnd(30)} TCP ${fmt(t, (n) => n.toFixed(0))} Mbit/s   UDP 64 B ${fmt(u, (n) => si(n))} packets/s`);
+        else if (r.live.skipped?.[p]) lines.push(`  ${names[p].padEnd(30)} not measured: ${r.live.skipped[p]}`);
+      }
+      lines.push(`  ratios (medians): ${Object.entries(r.live.ratios ?? {}).map(([k, v]) => `${k} ${v.toFixed(3)}`).join(', ')}`);
+      lines.push(`  (${r.live.tool}, ${r.live.seconds} s per run; shim CPU ${r.live.shimCpu!.join(', ')} cores)`);
     }
   }
+
   return lines.join('\n');
 }
 

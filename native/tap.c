@@ -19,6 +19,8 @@
  *                            socket bound to ifname that receives only frames of that EtherType (after
  *                            tc ingress) and sends past the qdisc and tc egress; read/write/watch/close
  *                            as for a TAP (the kernel datapath's heartbeats, src/attach)
+ *   floodRaw(ifname, frames, frameLen, seconds, perSecond) -> { sent, errors, seconds }: the frames
+ *                            round robin out of ifname, paced, for load tests (blocks for `seconds`)
  *
  * One read() of a TAP returns exactly one Ethernet frame (without FCS); one write() injects one.
  * read/write return -errno instead of throwing: the shim's hot path allocates no exception objects.
@@ -38,6 +40,7 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
+#include <time.h>
 #include <unistd.h>
 #include <uv.h>
 
@@ -449,6 +452,75 @@ static napi_value tap_open_packet(napi_env env, napi_callback_info info) {
   return out;
 }
 
+/* ---- raw flood: frames out of a named interface at a paced rate, for load tests ---- */
+
+static double now_s(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* floodRaw(ifname, frames, frameLen, seconds, perSecond) -> { sent, errors, seconds }: sends the
+   frames of `frames` (back to back, frameLen bytes each) round robin out of ifname of the caller's
+   namespace for `seconds`, at most perSecond of them per second (0: as fast as it can). Blocks the
+   calling thread for that long: for a load-test child process, never for the shim. */
+static napi_value tap_flood_raw(napi_env env, napi_callback_info info) {
+  size_t argc = 5;
+  napi_value argv[5], out, v;
+  char name[IFNAMSIZ + 1] = {0};
+  size_t n = 0, len;
+  uint8_t *data;
+  int32_t flen;
+  double seconds, rate;
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < 5 || napi_get_value_string_utf8(env, argv[0], name, sizeof name, &n) != napi_ok || n == 0 || n >= IFNAMSIZ ||
+      !arg_bytes(env, argv[1], &data, &len) || !arg_int(env, argv[2], &flen) || flen < 14 || (size_t)flen > len ||
+      napi_get_value_double(env, argv[3], &seconds) != napi_ok || seconds <= 0 || seconds > 600 ||
+      napi_get_value_double(env, argv[4], &rate) != napi_ok || rate < 0) {
+    napi_throw_type_error(env, NULL, "floodRaw: expected (interface name, Uint8Array of frames, frame length >= 14, seconds 0..600, frames per second >= 0)");
+    return NULL;
+  }
+  size_t count = len / (size_t)flen;
+  unsigned ifindex = if_nametoindex(name);
+  if (ifindex == 0) return throw_errno(env, errno, "if_nametoindex", name);
+  int fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
+  if (fd < 0) return throw_errno(env, errno, "socket(AF_PACKET)", name);
+  struct sockaddr_ll sll;
+  memset(&sll, 0, sizeof sll);
+  sll.sll_family = AF_PACKET;
+  sll.sll_ifindex = (int)ifindex;
+  if (bind(fd, (struct sockaddr *)&sll, sizeof sll) < 0) {
+    int err = errno;
+    close(fd);
+    return throw_errno(env, err, "bind(AF_PACKET)", name);
+  }
+  double start = now_s(), end = start + seconds, t = start;
+  double sent = 0, errors = 0;
+  size_t i = 0;
+  while (t < end) {
+    for (int k = 0; k < 32; k++, i++) {
+      ssize_t r = send(fd, data + (i % count) * (size_t)flen, (size_t)flen, 0);
+      if (r == flen) sent++; else errors++;
+    }
+    t = now_s();
+    /* pacing: sleep while ahead of the schedule (bounded by the deadline) */
+    while (rate > 0 && sent + errors > (t - start) * rate && t < end) {
+      struct timespec ts = {0, 100000};
+      nanosleep(&ts, NULL);
+      t = now_s();
+    }
+  }
+  close(fd);
+  CHECK(napi_create_object(env, &out));
+  CHECK(napi_create_double(env, sent, &v));
+  CHECK(napi_set_named_property(env, out, "sent", v));
+  CHECK(napi_create_double(env, errors, &v));
+  CHECK(napi_set_named_property(env, out, "errors", v));
+  CHECK(napi_create_double(env, now_s() - start, &v));
+  CHECK(napi_set_named_property(env, out, "seconds", v));
+  return out;
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
       {"open", NULL, tap_open, NULL, NULL, NULL, napi_enumerable, NULL},
@@ -461,6 +533,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"unwatch", NULL, tap_unwatch, NULL, NULL, NULL, napi_enumerable, NULL},
       {"sendRaw", NULL, tap_send_raw, NULL, NULL, NULL, napi_enumerable, NULL},
       {"openPacket", NULL, tap_open_packet, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"floodRaw", NULL, tap_flood_raw, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   CHECK(napi_define_properties(env, exports, sizeof props / sizeof props[0], props));
   return exports;

@@ -45,11 +45,8 @@ struct frame {
 	__u32 dir;
 	__u32 reason;
 	const struct ic_config *cfg;
-	/* The active membership's inner maps (cluster.bpf.h). */
-	void *m4;
-	void *m6;
-	void *macs;
-	void *strict;
+	/* The generation in use (cluster.bpf.h): its inner maps are looked up when a rule needs them. */
+	__u32 gen;
 };
 
 /* Pointer to n bytes at packet offset off, or NULL when they are not all in the (linear) packet. */

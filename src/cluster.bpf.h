@@ -130,10 +130,11 @@ struct {
 	__array(values, struct ic_strict_inner);
 } ic_strict SEC(".maps");
 
-/* Per CPU, frames by verdict and reason: index verdict * REASON_COUNT + reason (reasons.h). */
+/* Per CPU, frames by direction, verdict and reason: index (direction * 4 + verdict) * REASON_COUNT
+ * + reason (reasons.h). */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 4 * REASON_COUNT);
+	__uint(max_entries, 8 * REASON_COUNT);
 	__type(key, __u32);
 	__type(value, __u64);
 } ic_counters SEC(".maps");
@@ -150,30 +151,29 @@ static __always_inline int cluster_open(struct frame *f)
 	if (!cfg || !(cfg->flags & CFG_VALID))
 		return 0;
 	f->cfg = cfg;
-	f->m4 = bpf_map_lookup_elem(&ic_members4, &g);
-	f->m6 = bpf_map_lookup_elem(&ic_members6, &g);
-	f->macs = bpf_map_lookup_elem(&ic_macs, &g);
-	f->strict = bpf_map_lookup_elem(&ic_strict, &g);
+	f->gen = g;
 	return 1;
 }
 
 /* The member entry or virtual IP of the IPv4 address at p (4 bytes), or NULL. */
 static __always_inline const struct ic_member *member4(const struct frame *f, const __u8 *p)
 {
-	if (!f->m4)
+	void *m = bpf_map_lookup_elem(&ic_members4, &f->gen);
+	if (!m)
 		return NULL;
 	__u32 k;
 	__builtin_memcpy(&k, p, 4);
-	return bpf_map_lookup_elem(f->m4, &k);
+	return bpf_map_lookup_elem(m, &k);
 }
 
 static __always_inline const struct ic_member *member6(const struct frame *f, const __u8 *p)
 {
-	if (!f->m6)
+	void *m = bpf_map_lookup_elem(&ic_members6, &f->gen);
+	if (!m)
 		return NULL;
 	struct ic_ipv6_key k;
 	__builtin_memcpy(k.addr, p, 16);
-	return bpf_map_lookup_elem(f->m6, &k);
+	return bpf_map_lookup_elem(m, &k);
 }
 
 static __always_inline int is_member(const struct ic_member *m)
@@ -206,31 +206,40 @@ static __always_inline __s32 remote_host(const struct frame *f, const struct ic_
  */
 static __always_inline __s32 host_of_mac(const struct frame *f, const __u8 *p)
 {
-	if (!(p[0] & 1) || !f->macs)
+	if (!(p[0] & 1))
+		return -1;
+	void *m = bpf_map_lookup_elem(&ic_macs, &f->gen);
+	if (!m)
 		return -1;
 	struct ic_mac_key k = {};
 	mac_cp(k.mac, p);
-	__s32 *h = bpf_map_lookup_elem(f->macs, &k);
+	__s32 *h = bpf_map_lookup_elem(m, &k);
 	return h ? *h : -1;
 }
 
 /* FrameContext.markDiscovered. */
 static __always_inline void mark_discovered(const struct frame *f, __s32 host)
 {
-	if (host < 0 || !f->strict)
+	if (host < 0)
+		return;
+	void *m = bpf_map_lookup_elem(&ic_strict, &f->gen);
+	if (!m)
 		return;
 	__u32 k = (__u32)host;
-	__u32 *d = bpf_map_lookup_elem(f->strict, &k);
+	__u32 *d = bpf_map_lookup_elem(m, &k);
 	if (d)
 		*d = 1;
 }
 
 static __always_inline int discovered(const struct frame *f, __s32 host)
 {
-	if (host < 0 || !f->strict)
+	if (host < 0)
+		return 0;
+	void *m = bpf_map_lookup_elem(&ic_strict, &f->gen);
+	if (!m)
 		return 0;
 	__u32 k = (__u32)host;
-	__u32 *d = bpf_map_lookup_elem(f->strict, &k);
+	__u32 *d = bpf_map_lookup_elem(m, &k);
 	return d && *d == 1;
 }
 

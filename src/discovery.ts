@@ -60,6 +60,8 @@ export class DiscoveryMessage {
   override = false;
   /** An address probe that resolves nothing between members (RFC 5227 ARP probe, RFC 4862 DAD NS). */
   probe = false;
+  /** An answer to a probe (RFC 5227: an ARP reply with target IP 0.0.0.0). */
+  probeAnswer = false;
 
   /** Resets to Other (the adapter's decode calls it first; it sets every field when it finds a message). */
   clear(): void {
@@ -92,8 +94,8 @@ export interface DiscoveryReasons {
   readonly ownAddress: number;
   /** An answer binding a virtual IP. */
   readonly virtualTarget: number;
-  /** An answer from a member binding another host's address. */
-  readonly otherHostTarget: number;
+  /** The stack's answer to a probe, to the cluster MAC: Ethernet destination := broadcast. */
+  readonly probeAnswerBroadcast: number;
   /** From a member, without the cluster MAC in its own link-layer field. */
   readonly alreadyDedicated: number;
   readonly replyNotOwn: number;
@@ -151,8 +153,8 @@ export function decideDiscovery(c: FrameContext, m: DiscoveryMessage, codec: Dis
 /**
  * Inbound (wire to stack): arp.request-for-this-host (step 502), arp.merge-hazard,
  * arp.reply-for-this-host (step 510), ndp.solicitation-for-this-host, ndp.solicitation-hazard,
- * ndp.override-hazard. Membership is by the sender's address; the dedicated MAC written is the one of
- * the address the message binds.
+ * ndp.override-hazard. Keyed on the address the message binds (the sender's for ARP and NS, the
+ * target for NA); the dedicated MAC written is that address's.
  */
 function inbound(c: FrameContext, m: DiscoveryMessage, codec: DiscoveryCodec): Verdict {
   const R = codec.reasons;
@@ -161,30 +163,30 @@ function inbound(c: FrameContext, m: DiscoveryMessage, codec: DiscoveryCodec): V
   const len = m.addressLength;
   const T = cl.addressTable(len);
   if (m.probe) return keep(c, R.probe);
+  const binds = m.bound !== m.sender;
+  // an answer binds its target: keyed on that address (RFC 4861 7.2.5 applies an NA to the entry
+  // of its target from whatever source), never a claim on a virtual IP
+  if (binds && cl.isVirtual(f, m.bound, len)) return keep(c, R.virtualTarget);
   const s = T.get(f, m.sender) as MemberEntry;
-  if (s < 0) return keep(c, cl.isVirtual(f, m.sender, len) ? R.virtualSource : R.nonMember);
-  const h = c.remoteHost(s);
-  if (h < 0) return keep(c, R.ownAddress);
-  let e = s;
-  if (m.bound !== m.sender) {
-    // an answer binds its target: that member address's dedicated MAC, else the sender's (an address
-    // of the member the config does not list); never a claim on another host's or a virtual address
-    if (cl.isVirtual(f, m.bound, len)) return keep(c, R.virtualTarget);
-    const b = T.get(f, m.bound) as MemberEntry;
-    if (b >= 0) {
-      if (cl.hostOf(b) !== h) return keep(c, R.otherHostTarget);
-      e = b;
-    }
+  let e = binds ? (T.get(f, m.bound) as MemberEntry) : s;
+  if (e < 0) {
+    // a target the config does not list (a member's link-local, say): the sender's dedicated MAC
+    if (s < 0) return keep(c, cl.isVirtual(f, m.sender, len) ? R.virtualSource : R.nonMember);
+    e = s;
   }
+  const h = c.remoteHost(e);
+  if (h < 0) return keep(c, R.ownAddress);
   const answer = isAnswer(m);
   const forUs = c.isLocalMember(T.get(f, m.peer) as MemberEntry);
+  // the exchange with member h completes only with h's own answer to this host
+  const exchange = answer && m.solicited && forUs && s >= 0 && cl.hostOf(s) === h;
   if (!substitute(c, m, codec, e)) {
     // step 510: the member's layer already wrote its dedicated MAC (form "sender"): exchange complete
-    if (answer && m.solicited && forUs && m.linkLayerCount > 0 && macEquals(f, m.linkLayer[0], cl.memberMacs, cl.macAt(e))) c.markDiscovered(h);
+    if (exchange && m.linkLayerCount > 0 && macEquals(f, m.linkLayer[0], cl.memberMacs, cl.macAt(e))) c.markDiscovered(h);
     return keep(c, R.alreadyDedicated);
   }
   if (answer) {
-    if (m.solicited && forUs) {
+    if (exchange) {
       // the replier left the cluster MAC (form "receiver"): this completes the exchange
       c.markDiscovered(h);
       c.reason = R.replyForThisHost;
@@ -217,6 +219,13 @@ function outbound(c: FrameContext, m: DiscoveryMessage, codec: DiscoveryCodec): 
       }
     }
     return keep(c, R.outboundUnchanged);
+  }
+  // arp.probe-reply-to-cluster: the prober's sender MAC is the cluster MAC, which a switch sends
+  // back out of the port it came in on; broadcast reaches the prober (RFC 5227 2.6)
+  if (m.probeAnswer && macEquals(f, 0, c.clusterMac, 0)) {
+    for (let i = 0; i < 6; i++) f[i] = 0xff;
+    c.reason = R.probeAnswerBroadcast;
+    return Verdict.Rewrite;
   }
   // step 508: our answer for our own address, to a member
   const own = T.get(f, m.bound) as MemberEntry;

@@ -1,7 +1,7 @@
 import { AdapterClaim, AdapterConflictError, DISCOVERY_EXEMPT, FrameContext, ProtocolAdapter } from './adapter';
 import { DiscoveryKind, decideDiscovery } from './discovery';
 import { Cluster } from './cluster';
-import { ConfigError } from './errors';
+import { UnknownHostError } from './errors';
 import { ETH_HEADER_LEN, etherTypeOffset, isMulticastMacAt, readU16 } from './frame/ethernet';
 import { macCopy, macEquals } from './mac';
 import { Direction, Reason, Verdict, VERDICT_NAMES, reasonCount, reasonId, reasonText } from './verdict';
@@ -147,7 +147,7 @@ export class Engine {
    */
   setCluster(cluster: Cluster, hostName = this.ctx.cluster ? this.hostName : ''): void {
     const local = cluster.hostIndex(hostName);
-    if (local < 0) throw new ConfigError('--host', `"${hostName}" is not a host of the cluster (hosts: ${cluster.hosts.map((h) => h.name).join(', ')})`);
+    if (local < 0) throw new UnknownHostError(hostName, cluster.hosts.map((h) => h.name));
     const c = this.ctx;
     const discovered = new Uint8Array(cluster.hosts.length);
     if (c.cluster) {
@@ -170,7 +170,9 @@ export class Engine {
 
   /**
    * Decides one frame. `frame[0 .. length)` is the Ethernet frame without FCS, rewritten in place
-   * when the verdict is Rewrite. Never throws.
+   * when the verdict is Rewrite. Never throws: a `length` outside the buffer is Drop with reason
+   * `engine.bad-length`, a `direction` other than Inbound (0) or Outbound (1) is Drop with reason
+   * `engine.bad-direction`.
    */
   process(frame: Uint8Array, direction: Direction, length: number = frame.length): Verdict {
     const c = this.ctx;
@@ -179,6 +181,9 @@ export class Engine {
     let v: Verdict;
     if (!(length >= 0 && length <= frame.length)) {
       c.reason = Reason.BadLength;
+      v = Verdict.Drop;
+    } else if (direction !== Direction.Inbound && direction !== Direction.Outbound) {
+      c.reason = Reason.BadDirection;
       v = Verdict.Drop;
     } else {
       c.frame = frame;

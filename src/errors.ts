@@ -10,6 +10,20 @@ export class ConfigError extends Error {
   }
 }
 
+/**
+ * A host name that is not one of the config's `hosts[].name` (an engine for it was asked for). The
+ * message names the host and the hosts there are; the CLI's `--host NAME` ends up here.
+ */
+export class UnknownHostError extends ConfigError {
+  constructor(
+    readonly host: string,
+    readonly hosts: readonly string[],
+  ) {
+    super('', `host "${host}" is not a host of the cluster (hosts: ${hosts.join(', ')})`);
+    this.name = 'UnknownHostError';
+  }
+}
+
 /** Bad input to a parser or builder of frames (never thrown by the engine's hot path). */
 export class FrameError extends Error {
   constructor(

@@ -65,6 +65,11 @@ export function reasonId(n: number): string {
   return reasonIds[n] ?? `reason.${n}`;
 }
 
+/** True when `id` has the form of a stable reason id (`family.name`: lower case, digits, dashes). */
+export function isReasonId(id: string): boolean {
+  return REASON_ID_RE.test(id);
+}
+
 /** The number of the reason with stable id `id`, or -1. */
 export function reasonById(id: string): number {
   return numberById.get(id) ?? -1;
@@ -93,5 +98,6 @@ export const Reason = {
   StrictUnknownSender: defineReason('strict.unknown-sender', 'strict sources: sender is not a cluster member'),
   AdapterError: defineReason('engine.adapter-error', 'internal error in a protocol adapter: dropped rather than forwarded half-rewritten'),
   BadLength: defineReason('engine.bad-length', 'length outside the buffer'),
+  BadDirection: defineReason('engine.bad-direction', 'direction is neither inbound (0) nor outbound (1): dropped'),
   MulticastSource: defineReason('frame.multicast-source', 'multicast Ethernet source (IEEE 802.3: a source address is never a group address): dropped, in either direction'),
 } as const;

@@ -83,7 +83,7 @@ describe('golden runner', () => {
   };
 
   test('a passing vector passes, through a container or a factory', () => {
-    write('ok.json', { expect: { verdict: 'rewrite', output: row610, reason: 'step 502' } });
+    write('ok.json', { expect: { verdict: 'rewrite', output: row610, reason: 'arp.step502' } });
     for (const target of [createContainer(), factory]) {
       const [r] = runGoldenDirectory(dir, target);
       expect(r.failures).toEqual([]);
@@ -111,11 +111,11 @@ describe('golden runner', () => {
   });
 
   test('a wrong verdict, a changed pass frame and a wrong reason each fail', () => {
-    const v = loadGoldenVectors((write('p.json', { expect: { verdict: 'pass', reason: 'no such reason' } }), dir))[0];
+    const v = loadGoldenVectors((write('p.json', { expect: { verdict: 'pass', reason: 'arp.no-such-reason' } }), dir))[0];
     const r = runGoldenVector(v, factory);
     expect(r.passed).toBe(false);
     expect(r.failures[0]).toMatch(/^verdict: expected pass, got rewrite/);
-    expect(r.failures[1]).toMatch(/^reason: expected it to contain "no such reason", got "step 502/);
+    expect(r.failures[1]).toMatch(/^reason: expected arp\.no-such-reason, got arp\.step502 \("step 502: ARP request from a member/);
     expect(r.failures[2]).toBe('output: a pass must leave the frame byte-identical, but bytes changed');
     expect(runGoldenVector(v, factory, { checkReason: false }).failures).toHaveLength(2);
   });
@@ -164,6 +164,7 @@ describe('golden runner', () => {
     ['bad before', { before: [{ direction: 'inbound' }], expect: { verdict: 'pass' } }, 'before[0].input', 'expected a hex string'],
     ['tshark claim not a string', { expect: { verdict: 'pass' }, tshark: { input: { 'arp.opcode': 1 } } }, 'tshark.input.arp.opcode', 'a string'],
     ['empty rules', { rules: [], expect: { verdict: 'pass' } }, 'rules', 'non-empty array'],
+    ['reason text instead of an id', { expect: { verdict: 'pass', reason: 'step 502' } }, 'expect.reason', 'must be a stable reason id such as "arp.step502"'],
   ])('a malformed vector is rejected naming the file and the key: %s', (_what, v, key, reason) => {
     const file = write('v.json', v);
     const e = loadError();

@@ -26,13 +26,14 @@ export const ArpReason = {
   OutboundToNonMember: defineReason('arp.reply-to-non-member', 'outbound ARP reply to a non-member: keeps the cluster MAC'),
   OutboundSeenByNonMembers: defineReason('arp.reply-seen-by-non-members', 'outbound ARP reply to a member, but to an Ethernet destination non-members receive (broadcast, a non-member\'s MAC): keeps the cluster MAC (RFC 826 merge rule)'),
   OutboundUnchanged: defineReason('arp.outbound-unchanged', 'outbound ARP: nothing to rewrite'),
+  ProbeReplyBroadcast: defineReason('arp.probe-reply-broadcast', 'outbound ARP reply to a probe (target IP 0.0.0.0, RFC 5227) addressed to the cluster MAC: Ethernet destination := broadcast, so every member receives it; payload unchanged'),
   Ipv4Data: defineReason('ipv4.data', 'IPv4 data: no rewrite'),
 } as const;
 
 const CHECK_REASON = [0, ArpReason.Truncated, ArpReason.Layout, ArpReason.Opcode];
 
 /** The ARP outcomes of the core's policy (src/discovery.ts). An ARP binds its sender IP, so the
- * answer-target outcomes cannot occur: they name the non-member reason. */
+ * answer-target outcome cannot occur: it names the non-member reason. */
 const REASONS: DiscoveryReasons = {
   requestForThisHost: ArpReason.Step502,
   requestHazard: ArpReason.MemberClusterSender,
@@ -43,11 +44,11 @@ const REASONS: DiscoveryReasons = {
   synthesized: ArpReason.Synthesized,
   probe: ArpReason.Probe,
   outboundProbe: ArpReason.OutboundUnchanged,
+  probeAnswerBroadcast: ArpReason.ProbeReplyBroadcast,
   nonMember: ArpReason.NonMember,
   virtualSource: ArpReason.NonMember,
   ownAddress: ArpReason.OwnAddress,
   virtualTarget: ArpReason.NonMember,
-  otherHostTarget: ArpReason.NonMember,
   alreadyDedicated: ArpReason.SenderNotCluster,
   replyNotOwn: ArpReason.OutboundNotOwn,
   replyToNonMember: ArpReason.OutboundToNonMember,
@@ -105,6 +106,7 @@ export class ArpAdapter implements ProtocolAdapter {
     m.solicited = reply;
     m.override = false;
     m.probe = isZeroIpv4At(f, o + ArpField.SPA); // RFC 5227 2.1.1
+    m.probeAnswer = reply && isZeroIpv4At(f, o + ArpField.TPA); // the kernel's answer to a probe
   }
 
   writeLinkLayer(c: FrameContext, at: number, mac: Uint8Array, macOff: number): void {

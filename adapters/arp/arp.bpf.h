@@ -39,26 +39,29 @@ static __always_inline int zero_ipv4(const __u8 *p)
 }
 
 /*
- * Keeps a CHECKSUM_COMPLETE skb->csum right when a MAC of the ARP payload changes (ARP carries no
- * checksum of its own; the kernel's receive checksum covers the payload).
+ * Writes mac into the ARP payload at a + field and returns what that adds to the payload's
+ * ones'-complement sum (the changed words, RFC 1624), for arp_csum.
  */
-static __always_inline void arp_csum_mac(struct frame *f, const __u8 *from, const __u8 *to)
+static __always_inline __u32 arp_set_mac(__u8 *a, __u32 field, const __u8 *mac)
 {
 	__u32 diff = 0;
 	for (int i = 0; i < 6; i += 2) {
-		diff += (~((__u32)from[i] | ((__u32)from[i + 1] << 8))) & 0xffff;
-		diff += (__u32)to[i] | ((__u32)to[i + 1] << 8);
+		diff += (~((__u32)a[field + i] | ((__u32)a[field + i + 1] << 8))) & 0xffff;
+		diff += (__u32)mac[i] | ((__u32)mac[i + 1] << 8);
 	}
-	bpf_csum_update(f->skb, diff);
+	mac_cp(a + field, mac);
+	return diff;
 }
 
-/* Writes mac into the ARP payload at a + field. */
-static __always_inline void arp_set_mac(struct frame *f, __u8 *a, __u32 field, const __u8 *mac)
+/*
+ * Keeps a CHECKSUM_COMPLETE receive checksum right after the ARP payload changed (ARP carries no
+ * checksum of its own, but the kernel's receive checksum covers the payload). Only received frames
+ * carry one: outbound frames need nothing.
+ */
+static __always_inline void arp_csum(struct frame *f, __u32 diff)
 {
-	__u8 old[6];
-	mac_cp(old, a + field);
-	mac_cp(a + field, mac);
-	arp_csum_mac(f, old, mac);
+	if (f->dir == DIR_INBOUND)
+		bpf_csum_update(f->skb, diff);
 }
 
 /* Steps 502 (request for us) and the RFC 826 hazard (any other ARP from a member). */
@@ -80,13 +83,13 @@ static __always_inline __u32 arp_inbound(struct frame *f, __u8 *a)
 			mark_discovered(f, m);
 		return keep(f, REASON_ARP_SENDER_NOT_CLUSTER);
 	}
-	arp_set_mac(f, a, ARP_SHA, s->mac);
+	arp_csum(f, arp_set_mac(a, ARP_SHA, s->mac));
 	if (for_us && op == ARP_REPLY) {
 		/* the replier left the cluster MAC (replyRewrite "receiver"): this completes the exchange */
 		mark_discovered(f, m);
 		f->reason = REASON_ARP_STEP510_RECEIVER;
 	} else
-		f->reason = for_us && op == ARP_REQUEST ? REASON_ARP_STEP502 : REASON_ARP_MEMBER_CLUSTER_SENDER;
+		f->reason = for_us && op == ARP_REQUEST ? REASON_ARP_STEP502 : REASON_ARP_MERGE_HAZARD;
 	return V_REWRITE;
 }
 
@@ -126,14 +129,20 @@ static __always_inline int arp_synthesize(struct frame *f, const struct ic_membe
 	__builtin_memcpy(a + ARP_SPA, tpa, 4);
 	mac_cp(a + ARP_THA, f->cfg->cluster_mac);
 	__builtin_memcpy(a + ARP_TPA, spa, 4);
-	/* the padding: at most 60 - (14 + 28) bytes */
-	for (__u32 i = 0; i < ETH_MIN_FRAME - ETH_HLEN - ARP_LEN; i++) {
-		if (o + ARP_LEN + i >= len)
-			break;
-		__u8 *z = pkt(f, o + ARP_LEN + i, 1);
-		if (!z)
-			break;
-		*z = 0;
+	/* the padding: at most 60 - (14 + 28) bytes (none once the tags fill the minimum frame) */
+	if (o + ARP_LEN == ETH_MIN_FRAME - (ETH_MIN_FRAME - ETH_HLEN - ARP_LEN)) {
+		__u8 *z = pkt(f, o + ARP_LEN, ETH_MIN_FRAME - ETH_HLEN - ARP_LEN);
+		if (z)
+			__builtin_memset(z, 0, ETH_MIN_FRAME - ETH_HLEN - ARP_LEN);
+	} else {
+		for (__u32 i = 0; i < ETH_MIN_FRAME - ETH_HLEN - ARP_LEN; i++) {
+			if (o + ARP_LEN + i >= len)
+				break;
+			__u8 *z = pkt(f, o + ARP_LEN + i, 1);
+			if (!z)
+				break;
+			*z = 0;
+		}
 	}
 	return 1;
 }
@@ -143,30 +152,38 @@ static __always_inline __u32 arp_outbound(struct frame *f, __u8 *a)
 {
 	__u32 op = rd16(a + ARP_OPER);
 	if (op == ARP_REPLY) {
+		/* arp.probe-reply-to-cluster: the prober's sender MAC is the cluster MAC, which a switch sends
+		 * back out of the port it came in on; broadcast reaches the prober (RFC 5227 2.6) */
+		__u8 *e = pkt(f, 0, 6);
+		if (e && zero_ipv4(a + ARP_TPA) && mac_eq(e, f->cfg->cluster_mac)) {
+			for (int i = 0; i < 6; i++)
+				e[i] = 0xff;
+			f->reason = REASON_ARP_PROBE_REPLY_BROADCAST;
+			return V_REWRITE;
+		}
 		const struct ic_member *own = member4(f, a + ARP_SPA);
 		if (!is_local(f, own))
-			return keep(f, REASON_ARP_OUTBOUND_NOT_OWN);
+			return keep(f, REASON_ARP_REPLY_NOT_OWN);
 		if (!mac_eq(a + ARP_SHA, f->cfg->cluster_mac))
 			return keep(f, REASON_ARP_OUTBOUND_UNCHANGED);
 		const struct ic_member *to = member4(f, a + ARP_TPA);
 		__s32 m = remote_host(f, to);
 		if (m < 0)
-			return keep(f, REASON_ARP_OUTBOUND_TO_NON_MEMBER);
+			return keep(f, REASON_ARP_REPLY_TO_NON_MEMBER);
 		/* RFC 826 merge rule: a reply to a member sent where non-members receive it keeps the cluster MAC */
-		__u8 *e = pkt(f, 0, 6);
 		if (!e || !reaches_members_only(f, e, to))
-			return keep(f, REASON_ARP_OUTBOUND_SEEN_BY_NON_MEMBERS);
+			return keep(f, REASON_ARP_REPLY_SEEN_BY_NON_MEMBERS);
 		mark_discovered(f, m);
 		if (!(f->cfg->flags & CFG_REPLY_AT_SENDER)) {
 			/* the patent's alternative: the requester's layer writes our dedicated MAC */
 			if (mac_eq(a + ARP_THA, f->cfg->cluster_mac))
 				return keep(f, REASON_ARP_STEP508_RECEIVER);
-			arp_set_mac(f, a, ARP_THA, f->cfg->cluster_mac);
+			arp_csum(f, arp_set_mac(a, ARP_THA, f->cfg->cluster_mac));
 			f->reason = REASON_ARP_STEP508_RECEIVER;
 			return V_REWRITE;
 		}
-		arp_set_mac(f, a, ARP_SHA, own->mac);
-		arp_set_mac(f, a, ARP_THA, f->cfg->cluster_mac);
+		__u32 diff = arp_set_mac(a, ARP_SHA, own->mac);
+		arp_csum(f, diff + arp_set_mac(a, ARP_THA, f->cfg->cluster_mac));
 		f->reason = REASON_ARP_STEP508;
 		return V_REWRITE;
 	}
@@ -186,7 +203,7 @@ static __always_inline __u32 arp_outbound(struct frame *f, __u8 *a)
 static __always_inline __u32 arp_process(struct frame *f)
 {
 	if (f->ether_type != ETH_P_ARP)
-		return keep(f, REASON_ARP_IPV4_DATA);
+		return keep(f, REASON_IPV4_DATA);
 	__u8 *a = NULL;
 	__u32 bad = arp_check(f, &a);
 	if (bad || !a)

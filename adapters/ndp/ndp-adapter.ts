@@ -36,7 +36,7 @@ import { defineReason } from '../../src/verdict';
 export const NdpReason = {
   Step502: defineReason('ndp.step502', "step 502 analogue: NS from a member for this host: SLLAO := member's dedicated MAC"),
   MemberNs: defineReason('ndp.ns-hazard', "NS from a member with the cluster MAC in its SLLAO: SLLAO := member's dedicated MAC (cache-update hazard, RFC 4861 7.2.3)"),
-  MemberNa: defineReason('ndp.override-hazard', "NA from a member with the cluster MAC in its TLLAO: TLLAO := member's dedicated MAC (Override hazard, RFC 4861 7.2.5)"),
+  MemberNa: defineReason('ndp.override-hazard', "NA advertising a member's address with the cluster MAC in its TLLAO, from any source: TLLAO := that member's dedicated MAC (Override hazard, RFC 4861 7.2.5)"),
   Step508: defineReason('ndp.step508', "step 508 analogue: NA to a member: TLLAO := this host's dedicated MAC"),
   Step508Receiver: defineReason('ndp.step508-receiver', 'step 508 analogue, replyRewrite "receiver": NA to a member keeps the cluster MAC for the member\'s layer'),
   Synthesized: defineReason('ndp.synthesized', 'response synthesizer: NS for a member answered locally with an NA'),
@@ -59,8 +59,7 @@ export const NdpReason = {
   VirtualSource: defineReason('ndp.virtual-source', 'NS/NA from a virtual IP: keeps the cluster MAC'),
   OwnAddress: defineReason('ndp.own-address', "inbound NS/NA from one of this host's own addresses: unchanged"),
   VirtualTarget: defineReason('ndp.virtual-target', 'NA for a virtual IP: keeps the cluster MAC'),
-  OtherHostTarget: defineReason('ndp.other-host-target', 'inbound NA from a member for an address of another host: unchanged'),
-  SenderNotCluster: defineReason('ndp.sender-not-cluster', 'NS/NA from a member without the cluster MAC in its link-layer option: unchanged'),
+  SenderNotCluster: defineReason('ndp.sender-not-cluster', 'NS/NA without the cluster MAC in its link-layer option: unchanged'),
   OutboundNotOwn: defineReason('ndp.na-not-own', "outbound NA for an address that is not this host's dedicated address (virtual IP or other): keeps the cluster MAC"),
   OutboundToNonMember: defineReason('ndp.na-to-non-member', 'outbound NA to a non-member (or to a multicast group): keeps the cluster MAC'),
   OutboundSeenByNonMembers: defineReason('ndp.na-seen-by-non-members', "outbound NA to a member, but to an Ethernet destination non-members receive (broadcast, a non-member's MAC): keeps the cluster MAC"),
@@ -78,11 +77,11 @@ const REASONS: DiscoveryReasons = {
   synthesized: NdpReason.Synthesized,
   probe: NdpReason.Dad,
   outboundProbe: NdpReason.Dad,
+  probeAnswerBroadcast: NdpReason.OutboundUnchanged, // never: a DAD NA goes to all-nodes (RFC 4862 5.4.4)
   nonMember: NdpReason.NonMember,
   virtualSource: NdpReason.VirtualSource,
   ownAddress: NdpReason.OwnAddress,
   virtualTarget: NdpReason.VirtualTarget,
-  otherHostTarget: NdpReason.OtherHostTarget,
   alreadyDedicated: NdpReason.SenderNotCluster,
   replyNotOwn: NdpReason.OutboundNotOwn,
   replyToNonMember: NdpReason.OutboundToNonMember,
@@ -180,6 +179,7 @@ export class NdpAdapter implements ProtocolAdapter {
     m.linkLayerCount = n;
     m.sender = ip + Ipv6Field.SRC;
     m.targetLinkLayer = -1;
+    m.probeAnswer = false;
     if (ns) {
       m.solicited = false;
       m.override = false;

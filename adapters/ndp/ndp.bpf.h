@@ -197,26 +197,26 @@ static __always_inline __u32 nd_check(const struct frame *f, struct nd *nd)
 	__u32 ip = f->l3;
 	__u8 *h = ip + IPV6_HLEN <= f->len ? pkt(f, ip, IPV6_HLEN) : NULL;
 	if (!h || (h[0] >> 4) != 6)
-		return REASON_NDP_TRUNCATED;
+		return REASON_IPV6_TRUNCATED;
 	__u32 end = ip + IPV6_HLEN + rd16(h + IP6_PLEN);
 	if (end > f->len)
-		return REASON_NDP_TRUNCATED;
+		return REASON_IPV6_TRUNCATED;
 	/* only Hop-by-Hop is walked (RFC 8200 4.1: it can only come first) */
 	__u32 icmp = ip + IPV6_HLEN;
 	__u32 proto = h[IP6_NEXT];
 	if (proto == 0) {
 		if (icmp + 8 > end)
-			return REASON_NDP_EXTENSION;
+			return REASON_IPV6_EXTENSION;
 		__u8 *x = pkt(f, icmp, 2);
 		if (!x)
-			return REASON_NDP_EXTENSION;
+			return REASON_IPV6_EXTENSION;
 		proto = x[0];
 		icmp += ((__u32)x[1] + 1) * 8;
 		if (icmp > end)
-			return REASON_NDP_EXTENSION;
+			return REASON_IPV6_EXTENSION;
 	}
 	if (proto != 58)
-		return is_extension_header(proto) ? REASON_NDP_EXTENSION : REASON_NDP_IPV6_DATA;
+		return is_extension_header(proto) ? REASON_IPV6_EXTENSION : REASON_IPV6_DATA;
 	if (icmp + 1 > end)
 		return REASON_NDP_SHORT;
 	__u8 *m = pkt(f, icmp, 1);
@@ -224,7 +224,7 @@ static __always_inline __u32 nd_check(const struct frame *f, struct nd *nd)
 		return REASON_NDP_SHORT;
 	__u32 type = m[0];
 	if (type != ND_NS && type != ND_NA)
-		return type >= 133 && type <= 137 ? REASON_NDP_NOT_NS_NA : REASON_NDP_IPV6_DATA;
+		return type >= 133 && type <= 137 ? REASON_NDP_NOT_NS_NA : REASON_IPV6_DATA;
 	/* the whole message is read: pull it into the linear part if the head pulled before is shorter */
 	if (end > (__u32)(f->skb->data_end - f->skb->data))
 		bpf_skb_pull_data(f->skb, end);
@@ -235,7 +235,7 @@ static __always_inline __u32 nd_check(const struct frame *f, struct nd *nd)
 	/* RFC 4861 7.1.1 / 7.1.2, in the order they are listed there, checksum last (the costly one) */
 	h = pkt(f, ip, IPV6_HLEN);
 	if (!h)
-		return REASON_NDP_TRUNCATED;
+		return REASON_IPV6_TRUNCATED;
 	if (h[IP6_HOPS] != 255)
 		return REASON_NDP_HOP_LIMIT;
 	if (end - icmp < 24)
@@ -256,13 +256,13 @@ static __always_inline __u32 nd_check(const struct frame *f, struct nd *nd)
 	nd->lla_cluster = w.lla_cluster;
 	h = pkt(f, ip, IPV6_HLEN);
 	if (!h)
-		return REASON_NDP_TRUNCATED;
+		return REASON_IPV6_TRUNCATED;
 	if (type == ND_NS) {
 		if (unspecified6(h + IP6_SRC)) {
 			if (!solicited_node(h + IP6_DST))
-				return REASON_NDP_UNSPECIFIED_NOT_SOLICITED;
+				return REASON_NDP_UNSPECIFIED_NOT_SOLICITED_NODE;
 			if (w.sllao)
-				return REASON_NDP_UNSPECIFIED_SLLAO;
+				return REASON_NDP_UNSPECIFIED_WITH_SLLAO;
 		}
 	} else if (h[IP6_DST] == 0xff && solicited) {
 		return REASON_NDP_MULTICAST_SOLICITED;
@@ -270,7 +270,7 @@ static __always_inline __u32 nd_check(const struct frame *f, struct nd *nd)
 	if (!icmpv6_checksum_ok(f, ip, icmp, end))
 		return REASON_NDP_CHECKSUM;
 	if (w.lla_bad)
-		return REASON_NDP_LINK_LAYER_LENGTH;
+		return REASON_NDP_LLA_LENGTH;
 	return 0;
 }
 
@@ -351,7 +351,7 @@ static __always_inline __u32 ndp_inbound_ns(struct frame *f, struct nd *nd)
 	__u8 *h = pkt(f, nd->ip, IPV6_HLEN);
 	__u8 *m = pkt(f, nd->icmp, 24);
 	if (!h || !m)
-		return keep(f, REASON_NDP_TRUNCATED);
+		return keep(f, REASON_IPV6_TRUNCATED);
 	if (unspecified6(h + IP6_SRC))
 		return keep(f, REASON_NDP_DAD);
 	const struct ic_member *s = member6(f, h + IP6_SRC);
@@ -362,48 +362,48 @@ static __always_inline __u32 ndp_inbound_ns(struct frame *f, struct nd *nd)
 	int for_us = is_local(f, member6(f, m + ICMP_TARGET));
 	if (!rewrite_cluster_lla(f, nd, s->mac))
 		return keep(f, REASON_NDP_SENDER_NOT_CLUSTER);
-	f->reason = for_us ? REASON_NDP_STEP502 : REASON_NDP_MEMBER_NS;
+	f->reason = for_us ? REASON_NDP_STEP502 : REASON_NDP_NS_HAZARD;
 	return V_REWRITE;
 }
 
 /*
- * The Override hazard: an NA from a member carrying the cluster MAC. The TLLAO describes the target,
- * so it gets the target's dedicated MAC when the target is one of that member's addresses, else the
- * source's.
+ * The Override hazard (RFC 4861 7.2.5): Linux applies an NA with the Override flag to its entry for
+ * the NA's target, from whatever source, so the rule keys on the target: an NA advertising another
+ * member's address with the cluster MAC gets that member's dedicated MAC, whoever sent it. A target
+ * the config does not list, from a member's source, gets the source's dedicated MAC.
  */
 static __always_inline __u32 ndp_inbound_na(struct frame *f, struct nd *nd)
 {
 	__u8 *h = pkt(f, nd->ip, IPV6_HLEN);
 	__u8 *m = pkt(f, nd->icmp, 24);
 	if (!h || !m)
-		return keep(f, REASON_NDP_TRUNCATED);
-	const struct ic_member *s = member6(f, h + IP6_SRC);
-	if (!is_member(s))
-		return keep(f, is_virtual(s) ? REASON_NDP_VIRTUAL_SOURCE : REASON_NDP_NON_MEMBER);
-	__s32 mh = remote_host(f, s);
-	if (mh < 0)
-		return keep(f, REASON_NDP_OWN_ADDRESS);
+		return keep(f, REASON_IPV6_TRUNCATED);
 	const struct ic_member *t = member6(f, m + ICMP_TARGET);
 	if (is_virtual(t))
 		return keep(f, REASON_NDP_VIRTUAL_TARGET);
+	const struct ic_member *s = member6(f, h + IP6_SRC);
 	const struct ic_member *a = t;
-	if (is_member(a) && a->host != mh)
-		return keep(f, REASON_NDP_OTHER_HOST_TARGET);
-	if (!is_member(a))
+	if (!is_member(a)) {
+		if (!is_member(s))
+			return keep(f, is_virtual(s) ? REASON_NDP_VIRTUAL_SOURCE : REASON_NDP_NON_MEMBER);
 		a = s;
-	int solicited = (m[ICMP_FLAGS] & NA_SOLICITED) != 0;
-	int to_us = is_local(f, member6(f, h + IP6_DST));
+	}
+	__s32 mh = remote_host(f, a);
+	if (mh < 0)
+		return keep(f, REASON_NDP_OWN_ADDRESS);
+	/* the exchange with member mh completes only with its own solicited NA to this host */
+	int exchange = is_member(s) && s->host == mh && (m[ICMP_FLAGS] & NA_SOLICITED) && is_local(f, member6(f, h + IP6_DST));
 	__u8 mac[6];
 	mac_cp(mac, a->mac);
 	if (rewrite_cluster_lla(f, nd, mac)) {
 		/* a solicited NA to us left with the cluster MAC (replyRewrite "receiver"): exchange complete */
-		if (solicited && to_us)
+		if (exchange)
 			mark_discovered(f, mh);
-		f->reason = REASON_NDP_MEMBER_NA;
+		f->reason = REASON_NDP_OVERRIDE_HAZARD;
 		return V_REWRITE;
 	}
 	/* step 510 analogue: a solicited NA to us whose TLLAO the member's layer already set (step 508) */
-	if (nd->lla >= 0 && solicited && to_us) {
+	if (exchange && nd->lla >= 0) {
 		__u8 *l = pkt(f, (__u32)nd->lla, 6);
 		if (l && mac_eq(l, mac))
 			mark_discovered(f, mh);
@@ -417,19 +417,19 @@ static __always_inline __u32 ndp_outbound_na(struct frame *f, struct nd *nd)
 	__u8 *h = pkt(f, nd->ip, IPV6_HLEN);
 	__u8 *m = pkt(f, nd->icmp, 24);
 	if (!h || !m)
-		return keep(f, REASON_NDP_TRUNCATED);
+		return keep(f, REASON_IPV6_TRUNCATED);
 	const struct ic_member *own = member6(f, m + ICMP_TARGET);
 	if (!is_local(f, own))
-		return keep(f, REASON_NDP_OUTBOUND_NOT_OWN);
+		return keep(f, REASON_NDP_NA_NOT_OWN);
 	if (!nd->lla_cluster)
 		return keep(f, REASON_NDP_OUTBOUND_UNCHANGED);
 	const struct ic_member *to = member6(f, h + IP6_DST);
 	__s32 mh = remote_host(f, to);
 	if (mh < 0)
-		return keep(f, REASON_NDP_OUTBOUND_TO_NON_MEMBER);
+		return keep(f, REASON_NDP_NA_TO_NON_MEMBER);
 	__u8 *e = pkt(f, 0, 6);
 	if (!e || !reaches_members_only(f, e, to))
-		return keep(f, REASON_NDP_OUTBOUND_SEEN_BY_NON_MEMBERS);
+		return keep(f, REASON_NDP_NA_SEEN_BY_NON_MEMBERS);
 	mark_discovered(f, mh);
 	if (!(f->cfg->flags & CFG_REPLY_AT_SENDER))
 		return keep(f, REASON_NDP_STEP508_RECEIVER);
@@ -503,7 +503,7 @@ static __always_inline __u32 ndp_outbound_ns(struct frame *f, struct nd *nd)
 	__u8 *h = pkt(f, nd->ip, IPV6_HLEN);
 	__u8 *m = pkt(f, nd->icmp, 24);
 	if (!h || !m)
-		return keep(f, REASON_NDP_TRUNCATED);
+		return keep(f, REASON_IPV6_TRUNCATED);
 	if (unspecified6(h + IP6_SRC))
 		return keep(f, REASON_NDP_DAD);
 	if (f->cfg->flags & CFG_SYNTHESIZE) {

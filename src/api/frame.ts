@@ -11,4 +11,6 @@ export * from '../frame/build';
 export * from '../frame/checksum';
 export * from '../../adapters/arp/repr';
 export * from '../../adapters/ndp/repr';
+export { ND_OPTIONS_OFFSET, ndOptions } from '../../adapters/ndp/options';
+export type { NdOptionView } from '../../adapters/ndp/options';
 export { macEquals, macCopy } from '../mac';

@@ -1,5 +1,8 @@
 import type { Engine } from '../engine';
 
+/** What the `process` formats need of an engine: the TypeScript Engine, or the kernel datapath's. */
+export type ProcessEngine = Pick<Engine, 'process' | 'reason' | 'replyFrame' | 'replyLength' | 'stats'>;
+
 /** Size of one batch of answers handed to `emit` (one allocation per batch, none per frame). */
 export const OUT_BATCH = 256 * 1024;
 
@@ -16,7 +19,7 @@ export abstract class BatchedOutput {
    *   Returns false to signal backpressure, which `flush` passes back.
    */
   constructor(
-    protected readonly engine: Engine,
+    protected readonly engine: ProcessEngine,
     protected readonly emit: (batch: Buffer) => boolean,
   ) {}
 

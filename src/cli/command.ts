@@ -50,10 +50,11 @@ export interface ParsedArgs {
   positionals: string[];
 }
 
+/** `positionals`: how many file arguments are required (0: none allowed; -1: any number). */
 export function parseCommandArgs(cmd: string, argv: string[], options: Options, positionals = 0): ParsedArgs {
   let parsed: ParsedArgs;
   try {
-    parsed = parseArgs({ args: argv, options, allowPositionals: positionals > 0, strict: true });
+    parsed = parseArgs({ args: argv, options, allowPositionals: positionals !== 0, strict: true });
   } catch (e) {
     throw new UsageError(`${cmd}: ${(e as Error).message.replace(/\. To specify a positional argument.*$/s, '')} (see: intracluster ${cmd} --help)`);
   }

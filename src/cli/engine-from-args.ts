@@ -9,18 +9,24 @@ import { CliError } from './command';
 export const requireOption = { require: { type: 'string', multiple: true } } as const;
 
 /** Help text for `--require`, the same in every command. */
-export const REQUIRE_HELP = `  --require MODULE    load a plug-in (adapters, mappings) before building the engine; repeatable.
-                      MODULE is a path or a package name, resolved from the current folder
-                      (see docs/cli.md, "Plug-ins")`;
+export const REQUIRE_HELP = `  --require MODULE     load a plug-in (adapters, mappings) before building the engine; repeatable.
+                       MODULE is a path or a package name, resolved from the current folder
+                       (see docs/cli.md, "Plug-ins")`;
 
 /**
  * The engine factory of a command: the built-in adapters and mappings plus those of every
- * `--require` module, in order (a plug-in error is one line naming the module).
+ * `--require` module, in order (a plug-in error is one line naming the module). With
+ * `adapters: false` (the kernel datapath, whose programs are the built-in adapters compiled to
+ * BPF), a plug-in that brings adapters is refused; its mappings are used.
  */
-export async function factoryFromArgs(values: Record<string, unknown>): Promise<EngineFactory> {
+export async function factoryFromArgs(values: Record<string, unknown>, options: { adapters?: boolean; datapath?: string } = {}): Promise<EngineFactory> {
   const specs = (values.require as string[] | undefined) ?? [];
   try {
     const plugins = await loadPlugins(specs);
+    if (options.adapters === false) {
+      const i = plugins.findIndex((p) => (p.adapters ?? []).length > 0);
+      if (i >= 0) throw new CliError(`--require ${specs[i]}: the ${options.datapath ?? 'kernel'} datapath runs the built-in adapters only; a plug-in may add mappings here, not adapters`);
+    }
     return createEngineFactory({ adapters: plugins.flatMap((p) => p.adapters ?? []), mappings: plugins.flatMap((p) => p.mappings ?? []) });
   } catch (e) {
     if (e instanceof PluginError) throw new CliError(`--require ${e.module}: ${e.reason}`);

@@ -1,14 +1,39 @@
 import { ConfigError, FrameError, UsageError } from '../errors';
 import { CliError, Command, CliIo } from './command';
-import { demoCommand } from './demo';
 import { macCommand } from './mac';
 import { processCommand } from './process';
 import { rewriteCommand } from './rewrite';
-import { shimCommand } from './shim';
-import { statusCommand } from './status';
+
+/**
+ * A command whose module loads only when it runs or prints its help: `process`, started once per
+ * stack (and once per vector by `intracluster golden --via`), does not pay for the live test bed,
+ * the TAP addon or the golden runner.
+ */
+function lazy(name: string, summary: string, load: () => Command): Command {
+  let cmd: Command | undefined;
+  const get = (): Command => (cmd ??= load());
+  return {
+    name,
+    summary,
+    get help() {
+      return get().help;
+    },
+    run: (argv, io) => get().run(argv, io),
+  };
+}
 
 /** Every subcommand. A new command is one file in src/cli plus one entry here. */
-export const commands: readonly Command[] = [processCommand, rewriteCommand, macCommand, demoCommand, shimCommand, statusCommand];
+export const commands: readonly Command[] = [
+  processCommand,
+  rewriteCommand,
+  macCommand,
+  lazy('demo', 'show the problem and the fix: live on real kernels when possible, else in-process', () => (require('./demo') as typeof import('./demo')).demoCommand),
+  lazy('shim', "run one host's cluster layer live between two TAP devices (Linux, root)", () => (require('./shim') as typeof import('./shim')).shimCommand),
+  lazy('status', 'ask a running shim or attach what it believes, and check the neighbour table against it', () => (require('./status') as typeof import('./status')).statusCommand),
+  lazy('golden', 'run golden vectors against the engine or any command speaking the process contract', () => (require('./golden') as typeof import('./golden')).goldenCommand),
+  lazy('attach', "run one host's cluster layer in the kernel on its own interface (tc eBPF; Linux, root)", () => (require('./attach') as typeof import('./attach')).attachCommand),
+  lazy('detach', 'remove a kernel datapath left running by "attach --keep" (or a killed attach)', () => (require('./attach') as typeof import('./attach')).detachCommand),
+];
 
 const USAGE = () => `Usage: intracluster COMMAND [options]
 

@@ -1,7 +1,8 @@
 import { UsageError } from '../errors';
-import { Engine } from '../engine';
 import { BinaryProcessor } from './binary';
-import { Command, CliIo, parseCommandArgs, required } from './command';
+import type { ProcessEngine } from './batched-output';
+import { CliError, Command, CliIo, parseCommandArgs, required } from './command';
+import { loadConfigFile } from '../config';
 import { REQUIRE_HELP, engineFromArgs, factoryFromArgs, requireOption } from './engine-from-args';
 import { MAX_FRAME_BYTES, MAX_LINE_BYTES, NdjsonProcessor } from './ndjson';
 import { formatStats } from './stats';
@@ -9,7 +10,7 @@ import { formatStats } from './stats';
 export const processCommand: Command = {
   name: 'process',
   summary: 'run one host\'s cluster layer over NDJSON frames on stdin/stdout',
-  help: `Usage: intracluster process --config FILE --host NAME [--format ndjson|binary] [--stats] [--require MODULE]
+  help: `Usage: intracluster process --config FILE --host NAME [--format ndjson|binary] [--datapath engine|kernel] [--stats] [--require MODULE]
 
 Runs the cluster layer of host NAME as a filter: one JSON object per input line, one result line
 per input line, in the same order, written as input arrives (a stack in any language plugs in
@@ -40,14 +41,37 @@ quietly. See docs/cli.md.
                        length u16, frame / reply / nothing / error text; a type 5 record
                        (5, id length n, reason, length, id then text) defines each reason number
                        before its first use
+  --datapath kernel  decide each frame with the kernel datapath's BPF programs (BPF_PROG_TEST_RUN,
+                  each VLAN tag where the live kernel puts it; needs root and the programs built,
+                  see docs/kernel-datapath.md) instead of the TypeScript engine (engine, the
+                  default); --require then adds mappings only (the programs are the built-in adapters)
   --stats         at the end, print frame counts by verdict and reason on stderr
 ${REQUIRE_HELP}`,
   async run(argv, io) {
-    const { values } = parseCommandArgs('process', argv, { config: { type: 'string' }, host: { type: 'string' }, stats: { type: 'boolean' }, format: { type: 'string' }, ...requireOption });
+    const { values } = parseCommandArgs('process', argv, { config: { type: 'string' }, host: { type: 'string' }, stats: { type: 'boolean' }, format: { type: 'string' }, datapath: { type: 'string' }, ...requireOption });
     const format = values.format ?? 'ndjson';
     if (format !== 'ndjson' && format !== 'binary') throw new UsageError(`process: --format must be "ndjson" or "binary", got "${format}" (see: intracluster process --help)`);
-    const engine = engineFromArgs(required('process', values, 'config'), required('process', values, 'host'), await factoryFromArgs(values));
-    return runProcess(engine, io, values.stats === true, format);
+    const datapath = values.datapath ?? 'engine';
+    if (datapath !== 'engine' && datapath !== 'kernel') throw new UsageError(`process: --datapath must be "engine" or "kernel", got "${datapath}" (see: intracluster process --help)`);
+    if (datapath === 'engine') {
+      const engine = engineFromArgs(required('process', values, 'config'), required('process', values, 'host'), await factoryFromArgs(values));
+      return runProcess(engine, io, values.stats === true, format);
+    }
+    const cluster = (await factoryFromArgs(values, { adapters: false })).buildCluster(loadConfigFile(required('process', values, 'config')));
+    const host = required('process', values, 'host');
+    // loaded lazily: only this datapath needs the libbpf addon
+    const { KernelDatapath } = await import('../datapath/kernel');
+    let kernel;
+    try {
+      kernel = KernelDatapath.open();
+    } catch (e) {
+      throw new CliError(`--datapath kernel: ${(e as Error).message}`);
+    }
+    try {
+      return await runProcess(kernel.create(cluster, host), io, values.stats === true, format);
+    } finally {
+      kernel.close();
+    }
   },
 };
 
@@ -56,7 +80,7 @@ ${REQUIRE_HELP}`,
  * next is read, so output follows input without waiting for EOF; when stdout pushes back, stdin is
  * paused until it drains.
  */
-export function runProcess(engine: Engine, io: CliIo, stats: boolean, format: 'ndjson' | 'binary' = 'ndjson'): Promise<number> {
+export function runProcess(engine: ProcessEngine, io: CliIo, stats: boolean, format: 'ndjson' | 'binary' = 'ndjson'): Promise<number> {
   const { stdin, stdout, stderr } = io;
   return new Promise((resolve) => {
     let finished = false;

@@ -1,9 +1,9 @@
-import { Engine } from '../engine';
+import type { Engine } from '../engine';
 import { VERDICT_NAMES } from '../verdict';
 import type { NdjsonCounters } from './ndjson';
 
 /** Frame counts by verdict, then by verdict and reason, as printed by `process --stats` and `rewrite`. */
-export function formatStats(cmd: string, engine: Engine, lines?: NdjsonCounters, unit = 'lines'): string {
+export function formatStats(cmd: string, engine: Pick<Engine, 'stats'>, lines?: NdjsonCounters, unit = 'lines'): string {
   const s = engine.stats();
   const head = lines ? `${lines.lines} ${unit}, ${lines.errors} error ${unit}, ` : '';
   const out = [`intracluster ${cmd}: ${head}${s.frames} frames: ${VERDICT_NAMES.map((v) => `${v} ${s.byVerdict[v]}`).join(', ')}`];
@@ -12,7 +12,7 @@ export function formatStats(cmd: string, engine: Engine, lines?: NdjsonCounters,
 }
 
 /** `  verdict  count  reason-id  reason` lines, widest count and id aligned. */
-export function reasonLines(engine: Engine): string[] {
+export function reasonLines(engine: Pick<Engine, 'stats'>): string[] {
   const rows = engine.stats().byReason;
   const w = Math.max(0, ...rows.map((r) => String(r.count).length));
   const iw = Math.max(0, ...rows.map((r) => r.reasonId.length));

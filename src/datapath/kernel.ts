@@ -1,7 +1,6 @@
 import { Cluster } from '../cluster';
 import { ClusterConfig } from '../config';
-import { createContainer } from '../container';
-import { EngineFactory } from '../di';
+import { createEngineFactory } from '../defaults';
 import type { EngineStats } from '../engine';
 import { Direction, Reason, VERDICT_NAMES, Verdict, reasonId, reasonText } from '../verdict';
 import { BpfAddon, BpfObject, OBJECT_FILE, TcAction, bpfAddon, kernelDatapathProblem, u32 } from './bpf';
@@ -38,6 +37,22 @@ const ETH_P_8021AD = 0x88a8;
 const ETH_P_IP = 0x0800;
 const ETH_P_IPV6 = 0x86dd;
 const OUT_CAPACITY = 4096;
+/** Frames per testRunBatch call, and the record sizes (native/bpf.c: parts padded to 8 bytes). */
+const BATCH_FRAMES = 256;
+const RECORD_MAX = 16 + TEST_RUN_MAX_FRAME + 8 + SKB_CTX_SIZE;
+const RESULT_MAX = 16 + OUT_CAPACITY + SKB_CTX_SIZE;
+/** Results of a batch: a frame's, and a reset's before it. */
+const BATCH_RESULTS = BATCH_FRAMES * (RESULT_MAX + 16 + OUT_CAPACITY);
+const RESET_RECORD = 16 + 16;
+/** Why a frame got no test run (kept in `untagged` for it). */
+const EARLY_BAD_LENGTH = 2;
+const EARLY_BAD_DIRECTION = 3;
+const EARLY_TRUNCATED = 4;
+const BATCH_BYTES = BATCH_FRAMES * (256 + RESET_RECORD) + RECORD_MAX;
+
+function pad8(n: number): number {
+  return (n + 7) & ~7;
+}
 
 /** What the `process` formats and the golden runner need of an engine (Engine has it too). */
 export interface FrameEngine {
@@ -57,9 +72,14 @@ export class KernelDatapath {
   readonly ingressFd: number;
   readonly egressFd: number;
   readonly testEntryFd: number;
+  /** Benchmarks: `bench_restore` (restores the frame of ic_bench per repeat) and `bench_empty`. */
+  readonly benchRestoreFd: number;
+  readonly benchEmptyFd: number;
+  /** Test runs: `strict_reset` (a fresh strict-sources state within a batch). */
+  readonly strictResetFd: number;
   /** The engine whose membership and strict-sources state the maps hold. */
   owner: KernelEngine | null = null;
-  private readonly factory = createContainer().get(EngineFactory);
+  private readonly factory = createEngineFactory();
 
   private constructor(object: BpfObject) {
     this.lib = object.lib;
@@ -69,9 +89,13 @@ export class KernelDatapath {
     this.ingressFd = object.programFd('ingress');
     this.egressFd = object.programFd('egress');
     this.testEntryFd = object.programFd('test_entry');
+    this.benchRestoreFd = object.programFd('bench_restore');
+    this.benchEmptyFd = object.programFd('bench_empty');
+    this.strictResetFd = object.programFd('strict_reset');
     const programs = object.mapFd(MAP_NAMES.programs);
     this.lib.mapUpdate(programs, u32(0), u32(this.ingressFd));
     this.lib.mapUpdate(programs, u32(1), u32(this.egressFd));
+    this.lib.mapUpdate(programs, u32(2), u32(this.benchEmptyFd));
   }
 
   /** Loads the programs (one line saying what is missing when this machine cannot). */
@@ -109,13 +133,18 @@ export class KernelEngine implements FrameEngine {
   lastDuration = 0;
   readonly replyFrame = new Uint8Array(OUT_CAPACITY);
   replyLength = 0;
-  private readonly data = new Uint8Array(OUT_CAPACITY);
-  private readonly out = new Uint8Array(OUT_CAPACITY);
-  private readonly ctxIn = new Uint8Array(SKB_CTX_SIZE);
-  private readonly ctxOut = new Uint8Array(SKB_CTX_SIZE);
-  private readonly ctxView = new DataView(this.ctxIn.buffer);
-  private readonly outCtxView = new DataView(this.ctxOut.buffer);
-  private readonly result = new Uint32Array(4);
+  /** Test-run records of one batch (native/bpf.c testRunBatch), and their results. */
+  private readonly records = new Uint8Array(BATCH_BYTES);
+  private readonly recordView = new DataView(this.records.buffer);
+  private readonly results = new Uint8Array(BATCH_RESULTS);
+  private readonly resultView = new DataView(this.results.buffer);
+  /** Record size per frame of the batch (0: no test run; then `untagged` holds an EARLY_ code). */
+  private readonly placed = new Int32Array(BATCH_FRAMES);
+  private readonly untagged = new Uint8Array(BATCH_FRAMES);
+  private readonly resetFirst = new Uint8Array(BATCH_FRAMES);
+  private readonly single: Uint8Array[] = [new Uint8Array(0)];
+  private readonly singleDir: Direction[] = [Direction.Inbound];
+  private readonly singleLen = new Int32Array(1);
   /** Frames by verdict and engine reason, as Engine counts them (also frames without a test run). */
   private readonly tally = new Map<number, number>();
   private readonly byVerdict = [0, 0, 0, 0];
@@ -157,6 +186,13 @@ export class KernelEngine implements FrameEngine {
     if (this.datapath.owner === this) this.datapath.owner = null;
   }
 
+  /** Forgets every completed discovery exchange (strict sources), as a fresh engine. */
+  resetDiscovery(): void {
+    const zeros = new Uint8Array(this.cluster_.hosts.length);
+    if (this.datapath.owner === this) this.datapath.maps.setDiscovered(zeros);
+    else this.saved = zeros;
+  }
+
   /** Strict-sources flags by host index of the current cluster. */
   discoveredFlags(): Uint8Array {
     if (this.datapath.owner !== this) return Uint8Array.from(this.saved ?? new Uint8Array(this.cluster_.hosts.length));
@@ -175,88 +211,181 @@ export class KernelEngine implements FrameEngine {
   }
 
   process(frame: Uint8Array, direction: Direction, length: number = frame.length): Verdict {
-    this.replyLength = 0;
-    this.lastRan = false;
-    let v: Verdict;
-    if (!(length >= 0 && length <= frame.length)) {
-      this.reason_ = Reason.BadLength;
-      v = Verdict.Drop;
-    } else v = this.run(frame, direction, length);
-    this.frames++;
-    this.byVerdict[v]++;
-    const k = v * 65536 + this.reason_;
-    this.tally.set(k, (this.tally.get(k) ?? 0) + 1);
+    this.single[0] = frame;
+    this.singleDir[0] = direction;
+    this.singleLen[0] = length;
+    let v: Verdict = Verdict.Drop;
+    this.processMany(this.single, this.singleDir, (_, verdict) => (v = verdict), this.singleLen);
     return v;
   }
 
-  private run(frame: Uint8Array, direction: Direction, length: number): Verdict {
+  /**
+   * `process` for many frames with few syscalls (test runs batched in the addon): frames[i] is
+   * rewritten in place, and onResult(i, verdict) is called in order, with `reason`, `replyFrame`,
+   * `replyLength` and `lastRan` describing frame i during the call.
+   */
+  processMany(
+    frames: readonly Uint8Array[],
+    directions: ArrayLike<Direction>,
+    onResult: (i: number, verdict: Verdict) => void,
+    lengths?: ArrayLike<number>,
+    /** resets[i] = 1: forget every completed discovery exchange (resetDiscovery) before frame i. */
+    resets?: ArrayLike<number>,
+  ): void {
+    let at = 0;
+    let first = 0;
+    const flush = (upTo: number) => {
+      if (upTo > first) this.runBatch(frames, lengths, first, upTo, at, onResult);
+      at = 0;
+      first = upTo;
+    };
+    this.own();
+    for (let i = 0; i < frames.length; i++) {
+      if (at + RECORD_MAX + RESET_RECORD > this.records.length) flush(i);
+      const reset = resets !== undefined && resets[i] === 1;
+      this.resetFirst[i - first] = reset ? 1 : 0;
+      if (reset) at += this.placeReset(at);
+      const length = lengths ? lengths[i] : frames[i].length;
+      const n = this.place(frames[i], directions[i], length, at, i - first);
+      this.placed[i - first] = n;
+      at += n;
+      if (i - first + 1 === this.placed.length) flush(i + 1);
+    }
+    flush(frames.length);
+  }
+
+  /** Runs the records of frames[first .. upTo) and answers them in order. */
+  private runBatch(frames: readonly Uint8Array[], lengths: ArrayLike<number> | undefined, first: number, upTo: number, bytes: number, onResult: (i: number, verdict: Verdict) => void): void {
+    const d = this.datapath;
+    let count = 0;
+    for (let i = first; i < upTo; i++) count += (this.placed[i - first] > 0 ? 1 : 0) + this.resetFirst[i - first];
+    if (count > 0) d.lib.testRunBatch(this.records.subarray(0, bytes), count, this.results);
+    let rp = 0;
+    const dv = this.resultView;
+    for (let i = first; i < upTo; i++) {
+      const frame = frames[i];
+      const length = lengths ? lengths[i] : frame.length;
+      const n = this.placed[i - first];
+      if (this.resetFirst[i - first] === 1) rp += 16 + pad8(dv.getUint32(rp + 4, true)) + pad8(dv.getUint32(rp + 8, true));
+      this.replyLength = 0;
+      let v: Verdict;
+      if (n === 0) {
+        // answered without a test run (place() says why), as the engine answers these
+        this.lastRan = false;
+        const why = this.untagged[i - first];
+        this.reason_ = why === EARLY_BAD_DIRECTION ? Reason.BadDirection : why === EARLY_TRUNCATED ? Reason.TruncatedEthernet : Reason.BadLength;
+        v = why === EARLY_TRUNCATED ? Verdict.Pass : Verdict.Drop;
+      } else {
+        const untag = this.untagged[i - first] === 1;
+        const retval = dv.getInt32(rp, true);
+        const outLen = dv.getUint32(rp + 4, true);
+        const ctxLen = dv.getUint32(rp + 8, true);
+        this.lastDuration = dv.getUint32(rp + 12, true);
+        const data = rp + 16;
+        const ctx = data + pad8(outLen);
+        rp = ctx + pad8(ctxLen);
+        this.lastRan = true;
+        this.lastRetval = retval;
+        v = this.take(frame, length, untag, retval, this.results.subarray(data, data + outLen), ctxLen >= CTX_CB1 + 4 ? dv.getUint32(ctx + CTX_CB0, true) : 0xffffffff, ctxLen >= CTX_CB1 + 4 ? dv.getUint32(ctx + CTX_CB1, true) : 0);
+      }
+      this.frames++;
+      this.byVerdict[v]++;
+      const k = v * 65536 + this.reason_;
+      this.tally.set(k, (this.tally.get(k) ?? 0) + 1);
+      onResult(i, v);
+    }
+  }
+
+  /** Writes a test run of `strict_reset` at records[at..]; returns its size. */
+  private placeReset(at: number): number {
+    const rv = this.recordView;
+    rv.setUint32(at, this.datapath.strictResetFd, true);
+    rv.setUint32(at + 4, 14, true);
+    rv.setUint32(at + 8, 0, true);
+    rv.setUint32(at + 12, 1, true);
+    this.records.fill(0, at + 16, at + RESET_RECORD);
+    return RESET_RECORD;
+  }
+
+  /**
+   * Writes the test-run record of one frame at records[at..], the frame placed where the live
+   * kernel has it when tc runs. Returns its size, or 0 when the frame gets no test run.
+   */
+  private place(frame: Uint8Array, direction: Direction, length: number, at: number, slot: number): number {
+    const early = (why: number) => {
+      this.untagged[slot] = why;
+      return 0;
+    };
+    if (!(length >= 0 && length <= frame.length)) return early(EARLY_BAD_LENGTH);
+    if (direction !== Direction.Inbound && direction !== Direction.Outbound) return early(EARLY_BAD_DIRECTION);
     const first = length >= 14 ? (frame[12] << 8) | frame[13] : 0;
     const untag = direction === Direction.Inbound && (first === ETH_P_8021Q || first === ETH_P_8021AD);
-    if (length < 14 || (untag && length < 18) || length - (untag ? 4 : 0) > TEST_RUN_MAX_FRAME) {
-      // never handed to a tc program by the live kernel (too short), or longer than a test run takes
-      this.reason_ = length > TEST_RUN_MAX_FRAME ? Reason.BadLength : Reason.TruncatedEthernet;
-      return length > TEST_RUN_MAX_FRAME ? Verdict.Drop : Verdict.Pass;
-    }
-    this.own();
+    // never handed to a tc program by the live kernel (too short), or longer than a test run takes
+    if (length < 14 || (untag && length < 18)) return early(EARLY_TRUNCATED);
+    if (length - (untag ? 4 : 0) > TEST_RUN_MAX_FRAME) return early(EARLY_BAD_LENGTH);
+    this.untagged[slot] = untag ? 1 : 0;
     const d = this.datapath;
-    const data = this.data;
+    const r = this.records;
+    const rv = this.recordView;
+    const data = at + 16;
     let n: number;
-    let prog: number;
-    this.ctxIn.fill(0);
     if (untag) {
-      for (let i = 0; i < 12; i++) data[i] = frame[i];
-      for (let i = 16; i < length; i++) data[i - 4] = frame[i];
+      for (let i = 0; i < 12; i++) r[data + i] = frame[i];
+      for (let i = 16; i < length; i++) r[data + i - 4] = frame[i];
       n = length - 4;
-      this.ctxView.setUint32(CTX_CB0, (first << 16) | (frame[14] << 8) | frame[15], true);
     } else {
-      for (let i = 0; i < length; i++) data[i] = frame[i];
+      for (let i = 0; i < length; i++) r[data + i] = frame[i];
       n = length;
     }
+    const ctx = data + pad8(n);
+    r.fill(0, ctx, ctx + SKB_CTX_SIZE);
+    if (untag) rv.setUint32(ctx + CTX_CB0, ((first << 16) | (frame[14] << 8) | frame[15]) >>> 0, true);
     // BPF_PROG_TEST_RUN refuses IPv4/IPv6 frames shorter than their L3 header: hand them over as
     // EtherType 0 and let test_entry write the real one back
-    const et = (data[12] << 8) | data[13];
+    const et = (r[data + 12] << 8) | r[data + 13];
     const short = (et === ETH_P_IP && n < 14 + 20) || (et === ETH_P_IPV6 && n < 14 + 40);
     if (short) {
-      this.ctxView.setUint32(CTX_CB2, et, true);
-      data[12] = 0;
-      data[13] = 0;
+      rv.setUint32(ctx + CTX_CB2, et, true);
+      r[data + 12] = 0;
+      r[data + 13] = 0;
     }
     const dir = direction === Direction.Inbound ? 0 : 1;
-    this.ctxView.setUint32(CTX_CB1, dir, true);
-    prog = untag || short ? d.testEntryFd : dir === 0 ? d.ingressFd : d.egressFd;
-    this.ctxOut.fill(0);
-    const retval = d.lib.testRun(prog, data, n, this.out, this.ctxIn, this.ctxOut, 1, this.result) | 0;
-    this.lastRan = true;
-    this.lastRetval = retval;
-    this.lastDuration = this.result[3];
-    const outLen = this.result[1];
-    const verdict = this.outCtxView.getUint32(CTX_CB0, true) as Verdict;
-    const kr = this.outCtxView.getUint32(CTX_CB1, true);
+    rv.setUint32(ctx + CTX_CB1, dir, true);
+    rv.setUint32(at, untag || short ? d.testEntryFd : dir === 0 ? d.ingressFd : d.egressFd, true);
+    rv.setUint32(at + 4, n, true);
+    rv.setUint32(at + 8, SKB_CTX_SIZE, true);
+    rv.setUint32(at + 12, 1, true);
+    return 16 + pad8(n) + SKB_CTX_SIZE;
+  }
+
+  /** The verdict of one test run; the frame gets the output bytes (its tag put back). */
+  private take(frame: Uint8Array, length: number, untag: boolean, retval: number, out: Uint8Array, verdict: number, kr: number): Verdict {
+    const d = this.datapath;
     this.reason_ = kr < d.reasons.count ? d.reasons.toEngine[kr] : Reason.AdapterError;
     const expected = verdict === Verdict.Drop ? TcAction.Shot : verdict === Verdict.Reply ? TcAction.Redirect : TcAction.Unspec;
     if (verdict > Verdict.Reply || retval !== expected) {
-      // a program that answered one thing and returned another: never forward it half-decided
+      // a program that answered one thing and returned another (or a failed run): never forward it half-decided
       this.reason_ = Reason.AdapterError;
       return Verdict.Drop;
     }
+    const outLen = out.length;
     if (verdict === Verdict.Reply) {
       // the request was turned into the reply in place (egress: no tag moved)
-      this.replyFrame.set(this.out.subarray(0, outLen));
+      this.replyFrame.set(out);
       this.replyLength = outLen;
       return verdict;
     }
     if (verdict === Verdict.Pass || verdict === Verdict.Rewrite) {
-      const back = untag ? outLen + 4 : outLen;
-      if (back !== length) {
+      if ((untag ? outLen + 4 : outLen) !== length) {
         this.reason_ = Reason.AdapterError;
         return Verdict.Drop;
       }
       if (untag) {
-        for (let i = 0; i < 12; i++) frame[i] = this.out[i];
-        for (let i = 12; i < outLen; i++) frame[i + 4] = this.out[i];
-      } else for (let i = 0; i < outLen; i++) frame[i] = this.out[i];
+        for (let i = 0; i < 12; i++) frame[i] = out[i];
+        for (let i = 12; i < outLen; i++) frame[i + 4] = out[i];
+      } else for (let i = 0; i < outLen; i++) frame[i] = out[i];
     }
-    return verdict;
+    return verdict as Verdict;
   }
 
   /** Frames in, pass, rewrite, drop, reply (Engine.counters' order). */

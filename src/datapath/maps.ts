@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Cluster } from '../cluster';
-import { ConfigError } from '../errors';
+import { ConfigError, UnknownHostError } from '../errors';
 import { BpfAddon, BpfMap, MapFlag, MapType, u32 } from './bpf';
 
 /**
@@ -24,7 +24,7 @@ export const CfgFlag = { Valid: 1, Dedicated: 2, SharedMac: 4, Synthesize: 8, St
 export type MapFds = (name: string) => number;
 
 /** The maps' names in the object. */
-export const MAP_NAMES = { state: 'ic_state', config: 'ic_config', members4: 'ic_members4', members6: 'ic_members6', macs: 'ic_macs', strict: 'ic_strict', counters: 'ic_counters', programs: 'ic_programs' } as const;
+export const MAP_NAMES = { state: 'ic_state', config: 'ic_config', members4: 'ic_members4', members6: 'ic_members6', macs: 'ic_macs', strict: 'ic_strict', counters: 'ic_counters', programs: 'ic_programs', bench: 'ic_bench' } as const;
 
 type Kind = 'members4' | 'members6' | 'macs' | 'strict';
 const KINDS: readonly Kind[] = ['members4', 'members6', 'macs', 'strict'];
@@ -42,7 +42,7 @@ export interface MembershipRecords {
 /** Builds the map records of `cluster` as seen by host `hostName` (ConfigError if it is no member). */
 export function membershipRecords(cluster: Cluster, hostName: string): MembershipRecords {
   const local = cluster.hostIndex(hostName);
-  if (local < 0) throw new ConfigError('--host', `"${hostName}" is not a host of the cluster (hosts: ${cluster.hosts.map((h) => h.name).join(', ')})`);
+  if (local < 0) throw new UnknownHostError(hostName, cluster.hosts.map((h) => h.name));
   const cfg = cluster.config;
   const config = new Uint8Array(CONFIG_SIZE);
   const dv = new DataView(config.buffer);
@@ -251,6 +251,12 @@ export class KernelMaps {
     return maps;
   }
 
+  /** Sets the strict-sources flags of the active generation (by host index of the installed cluster). */
+  setDiscovered(flags: Uint8Array): void {
+    const cur = this.inner[this.gen];
+    if (cur) this.fillStrict(cur.strict, flags);
+  }
+
   /** Host names with a completed discovery exchange (strict sources), in the active generation. */
   discoveredHosts(): string[] {
     const cur = this.inner[this.gen];
@@ -259,9 +265,9 @@ export class KernelMaps {
     return this.hostNames.filter((_, i) => cur.strict.get(u32(i), v) && v[0] === 1);
   }
 
-  /** Frames by kernel counter index (verdict * reasonCount + kernel reason), summed over CPUs. */
+  /** Frames by kernel counter index ((direction * 4 + verdict) * reasonCount + kernel reason), summed over CPUs. */
   counters(reasonCount: number): Float64Array {
-    const n = 4 * reasonCount;
+    const n = 8 * reasonCount;
     const keys = new Uint8Array(4 * n);
     const values = new Uint8Array(8 * this.cpus * n);
     const got = this.lib.mapLookupBatch(this.counterMap.fd, keys, values, n);

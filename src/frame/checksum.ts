@@ -1,7 +1,8 @@
 /**
  * The Internet checksum (RFC 1071): the ones'-complement sum of 16-bit big-endian words, and its
- * complement. One copy for the frame builders, the vector generators and the demo; the property
- * tests' oracle (test/property) keeps its own on purpose, so it cannot share a mistake with this one.
+ * complement. One copy for the frame builders, the vector generators and the demo; the engine's
+ * ICMPv6 sum (icmpv6.ts, unrolled for the hot path) folds with `foldSum`. The property tests'
+ * oracle (test/property) keeps its own on purpose, so it cannot share a mistake with this one.
  */
 
 /** Folds a sum of 16-bit words to 16 bits (RFC 1071 4.1: add the carries back in). */

@@ -1,3 +1,4 @@
+import { foldSum } from './checksum';
 import { IpProto, Ipv6Field } from './ipv6';
 
 /**
@@ -44,11 +45,6 @@ export const ND_OPT_LL_ETHERNET_UNITS = 1;
 
 // ---- checksums (RFC 4443 2.3, RFC 8200 8.1 pseudo-header; RFC 1071 sum; RFC 1624 update) ----
 
-function fold(sum: number): number {
-  while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
-  return sum;
-}
-
 /**
  * Ones'-complement sum (folded to 16 bits, not complemented) of the IPv6 pseudo-header and the
  * ICMPv6 message frame[icmp .. end), checksum field included as stored. A message whose checksum is
@@ -76,7 +72,7 @@ export function icmpv6Sum(b: Uint8Array, ip: number, icmp: number, end: number):
   if (i < end) hi += b[i]; // odd length: pad with a zero byte
   // hi * 256 folded without leaving 32-bit integers (2^16 = 1 in ones' complement)
   const sum = (hi >>> 8) + ((hi & 0xff) << 8) + lo;
-  return fold(sum + (len >>> 16) + (len & 0xffff) + IpProto.ICMPV6); // upper-layer length (32 bits), next header
+  return foldSum(sum + (len >>> 16) + (len & 0xffff) + IpProto.ICMPV6); // upper-layer length (32 bits), next header
 }
 
 export function icmpv6ChecksumOk(b: Uint8Array, ip: number, icmp: number, end: number): boolean {
@@ -94,7 +90,7 @@ export function icmpv6ChecksumFill(b: Uint8Array, ip: number, icmp: number, end:
 
 /** RFC 1624 eqn. 3: HC' = ~(~HC + ~m + m') for one 16-bit word m changed to m'. */
 export function checksumAdjust(hc: number, oldWord: number, newWord: number): number {
-  return ~fold((~hc & 0xffff) + (~oldWord & 0xffff) + newWord) & 0xffff;
+  return ~foldSum((~hc & 0xffff) + (~oldWord & 0xffff) + newWord) & 0xffff;
 }
 
 /**

@@ -1,10 +1,11 @@
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { ECHO_CLIENT, ECHO_PORT, ECHO_SERVER, EchoResult } from './echo';
-import { Child, must, run } from './proc';
+import { Child, RunResult, must, run } from './proc';
+import type { AttachReport } from '../attach/runner';
 import { ShimReport } from './runner';
 import { tapAddonProblem } from './tap';
 
@@ -18,6 +19,10 @@ import { tapAddonProblem } from './tap';
  *
  * Each shim creates its two TAPs in the root namespace; the bed then moves the stack side into the
  * member's namespace and the wire side into the switch namespace (the descriptors keep working).
+ *
+ * With `datapath: 'kernel'` there is no TAP: each member's eth0 is a plain veth whose peer is its
+ * bridge port, and one `intracluster attach` per member, started in the member's namespace, puts the
+ * BPF programs on eth0 (tc clsact). Pins go to a BPF filesystem the bed mounts in its own folder.
  * Addresses: 198.18.0.0/15 (RFC 2544) and fd00::/8 (RFC 4193) only.
  */
 
@@ -80,9 +85,15 @@ export interface BedHost {
   port: string;
 }
 
+/** The cluster layer's datapath: the TAP shim (user space) or the BPF programs on a veth (kernel). */
+export type BedDatapath = 'shim' | 'kernel';
+export const BED_DATAPATHS: readonly BedDatapath[] = ['shim', 'kernel'];
+
 export interface BedOptions {
   mode: BedMode;
-  /** Shims relay unchanged (the negative control). */
+  /** Default 'shim'. */
+  datapath?: BedDatapath;
+  /** Shims relay unchanged; kernel: the programs are attached passing every frame (the negative control). */
   relay?: boolean;
   /** argv that starts the CLI (default: this package's bin/intracluster.js with this node). */
   intracluster?: readonly string[];
@@ -112,6 +123,9 @@ export interface NeighEntry {
 }
 
 const NAME_RE = /^ic-(\d+)-[0-9a-f]{4}-(?:sw|m\d|out)$/;
+/** The bed's temporary folder (config, captures, the kernel datapath's BPF filesystem): carries the creating pid. */
+const DIR_PREFIX = 'intracluster-bed-';
+const DIR_RE = new RegExp(`/${DIR_PREFIX}(\\d+)-[^/]+/bpf$`);
 const SHIM_START_MS = 20_000;
 const live = new Set<Bed>();
 let hooked = false;
@@ -155,7 +169,27 @@ export async function cleanupStale(): Promise<string[]> {
     await run('ip', ['netns', 'del', ns]);
     removed.push(ns);
   }
+  // BPF filesystems a killed kernel-datapath bed mounted in its folder
+  for (const mnt of bpffsMounts()) {
+    const m = DIR_RE.exec(mnt);
+    if (!m || pidAlive(+m[1])) continue;
+    await run('umount', ['-l', mnt]);
+    rmSync(mnt.slice(0, -'/bpf'.length), { recursive: true, force: true });
+    removed.push(mnt);
+  }
   return removed;
+}
+
+/** Mount points of BPF filesystems in this mount namespace. */
+function bpffsMounts(): string[] {
+  try {
+    return readFileSync('/proc/self/mountinfo', 'utf8')
+      .split('\n')
+      .filter((l) => / - bpf /.test(l))
+      .map((l) => l.split(' ')[4]);
+  } catch {
+    return [];
+  }
 }
 
 export async function listNamespaces(): Promise<string[]> {
@@ -207,15 +241,25 @@ export class Bed {
   readonly configPath: string;
   /** The shims' control sockets (`intracluster status --control-dir`): per bed, never /run. */
   readonly controlDir: string;
+  /** Per member: its `intracluster shim` process, or its `intracluster attach` (kernel datapath). */
   readonly shims: Child[] = [];
-  /** Counters the shims printed when they stopped (by member index). */
+  /** Counters the shims printed when they stopped (by member index; shim datapath). */
   readonly shimReports: (ShimReport | null)[] = [];
+  /** Counters the attach processes printed when they stopped (by member index; kernel datapath). */
+  readonly attachReports: (AttachReport | null)[] = [];
+  readonly datapath: BedDatapath;
+  /** Kernel datapath: the BPF filesystem the bed mounted (pins), and the attach processes' state files. */
+  readonly bpffs: string;
+  readonly runDir: string;
+  private bpffsMounted = false;
   private readonly children: Child[] = [];
   private readonly namespaces: string[] = [];
   private readonly dir: string;
   private readonly log: (line: string) => void;
   private readonly intracluster: readonly string[];
   private destroyed = false;
+  /** Shim datapath: the TAP names each shim created (stack and wire side). */
+  private taps: { stack: string; wire: string }[] | null = null;
 
   private constructor(readonly options: BedOptions) {
     const rand = randomBytes(2).toString('hex');
@@ -225,7 +269,10 @@ export class Bed {
     this.switchNs = `${this.id}-sw`;
     this.members = MEMBERS.map((m, i) => ({ name: m.name, ns: `${this.id}-m${i + 1}`, ipv4: m.ipv4, ipv6: m.ipv6, linkLocal: m.linkLocal, mac: CLUSTER_MAC, port: `p-m${i + 1}` }));
     this.nonMember = { name: NON_MEMBER.name, ns: `${this.id}-out`, ipv4: NON_MEMBER.ipv4, ipv6: NON_MEMBER.ipv6, linkLocal: null, mac: NON_MEMBER.mac, port: 'p-out' };
-    this.dir = mkdtempSync(join(tmpdir(), 'intracluster-bed-'));
+    this.datapath = options.datapath ?? 'shim';
+    this.dir = mkdtempSync(join(tmpdir(), `${DIR_PREFIX}${process.pid}-`));
+    this.bpffs = join(this.dir, 'bpf');
+    this.runDir = join(this.dir, 'run'); // with the control sockets (controlDir)
     this.configPath = join(this.dir, 'cluster.json');
     this.controlDir = join(this.dir, 'run');
     this.writeConfig(bedConfig(options.mode));
@@ -271,7 +318,7 @@ export class Bed {
     // Switch: no IPv6 of its own (its ports must not send anything), a plain flooding bridge.
     await this.sysctl(this.switchNs, { 'ipv6/conf/all/disable_ipv6': 1, 'ipv6/conf/default/disable_ipv6': 1 });
     await this.ipBatch(this.switchNs, ['link set lo up', 'link add br0 type bridge mcast_snooping 0 stp_state 0', 'link set br0 up']);
-    // Hosts: members share one MAC, so EUI-64 link-locals would collide (NOTES.md): members get a
+    // Hosts: members share one MAC, so EUI-64 link-locals would collide (docs/live.md): members get a
     // static link-local (below), others a random one; no DAD, no router solicitations. MLD report repeats within 10 ms
     // instead of 1 s: every frame a member sends from the cluster MAC moves the bridge's entry for
     // that MAC to the member's port, so start-up chatter would send a non-member's frames to the
@@ -287,9 +334,24 @@ export class Bed {
       });
     }
 
-    this.log(`bed ${id}: ${this.options.relay ? 'relays (no cluster layer)' : `shims (${this.options.mode})`}`);
+    if (this.datapath === 'kernel') await this.buildKernel();
+    else await this.buildShims(tapBase);
+
+    this.log(`bed ${id}: echo servers`);
+    await Promise.all(
+      this.hosts.map(async (h) => {
+        const c = this.spawn(`echo server ${h.name}`, 'ip', ['netns', 'exec', h.ns, process.execPath, '-e', ECHO_SERVER, String(ECHO_PORT)]);
+        await c.waitFor(/listening/, 15_000);
+      }),
+    );
+  }
+
+  /** Shim datapath: one shim per member creates two TAPs; stack side to the member, wire side to the bridge. */
+  private async buildShims(tapBase: string): Promise<void> {
+    this.log(`bed ${this.id}: ${this.options.relay ? 'relays (no cluster layer)' : `shims (${this.options.mode})`}`);
     const taps = this.members.map((_, i) => ({ stack: `${tapBase}s${i + 1}`, wire: `${tapBase}w${i + 1}` }));
     if (this.options.persistentTaps) await this.ipBatch(null, taps.flatMap((t) => [`tuntap add dev ${t.stack} mode tap`, `tuntap add dev ${t.wire} mode tap`]));
+    this.taps = taps;
     await Promise.all(
       this.members.map(async (m, i) => {
         const args = [...this.intracluster.slice(1), 'shim', '--stack', taps[i].stack, '--wire', taps[i].wire, '--json', '--exit-on-stdin-eof'];
@@ -303,7 +365,7 @@ export class Bed {
       }),
     );
 
-    this.log(`bed ${id}: interfaces`);
+    this.log(`bed ${this.id}: interfaces`);
     const root: string[] = [];
     this.members.forEach((m, i) => root.push(`link set ${taps[i].stack} netns ${m.ns}`, `link set ${taps[i].wire} netns ${this.switchNs}`));
     await this.ipBatch(null, root);
@@ -311,8 +373,61 @@ export class Bed {
     this.members.forEach((m, i) => sw.push(`link set ${taps[i].wire} name ${m.port}`, `link set ${m.port} master br0`, `link set ${m.port} up`));
     sw.push(`link add ${this.nonMember.port} type veth peer name eth0 netns ${this.nonMember.ns}`, `link set ${this.nonMember.port} master br0`, `link set ${this.nonMember.port} up`);
     await this.ipBatch(this.switchNs, sw);
+    await this.configureHosts();
+  }
+
+  /**
+   * Kernel datapath: each member on a plain veth (peer: its bridge port), configured like the shim
+   * bed's stack side, then one `intracluster attach` per member in its namespace.
+   */
+  private async buildKernel(): Promise<void> {
+    this.log(`bed ${this.id}: interfaces (veth, kernel datapath)`);
+    const sw: string[] = [];
+    for (const h of this.hosts) sw.push(`link add ${h.port} type veth peer name eth0 netns ${h.ns}`, `link set ${h.port} master br0`, `link set ${h.port} up`);
+    await this.ipBatch(this.switchNs, sw);
+    await this.configureHosts();
+    mkdirSync(this.bpffs, { recursive: true, mode: 0o700 });
+    await must('mount', ['-t', 'bpf', 'bpf', this.bpffs]);
+    this.bpffsMounted = true;
+    this.log(`bed ${this.id}: attach (${this.options.relay ? 'programs passing every frame' : this.options.mode})`);
+    await Promise.all(this.members.map((_, i) => this.startAttach(i)));
+  }
+
+  /** Pin folder (on the bed's BPF filesystem) of member i. */
+  pinDir(i: number): string {
+    return join(this.bpffs, `m${i + 1}`);
+  }
+
+  /** argv (after `ip netns exec NS`) of member i's attach. */
+  attachArgs(i: number, extra: readonly string[] = []): string[] {
+    const m = this.members[i];
+    const args = [...this.intracluster, 'attach', '--dev', 'eth0', '--pin-dir', this.pinDir(i), '--run-dir', this.runDir, '--json', '--exit-on-stdin-eof'];
+    args.push('--control-dir', this.controlDir, ...(this.options.shimArgs?.(MEMBERS[i]) ?? []));
+    if (this.options.relay) args.push('--pass-all');
+    else args.push('--config', this.memberConfigPath(m.name), '--host', m.name);
+    return [...args, ...extra];
+  }
+
+  /**
+   * Starts member i's `intracluster attach` under `ip netns exec` (replacing `shims[i]`) and waits for
+   * its ready line. Used at build and to restart a member's control plane.
+   */
+  async startAttach(i: number, extra: readonly string[] = []): Promise<Child> {
+    const c = this.spawn(`attach ${this.members[i].name}`, 'ip', ['netns', 'exec', this.members[i].ns, ...this.attachArgs(i, extra)]);
+    this.shims[i] = c;
+    await c.waitFor(/ready:/, SHIM_START_MS);
+    return c;
+  }
+
+  /** Runs `intracluster detach` (or another CLI command) in member i's namespace. */
+  async cliIn(i: number, args: readonly string[], timeoutMs = 20_000): Promise<RunResult> {
+    return run('ip', ['netns', 'exec', this.members[i].ns, ...this.intracluster, ...args], timeoutMs);
+  }
+
+  private async configureHosts(): Promise<void> {
+    const taps = this.taps;
     for (const [i, h] of this.hosts.entries()) {
-      const rename = i < this.members.length ? [`link set ${taps[i].stack} name eth0`] : [];
+      const rename = taps && i < this.members.length ? [`link set ${taps[i].stack} name eth0`] : [];
       await this.ipBatch(h.ns, [
         'link set lo up',
         ...rename,
@@ -323,14 +438,6 @@ export class Bed {
         'link set eth0 up',
       ]);
     }
-
-    this.log(`bed ${id}: echo servers`);
-    await Promise.all(
-      this.hosts.map(async (h) => {
-        const c = this.spawn(`echo server ${h.name}`, 'ip', ['netns', 'exec', h.ns, process.execPath, '-e', ECHO_SERVER, String(ECHO_PORT)]);
-        await c.waitFor(/listening/, 15_000);
-      }),
-    );
   }
 
   /** Kills member i's shim with SIGKILL (no cleanup of its own runs) and waits until it is gone. */
@@ -433,11 +540,14 @@ export class Bed {
       this.shims.map(async (s, i) => {
         await s.stop('SIGTERM', 5_000);
         const line = s.stdout.trim().split('\n').pop() ?? '';
+        let report: unknown = null;
         try {
-          this.shimReports[i] = JSON.parse(line) as ShimReport;
+          report = JSON.parse(line);
         } catch {
-          this.shimReports[i] = null;
+          /* null below */
         }
+        if (this.datapath === 'kernel') this.attachReports[i] = report as AttachReport | null;
+        else this.shimReports[i] = report as ShimReport | null;
       }),
     );
   }
@@ -456,6 +566,8 @@ export class Bed {
       await killNamespacePids(ns);
       await run('ip', ['netns', 'del', ns]);
     }
+    // the namespaces' interfaces (and the programs on them) are gone; the pins go with the mount
+    if (this.bpffsMounted) await run('umount', ['-l', this.bpffs]);
     rmSync(this.dir, { recursive: true, force: true });
     live.delete(this);
     this.log(`bed ${this.id}: torn down`);
@@ -476,6 +588,7 @@ export class Bed {
       }
       spawnSync('ip', ['netns', 'del', ns]);
     }
+    if (this.bpffsMounted) spawnSync('umount', ['-l', this.bpffs]);
     rmSync(this.dir, { recursive: true, force: true });
     live.delete(this);
   }

@@ -1,4 +1,5 @@
-import { Bed, BedHost, CLUSTER_MAC, canRunLive } from './bed';
+import { kernelBackend } from '../attach/kernel';
+import { Bed, BedDatapath, BedHost, CLUSTER_MAC, canRunLive } from './bed';
 
 export { canRunLive };
 
@@ -8,8 +9,17 @@ export interface LiveDemoIo {
 }
 
 export interface LiveDemoOptions {
-  /** argv that starts the CLI for the shim processes (default: this package's bin/intracluster.js). */
+  /** argv that starts the CLI for the layer's processes (default: this package's bin/intracluster.js). */
   intracluster?: readonly string[];
+  /** Default: the kernel datapath where it can run (`kernelBackend().problem()` is empty), else the TAP shim. */
+  datapath?: BedDatapath;
+}
+
+/** The datapath the live demo uses here, and why not the kernel one when it is the shim. */
+export function demoDatapath(wanted?: BedDatapath): { datapath: BedDatapath; why: string } {
+  if (wanted) return { datapath: wanted, why: 'asked for' };
+  const problem = kernelBackend().problem();
+  return problem ? { datapath: 'shim', why: `kernel datapath unavailable: ${problem}` } : { datapath: 'kernel', why: 'available here' };
 }
 
 const ECHO_BYTES = 16 * 1024;
@@ -25,8 +35,10 @@ interface PairResult {
 
 /**
  * The live demo: three members whose kernels all use the cluster MAC and a non-member, on a Linux
- * bridge, each in its own network namespace; first with one `intracluster shim` per member, then
- * with the shims relaying unchanged (the problem). Prints, for each pair, ping and TCP results and
+ * bridge, each in its own network namespace; first with the cluster layer on every member, then
+ * without it (the problem). The layer is the kernel datapath (`intracluster attach`: BPF programs
+ * on each member's own veth) where it can run, else one `intracluster shim` per member between TAPs;
+ * without it: the programs attached passing every frame, or the shims relaying unchanged. Prints, for each pair, ping and TCP results and
  * each neighbour table; tears everything down. Resolves to 0 when the run shows what it should
  * (members reach each other only with the layer; the non-member always reaches them and only learns
  * the cluster MAC), 1 otherwise, 2 when it cannot run here (see `canRunLive`).
@@ -38,13 +50,20 @@ export async function runLiveDemo(io: LiveDemoIo, options: LiveDemoOptions = {})
     (io.stderr ?? io.stdout).write(`intracluster demo: cannot run live: ${can.why}\n`);
     return 2;
   }
+  const dp = demoDatapath(options.datapath);
   out('Live demo: real Linux kernel stacks in network namespaces (all torn down at the end).');
   out(`Cluster MAC ${CLUSTER_MAC} on every member's interface; a Linux bridge as the switch.`);
+  out(
+    dp.datapath === 'kernel'
+      ? `Datapath: kernel (BPF programs on each member's own veth, tc clsact; one \`intracluster attach\` per member)`
+      : `Datapath: TAP shim (one \`intracluster shim\` per member between two TAPs; ${dp.why})`,
+  );
+  const opts = { ...options, datapath: dp.datapath };
 
-  out('\n== 1. With the cluster layer: one `intracluster shim` per member (dedicated mode) ==');
-  const withLayer = await scenario(out, false, options);
-  out('\n== 2. Without it: the shims relay every frame unchanged (the problem) ==');
-  const without = await scenario(out, true, options);
+  out(`\n== 1. With the cluster layer: ${dp.datapath === 'kernel' ? 'intracluster attach' : 'one `intracluster shim`'} per member (dedicated mode) ==`);
+  const withLayer = await scenario(out, false, opts);
+  out(`\n== 2. Without it: ${dp.datapath === 'kernel' ? 'the programs attached passing every frame' : 'the shims relay every frame unchanged'} (the problem) ==`);
+  const without = await scenario(out, true, opts);
 
   const pairs = (r: ScenarioResult) => `${r.pairs.filter((p) => p.ok).length}/${r.pairs.length}`;
   out('\n== Summary ==');
@@ -57,7 +76,7 @@ export async function runLiveDemo(io: LiveDemoIo, options: LiveDemoOptions = {})
     without.outsiderOk &&
     withLayer.outsiderClusterOnly &&
     withLayer.membersDedicated;
-  out(expected ? 'As expected: members reach each other only through the cluster layer.' : 'UNEXPECTED result: see the tables above.');
+  out(expected ? `As expected: members reach each other only through the cluster layer (${dp.datapath} datapath).` : 'UNEXPECTED result: see the tables above.');
   return expected ? 0 : 1;
 }
 
@@ -69,7 +88,7 @@ interface ScenarioResult {
 }
 
 async function scenario(out: (s?: string) => void, relay: boolean, options: LiveDemoOptions): Promise<ScenarioResult> {
-  const bed = await Bed.create({ mode: 'dedicated', relay, intracluster: options.intracluster });
+  const bed = await Bed.create({ mode: 'dedicated', relay, intracluster: options.intracluster, datapath: options.datapath });
   try {
     for (const h of bed.hosts) out(`  ${h.name.padEnd(9)} ${h.ipv4.padEnd(12)} ${h.ipv6.padEnd(16)} MAC ${h.mac}${h === bed.nonMember ? '  (non-member)' : ''}`);
     // The non-member pings while the segment is quiet: a learning bridge sends frames for the shared

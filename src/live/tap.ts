@@ -13,6 +13,7 @@ interface TapAddon {
   watch(fd: number, onReadable: (status: number) => void): unknown;
   unwatch(handle: unknown): void;
   sendRaw?(ifname: string, frame: Uint8Array): number;
+  floodRaw?(ifname: string, frames: Uint8Array, frameLength: number, seconds: number, perSecond: number): { sent: number; errors: number; seconds: number };
 }
 
 /** errno values the shim tells apart (Linux, asm-generic/errno-base.h). */
@@ -212,4 +213,32 @@ export async function sendRawFramesInNamespace(ns: string, ifname: string, frame
   const hex = frames.map((f) => Buffer.from(f.buffer, f.byteOffset, f.byteLength).toString('hex'));
   const out = await must('ip', ['netns', 'exec', ns, process.execPath, '-e', SEND_RAW_CHILD, addonFile(), ifname, ...hex], timeoutMs);
   return JSON.parse(out.trim()) as number[];
+}
+
+// Runs under `ip netns exec`: argv = addon file, interface, seconds, rate, frames in hex (one length).
+const FLOOD_RAW_CHILD = `
+const [file, ifname, seconds, rate, ...frames] = process.argv.slice(1);
+try {
+  const lib = require(file);
+  if (!lib.floodRaw) throw new Error('the TAP addon has no floodRaw: rebuild it ("node native/build.js")');
+  const all = Buffer.concat(frames.map((h) => Buffer.from(h, 'hex')));
+  process.stdout.write('flooding\\n');
+  console.log(JSON.stringify(lib.floodRaw(ifname, all, all.length / frames.length, Number(seconds), Number(rate))));
+} catch (e) {
+  console.error(e.message);
+  process.exit(1);
+}`;
+
+/**
+ * Sends `frames` (all of one length) round robin out of `ifname` inside network namespace `ns` for
+ * `seconds`, at most `perSecond` per second (0: as fast as the kernel takes them), from a child
+ * process (a socket belongs to the namespace it is made in). For load tests. Resolves with what
+ * the child sent; rejects with its error or after `seconds` + 20 s.
+ */
+export async function floodRawFramesInNamespace(ns: string, ifname: string, frames: readonly Uint8Array[], seconds: number, perSecond: number): Promise<{ sent: number; errors: number; seconds: number }> {
+  rawAddon();
+  if (frames.length === 0 || frames.some((f) => f.length !== frames[0].length)) throw new Error('floodRawFramesInNamespace: frames of one length are needed');
+  const hex = frames.map((f) => Buffer.from(f.buffer, f.byteOffset, f.byteLength).toString('hex'));
+  const out = await must('ip', ['netns', 'exec', ns, process.execPath, '-e', FLOOD_RAW_CHILD, addonFile(), ifname, String(seconds), String(perSecond), ...hex], (seconds + 20) * 1000);
+  return JSON.parse(out.trim().split('\n').pop()!) as { sent: number; errors: number; seconds: number };
 }

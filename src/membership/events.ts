@@ -21,7 +21,10 @@ export interface MembershipEvents {
    * the member is not admitted or keeps its previous addresses. Emitted once per host ID and reason.
    */
   refused: MemberInfo & { readonly at: number; readonly reason: string };
-  /** A heartbeat was dropped and counted; membership did not change. */
+  /**
+   * Heartbeats were dropped and counted; membership did not change. Sampled: emitted for the 1st,
+   * 10th, 100th... drop of each reason (`count`), so a flood costs no event per frame.
+   */
   dropped: { readonly at: number; readonly reason: HeartbeatDropReason; readonly text: string; readonly detail: string; readonly hostId?: number; readonly count: number };
 }
 

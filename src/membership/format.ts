@@ -65,6 +65,8 @@ export const HB_DROP_TEXT = {
   'name-claimed': 'claims the name of another member',
   'multicast-source': 'Ethernet source is a group address (never a station)',
   'from-stack': 'sent by the local stack: only the layer speaks the heartbeat protocol',
+  'source-mismatch': 'Ethernet source is not the one its host ID sends from (02-00 + host ID): forged',
+  'rate-limited': 'over the authentication budget of its host ID (or of never-seen host IDs): dropped before the HMAC (a flood)',
 } as const;
 export type HeartbeatDropReason = keyof typeof HB_DROP_TEXT;
 
@@ -120,14 +122,38 @@ export function heartbeatPayloadOffset(frame: Uint8Array, length: number): numbe
  * and version, cluster MAC. Returns null or the drop reason. No allocation.
  */
 export function checkHeartbeatHeader(p: Uint8Array, clusterMac?: Uint8Array): HeartbeatDropReason | null {
-  if (p.length < HB_PAYLOAD_LEN) return 'truncated';
-  if (p.length > HB_PAYLOAD_LEN) return 'oversized';
-  if (u32le(p, HbField.SIGNATURE) !== HB_SIGNATURE || u32le(p, HbField.VERSION) !== HB_VERSION) return 'not-intracluster';
-  if (u32be(p, HbField.EXT_MAGIC) !== HB_EXT_MAGIC || p[HbField.EXT_VERSION] !== HB_EXT_VERSION) return 'not-intracluster';
+  return checkHeartbeatHeaderAt(p, 0, p.length, clusterMac);
+}
+
+/** `checkHeartbeatHeader` on the payload at b[off .. end), in place (no view is made). */
+export function checkHeartbeatHeaderAt(b: Uint8Array, off: number, end: number, clusterMac?: Uint8Array): HeartbeatDropReason | null {
+  const n = end - off;
+  if (n < HB_PAYLOAD_LEN) return 'truncated';
+  if (n > HB_PAYLOAD_LEN) return 'oversized';
+  if (u32le(b, off + HbField.SIGNATURE) !== HB_SIGNATURE || u32le(b, off + HbField.VERSION) !== HB_VERSION) return 'not-intracluster';
+  if (u32be(b, off + HbField.EXT_MAGIC) !== HB_EXT_MAGIC || b[off + HbField.EXT_VERSION] !== HB_EXT_VERSION) return 'not-intracluster';
   if (clusterMac) {
-    for (let i = 0; i < 6; i++) if (p[HbField.CLUSTER_MAC + i] !== clusterMac[i]) return 'other-cluster';
+    for (let i = 0; i < 6; i++) if (b[off + HbField.CLUSTER_MAC + i] !== clusterMac[i]) return 'other-cluster';
   }
   return null;
+}
+
+/** NLB unique host ID of the payload at b[off..] (u32 LE), read in place. */
+export function heartbeatHostIdAt(b: Uint8Array, off: number): number {
+  return u32le(b, off + HbField.HOST_ID);
+}
+
+/** Whether the Ethernet source at frame[6..12) is `sourceMac(hostId)`, compared in place. */
+export function isHeartbeatSourceOf(frame: Uint8Array, hostId: number): boolean {
+  return frame[6] === 0x02 && frame[7] === 0x00 && frame[8] === hostId >>> 24 && frame[9] === ((hostId >>> 16) & 0xff) && frame[10] === ((hostId >>> 8) & 0xff) && frame[11] === (hostId & 0xff);
+}
+
+/** High and low 32 bits of the sequence of the payload at b[off..] (u64 BE), read in place. */
+export function heartbeatSequenceHighAt(b: Uint8Array, off: number): number {
+  return u32be(b, off + HbField.SEQUENCE);
+}
+export function heartbeatSequenceLowAt(b: Uint8Array, off: number): number {
+  return u32be(b, off + HbField.SEQUENCE + 4);
 }
 
 /**

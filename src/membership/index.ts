@@ -4,6 +4,7 @@ export { Clock, systemClock, FakeClock } from './clock';
 export { MembershipEmitter } from './events';
 export type { MemberInfo, MembershipEvents, MembershipEventName } from './events';
 export { SequenceSource, ReplayGuard } from './sequence';
+export { HeartbeatRateGate, HB_RATE } from './rate';
 export { Membership } from './manager';
 export type { MembershipOptions, MembershipEngine, MembershipStats } from './manager';
 export { startShimMembership, logMembershipEvents } from './shim-hook';

@@ -1,7 +1,7 @@
 import { IpAddress, addressKey } from '../address';
 import { Cluster } from '../cluster';
 import { ClusterConfig, HeartbeatConfig, HostConfig } from '../config';
-import { ConfigError } from '../errors';
+import { ConfigError, UnknownHostError } from '../errors';
 import { ETH_HEADER_LEN, isMulticastMacAt } from '../frame/ethernet';
 import { Mac } from '../mac';
 import { Direction, Verdict } from '../verdict';
@@ -13,11 +13,16 @@ import {
   HB_FRAME_LEN,
   Heartbeat,
   HeartbeatDropReason,
-  checkHeartbeatHeader,
+  checkHeartbeatHeaderAt,
   decodeHeartbeat,
   encodeHeartbeatFrame,
+  heartbeatHostIdAt,
   heartbeatPayloadOffset,
+  heartbeatSequenceHighAt,
+  heartbeatSequenceLowAt,
+  isHeartbeatSourceOf,
 } from './format';
+import { HeartbeatRateGate } from './rate';
 import { ReplayGuard, SequenceSource } from './sequence';
 
 /** What the membership layer needs of the engine (an `Engine` fits). */
@@ -53,6 +58,11 @@ interface LiveMember {
   macs: ReadonlyMap<string, Mac>;
   lastSeen: number;
   periodMs: number;
+  /**
+   * Last time a heartbeat naming this member's host ID was dropped unverified (over its budget):
+   * its own heartbeat may have been among them, so its liveness counts from then too.
+   */
+  heldAt?: number;
 }
 
 export interface MembershipStats {
@@ -91,6 +101,8 @@ export class Membership extends MembershipEmitter {
   /** Address key -> name of the member (local, static, live) or "virtual IP". */
   private owners = new Map<string, string>();
   private readonly guard = new ReplayGuard();
+  /** HMACs per second, bounded per host ID (and for all never-authenticated host IDs together). */
+  private readonly rate = new HeartbeatRateGate();
   /** Last refusal reason per host ID (events once per reason). */
   private readonly refusals = new Map<number, string>();
   private readonly clock: Clock;
@@ -100,6 +112,7 @@ export class Membership extends MembershipEmitter {
   private expiryTimer: unknown = null;
   private running = false;
   private readonly drops = new Map<HeartbeatDropReason, number>();
+  private readonly nextDropEvent = new Map<HeartbeatDropReason, number>();
   private readonly n = { sent: 0, sendErrors: 0, received: 0, accepted: 0, joins: 0, changes: 0, leaves: 0, refused: 0 };
 
   constructor(private readonly options: MembershipOptions) {
@@ -161,17 +174,31 @@ export class Membership extends MembershipEmitter {
 
   private receiveChecked(frame: Uint8Array, payloadOffset: number, length: number): void {
     if (length >= 12 && isMulticastMacAt(frame, 6)) return this.drop('multicast-source', '');
+    // Cheap checks first, in place, before any HMAC (docs/heartbeat.md, "Floods"): what a forged or
+    // replayed frame costs is a few comparisons, and the HMACs per second are bounded per host ID.
+    const head = checkHeartbeatHeaderAt(frame, payloadOffset, length, this.config.clusterMac.bytes);
+    if (head) return this.drop(head, head === 'truncated' || head === 'oversized' ? `${length - payloadOffset} bytes` : '');
+    const hostId = heartbeatHostIdAt(frame, payloadOffset);
+    if (hostId === 0) return this.drop('malformed', 'host ID 0');
+    if (hostId === this.localHostId) return this.drop('own-host-id', `host ID ${hostId}`, hostId);
+    if (!isHeartbeatSourceOf(frame, hostId)) return this.drop('source-mismatch', '', hostId);
+    if (!this.guard.freshParts(hostId, heartbeatSequenceHighAt(frame, payloadOffset), heartbeatSequenceLowAt(frame, payloadOffset)))
+      return this.drop('replayed', 'sequence not above the last accepted', hostId);
+    const now = this.clock.now();
+    if (!this.rate.take(hostId, now)) {
+      const held = this.byId.get(hostId);
+      if (held) held.heldAt = now;
+      return this.drop('rate-limited', '', hostId);
+    }
     const p = frame.subarray(payloadOffset, length);
-    const head = checkHeartbeatHeader(p, this.config.clusterMac.bytes);
-    if (head) return this.drop(head, head === 'truncated' || head === 'oversized' ? `${p.length} bytes` : '');
     // authenticate before parsing the rest: a forged frame costs one HMAC and no allocation of ours
-    if (!verifyHeartbeat(p, this.key)) return this.drop('bad-authenticator', '');
+    if (!verifyHeartbeat(p, this.key)) return this.drop('bad-authenticator', '', hostId);
     const d = decodeHeartbeat(p);
     if (!d.ok) return this.drop(d.reason, d.detail);
     const hb = d.heartbeat;
-    if (hb.hostId === this.localHostId) return this.drop('own-host-id', `host ID ${hb.hostId}`, hb.hostId);
     if (!this.guard.fresh(hb.hostId, hb.sequence)) return this.drop('replayed', `sequence ${hb.sequence}`, hb.hostId);
     this.guard.accept(hb.hostId, hb.sequence);
+    this.rate.admit(hb.hostId, hb.periodMs, now);
     this.admit(hb);
   }
 
@@ -253,7 +280,8 @@ export class Membership extends MembershipEmitter {
 
   /** Liveness: a member leaves once `missed` of its periods passed without a valid heartbeat (+ half a period of grace). */
   private deadline(m: LiveMember): number {
-    return m.lastSeen + (this.hb.missed + 0.5) * m.periodMs;
+    // a flood naming the member's host ID holds it: its heartbeats cannot be told from the flood's
+    return Math.max(m.lastSeen, m.heldAt ?? 0) + (this.hb.missed + 0.5) * m.periodMs;
   }
 
   private armExpiry(): void {
@@ -336,7 +364,7 @@ export class Membership extends MembershipEmitter {
     const hb = config.heartbeat;
     if (!hb) throw new ConfigError('heartbeat', 'is required for membership from heartbeats');
     const local = config.hosts.find((h) => h.name === this.options.hostName);
-    if (!local) throw new ConfigError('--host', `"${this.options.hostName}" is not a host of the cluster (hosts: ${config.hosts.map((h) => h.name).join(', ')})`);
+    if (!local) throw new UnknownHostError(this.options.hostName, config.hosts.map((h) => h.name));
     const others = config.hosts.filter((h) => h !== local);
     const statics = hb.staticHosts ? others : [];
     const now = this.clock.now();
@@ -402,9 +430,15 @@ export class Membership extends MembershipEmitter {
     this.owners = owners;
   }
 
+  /**
+   * Counts a dropped heartbeat. The 'dropped' event is sampled: the 1st, 10th, 100th... of each
+   * reason, so a flood costs a counter, never an event object per frame.
+   */
   private drop(reason: HeartbeatDropReason, detail: string, hostId?: number): void {
     const count = (this.drops.get(reason) ?? 0) + 1;
     this.drops.set(reason, count);
+    if (count !== (this.nextDropEvent.get(reason) ?? 1)) return;
+    this.nextDropEvent.set(reason, count * 10);
     this.emit('dropped', { at: this.clock.now(), reason, text: HB_DROP_TEXT[reason], detail, hostId, count });
   }
 

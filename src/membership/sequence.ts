@@ -24,18 +24,27 @@ export class SequenceSource {
  * replaying its old heartbeats cannot bring it back; bounded, forgetting the least recently heard.
  */
 export class ReplayGuard {
-  private readonly last = new Map<number, bigint>();
+  /** Last accepted sequence per host ID, as its high and low 32 bits (compared without a bigint). */
+  private readonly last = new Map<number, { hi: number; lo: number }>();
 
   constructor(readonly capacity = 4096) {}
 
   /** True when `sequence` is above the last one accepted from `hostId`. */
   fresh(hostId: number, sequence: bigint): boolean {
+    return this.freshParts(hostId, Number(sequence >> 32n), Number(sequence & 0xffffffffn));
+  }
+  /**
+   * `fresh` for the sequence hi * 2^32 + lo, as read in place from an unauthenticated frame: a
+   * sequence at or below the last authenticated one is refused before any HMAC, since the HMAC could
+   * not make it acceptable.
+   */
+  freshParts(hostId: number, hi: number, lo: number): boolean {
     const l = this.last.get(hostId);
-    return l === undefined || sequence > l;
+    return l === undefined || hi > l.hi || (hi === l.hi && lo > l.lo);
   }
   accept(hostId: number, sequence: bigint): void {
     this.last.delete(hostId);
-    this.last.set(hostId, sequence);
+    this.last.set(hostId, { hi: Number(sequence >> 32n), lo: Number(sequence & 0xffffffffn) });
     if (this.last.size > this.capacity) this.last.delete(this.last.keys().next().value as number);
   }
   get size(): number {

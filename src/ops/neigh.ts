@@ -39,18 +39,20 @@ export interface NeighReport {
  * `netns` (null: this process's) and on interface `dev` (null: every interface). Rejects with one line.
  */
 export function readNeighbours(netns: string | null, dev: string | null, timeoutMs = 10_000): Promise<NeighRow[]> {
-  const args = [...(netns ? ['-n', netns] : []), '-j', 'neigh', 'show', ...(dev ? ['dev', dev] : [])];
+  const show = ['-j', 'neigh', 'show', ...(dev ? ['dev', dev] : [])];
+  // a namespace by path (/proc/PID/ns/net, /run/netns/NAME) through nsenter; by name through ip -n
+  const [cmd, args] = netns?.includes('/') ? ['nsenter', [`--net=${netns}`, 'ip', ...show]] : ['ip', [...(netns ? ['-n', netns] : []), ...show]];
   return new Promise((resolve, reject) => {
-    execFile('ip', args, { timeout: timeoutMs, killSignal: 'SIGKILL', encoding: 'utf8', maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
+    execFile(cmd, args, { timeout: timeoutMs, killSignal: 'SIGKILL', encoding: 'utf8', maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
       if (err) {
-        const why = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'ip not found (Debian package iproute2)' : (stderr || err.message).trim().split('\n')[0];
-        return reject(new Error(`ip ${args.join(' ')}: ${why}`));
+        const why = (err as NodeJS.ErrnoException).code === 'ENOENT' ? `${cmd} not found (Debian packages iproute2, util-linux)` : (stderr || err.message).trim().split('\n')[0];
+        return reject(new Error(`${cmd} ${args.join(' ')}: ${why}`));
       }
       try {
         const rows = JSON.parse(stdout.trim() || '[]') as { dst: string; dev?: string; lladdr?: string; state?: string[] }[];
         resolve(rows.map((r) => ({ dst: r.dst, dev: r.dev ?? dev, lladdr: r.lladdr ? r.lladdr.toLowerCase() : null, state: r.state ?? [] })));
       } catch {
-        reject(new Error(`ip ${args.join(' ')}: output is not JSON`));
+        reject(new Error(`${cmd} ${args.join(' ')}: output is not JSON`));
       }
     });
   });

@@ -1,5 +1,4 @@
-import * as verdicts from '../verdict';
-import { Direction, VERDICT_NAMES, reasonCount, reasonText } from '../verdict';
+import { Direction, VERDICT_NAMES, reasonCount, reasonId, reasonText } from '../verdict';
 
 /** Frames the datapath decided without the engine: they get these reasons in the counters. */
 export const OpsReason = {
@@ -27,11 +26,9 @@ export interface FrameCount {
   count: number;
 }
 
-/** The stable id of engine reason `n`: the registry's `reasonId` where it exists, else its text. */
+/** The stable id of engine reason `n` (the reason registry, docs/rules.md); `none` for no reason. */
 export function reasonLabel(n: number): string {
-  if (n === 0) return 'none';
-  const id = (verdicts as unknown as { reasonId?: (n: number) => string }).reasonId;
-  return typeof id === 'function' ? id(n) : reasonText(n);
+  return n === 0 ? 'none' : reasonId(n);
 }
 
 /**

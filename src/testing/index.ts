@@ -1,9 +1,8 @@
 /**
- * `intracluster/testing`: the golden-vector runner. Runs any directory of vectors (docs/golden-vectors.md)
- * against any container of adapters, so an adapter author checks their adapter with the same suite.
+ * `intracluster/testing`: the golden-vector kit. Loads, writes and runs vectors (docs/golden-vectors.md)
+ * against any engine factory or container of adapters, or against any command that speaks the
+ * `process` contract over a pipe; checks frames with tshark; and the test doubles (`FakeClock`).
  */
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
 
 export {
   loadGoldenVectors,
@@ -24,22 +23,17 @@ export type {
   GoldenFrameRole,
   TsharkFields,
 } from './vector';
-export { runGoldenVector, runGoldenDirectory, formatGoldenResults, goldenFactory } from './runner';
-export type { GoldenResult, GoldenRunOptions, GoldenTarget, GoldenEngine, GoldenEngineFactory, GoldenContainer } from './runner';
+export { runGoldenVector, runGoldenDirectory, formatGoldenResults, goldenFactory, judgeGoldenVector, failedGoldenVector, withGoldenFailures } from './runner';
+export type { GoldenObserved, GoldenResult, GoldenRunOptions, GoldenTarget, GoldenEngine, GoldenEngineFactory, GoldenContainer } from './runner';
 export { describeGoldenVectors } from './jest';
 export type { DescribeGoldenOptions } from './jest';
 export { hexDiff, hexDump, frameFields } from './hexdiff';
+export { runGoldenVectorVia, runGoldenVectorsVia, encodeProcessInput, decodeProcessOutput } from './pipe';
+export type { GoldenPipeOptions, PipeFormat, ProcessAnswer } from './pipe';
+export { tsharkCheck, TsharkError } from './tshark';
+export { formatGoldenVector, writeGoldenVector } from './writer';
+export type { GoldenVectorSpec } from './writer';
+export { GOLDEN_SCHEMA, GOLDEN_SCHEMA_FILE } from './schema';
+export { FakeClock } from '../membership/clock';
 
-/**
- * The vectors shipped with the package (`test/golden`), found from this module's location both in
- * the sources (src/testing) and in the build (dist/src/testing).
- */
-export const GOLDEN_DIR: string = findGoldenDir(__dirname);
-
-function findGoldenDir(from: string): string {
-  for (let d = from; ; d = dirname(d)) {
-    const candidate = join(d, 'test', 'golden');
-    if (existsSync(join(d, 'package.json')) && existsSync(candidate)) return candidate;
-    if (dirname(d) === d) return join(from, '..', '..', 'test', 'golden');
-  }
-}
+export { GOLDEN_DIR } from './golden-dir';

@@ -1,6 +1,6 @@
 import { ClusterConfig } from '../config';
 import { EngineFactory } from '../factory';
-import { Direction, reasonText, verdictName } from '../verdict';
+import { Direction, reasonId, reasonText, verdictName } from '../verdict';
 import { hexDiff, hexDump } from './hexdiff';
 import { GoldenVector, bytesEqual, loadGoldenVectors } from './vector';
 
@@ -46,10 +46,28 @@ export interface GoldenResult {
 
 export interface GoldenRunOptions {
   /**
-   * Check `expect.reason` (default true). Reason texts belong to the adapters that give them; turn
-   * this off to run the suite against adapters of your own that word their reasons differently.
+   * Check `expect.reason`, a stable reason id (default true). Reason ids belong to the adapters that
+   * give them; turn this off to run the suite against adapters of your own with other reasons.
    */
   checkReason?: boolean;
+  /**
+   * "kernel": run each vector through the kernel datapath's BPF programs (BPF_PROG_TEST_RUN, needs
+   * root and the programs built; docs/kernel.md) instead of the target's engines. The programs
+   * implement the built-in adapters, so the target is not asked for engines. Default "engine".
+   */
+  datapath?: 'engine' | 'kernel';
+}
+
+let kernelFactory: GoldenEngineFactory | undefined;
+
+/** The kernel datapath, loaded once per process for every vector run with `datapath: "kernel"`. */
+function kernelEngines(): GoldenEngineFactory {
+  if (!kernelFactory) {
+    // loaded lazily: only this datapath needs the libbpf addon
+    const { KernelDatapath } = require('../datapath/kernel') as typeof import('../datapath/kernel');
+    kernelFactory = KernelDatapath.open();
+  }
+  return kernelFactory;
 }
 
 /** Bytes of sentinel around the frame: an engine that writes outside [0, length) is caught. */
@@ -76,14 +94,13 @@ export function goldenFactory(target: GoldenTarget): GoldenEngineFactory {
 /**
  * Runs one vector: a fresh engine for the vector's host, the `before` frames, then the input.
  * Checks the verdict; for pass that the frame is unchanged; for rewrite the output bytes; for
- * reply the reply bytes; the reason substring; and that nothing was written outside the frame.
+ * reply the reply bytes; the reason id; and that nothing was written outside the frame.
  */
 export function runGoldenVector(vector: GoldenVector, target: GoldenTarget, options: GoldenRunOptions = {}): GoldenResult {
   const failures: string[] = [];
-  const dumps: string[] = [];
   let engine: GoldenEngine;
   try {
-    engine = goldenFactory(target).create(vector.config, vector.host);
+    engine = (options.datapath === 'kernel' ? kernelEngines() : goldenFactory(target)).create(vector.config, vector.host);
   } catch (e) {
     return result(vector, [`cannot make an engine for host "${vector.host}": ${(e as Error).message}`], [], undefined, '');
   }
@@ -120,31 +137,63 @@ export function runGoldenVector(vector: GoldenVector, target: GoldenTarget, opti
       break;
     }
   }
+  const reply = verdict === 'reply' ? Uint8Array.from(engine.replyFrame.subarray(0, engine.replyLength)) : undefined;
+  return judgeGoldenVector(vector, { verdict, reason, reasonId: reasonId(engine.reason), frame: actual, reply }, options, failures);
+}
 
+/** What an implementation did with a vector's input: from an engine, or read off a pipe. */
+export interface GoldenObserved {
+  /** `pass`, `rewrite`, `drop`, `reply` (anything else fails). */
+  readonly verdict: string;
+  /** The reason text ("" if none). */
+  readonly reason: string;
+  /** The reason's stable id, where the implementation gives one. */
+  readonly reasonId?: string;
+  /** The frame after processing (pass, rewrite). */
+  readonly frame?: Uint8Array;
+  /** The reply frame (reply). */
+  readonly reply?: Uint8Array;
+}
+
+/**
+ * Checks an observed outcome against a vector: the verdict; for pass that the frame is byte for byte
+ * the input; for rewrite the output bytes; for reply the reply bytes; the reason id.
+ * `failures` are checks that already failed (they are reported first).
+ */
+export function judgeGoldenVector(vector: GoldenVector, observed: GoldenObserved, options: GoldenRunOptions = {}, failures: string[] = []): GoldenResult {
+  failures = [...failures];
+  const dumps: string[] = [];
+  const { verdict, reason, reasonId: id } = observed;
   const ex = vector.expect;
   if (verdict !== ex.verdict) failures.push(`verdict: expected ${ex.verdict}, got ${verdict} (reason: ${reason || 'none'})`);
-  if (ex.reason !== undefined && options.checkReason !== false && !reason.toLowerCase().includes(ex.reason.toLowerCase()))
-    failures.push(`reason: expected it to contain "${ex.reason}", got "${reason || 'none'}"`);
+  // reasons match by stable id, exactly (docs/rules.md), never by a piece of their text
+  if (ex.reason !== undefined && options.checkReason !== false && id !== ex.reason)
+    failures.push(`reason: expected ${ex.reason}, got ${id === undefined ? 'no reason id' : id || 'none'}${reason ? ` ("${reason}")` : ''}`);
 
   let output: Uint8Array | undefined;
   let reply: Uint8Array | undefined;
-  if (verdict === 'pass' || verdict === 'rewrite') output = actual;
-  if (verdict === 'reply') reply = Uint8Array.from(engine.replyFrame.subarray(0, engine.replyLength));
+  if (verdict === 'pass' || verdict === 'rewrite') output = observed.frame ?? new Uint8Array(0);
+  if (verdict === 'reply') reply = observed.reply ?? new Uint8Array(0);
 
-  if (ex.verdict === 'pass' || ex.verdict === 'rewrite') {
+  if ((ex.verdict === 'pass' || ex.verdict === 'rewrite') && output) {
     const want = ex.verdict === 'pass' ? vector.input : ex.output!;
-    if (!bytesEqual(actual, want)) {
+    if (!bytesEqual(output, want)) {
       failures.push(ex.verdict === 'pass' ? 'output: a pass must leave the frame byte-identical, but bytes changed' : 'output: bytes differ from the expected output');
-      dumps.push(`output (${ex.verdict === 'pass' ? 'expected = input' : 'expected'} vs actual):\n${hexDiff(want, actual)}`);
+      dumps.push(`output (${ex.verdict === 'pass' ? 'expected = input' : 'expected'} vs actual):\n${hexDiff(want, output)}`);
     }
-  } else if (ex.verdict === 'reply' && verdict === 'reply') {
-    if (!bytesEqual(reply!, ex.reply!)) {
-      failures.push(`reply: bytes differ from the expected reply (${reply!.length} vs ${ex.reply!.length} bytes)`);
-      dumps.push(`reply (expected vs actual):\n${hexDiff(ex.reply!, reply!)}`);
+  } else if (ex.verdict === 'reply' && reply) {
+    if (!bytesEqual(reply, ex.reply!)) {
+      failures.push(`reply: bytes differ from the expected reply (${reply.length} vs ${ex.reply!.length} bytes)`);
+      dumps.push(`reply (expected vs actual):\n${hexDiff(ex.reply!, reply)}`);
     }
   }
   if (failures.length > 0 && dumps.length === 0) dumps.push(`input:\n${hexDump(vector.input)}`);
   return result(vector, failures, dumps, verdict, reason, output, reply);
+}
+
+/** A result for a vector no outcome could be observed for (no engine, a command that failed). */
+export function failedGoldenVector(vector: GoldenVector, failure: string): GoldenResult {
+  return result(vector, [failure], [], undefined, '');
 }
 
 /** Loads every vector under `dir` and runs each one; one result per vector, in file order. */
@@ -178,8 +227,18 @@ function result(
   const head = [
     `golden vector ${vector.path} (${vector.name}): ${vector.description}`,
     `  source: ${vector.source}; host ${vector.host}, ${vector.direction}; config ${vector.configSource}`,
-    `  expected ${vector.expect.verdict}${vector.expect.reason ? ` (reason ~ "${vector.expect.reason}")` : ''}, got ${verdict ?? 'no verdict'}${reason ? ` (reason: ${reason})` : ''}`,
+    `  expected ${vector.expect.verdict}${vector.expect.reason ? ` (reason ${vector.expect.reason})` : ''}, got ${verdict ?? 'no verdict'}${reason ? ` (reason: ${reason})` : ''}`,
   ];
   const message = failures.length === 0 ? head[0] + ': ok' : [...head, ...failures.map((f) => `  - ${f}`), ...dumps].join('\n');
   return { vector, name: vector.name, path: vector.path, passed: failures.length === 0, verdict, reason, output, reply, failures, message };
+}
+
+/** `r` with more failed checks (from another reader of its frames, such as tshark). */
+export function withGoldenFailures(r: GoldenResult, extra: readonly string[]): GoldenResult {
+  if (extra.length === 0) return r;
+  if (r.passed) return result(r.vector, [...extra], [`input:\n${hexDump(r.vector.input)}`], r.verdict, r.reason, r.output, r.reply);
+  const lines = r.message.split('\n');
+  const at = lines.findIndex((l, i) => i > 2 && !l.startsWith('  - '));
+  lines.splice(at < 0 ? lines.length : at, 0, ...extra.map((f) => `  - ${f}`));
+  return { ...r, failures: [...r.failures, ...extra], message: lines.join('\n') };
 }

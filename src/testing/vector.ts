@@ -2,6 +2,8 @@ import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { ClusterConfig, parseConfig } from '../config';
 import { ConfigError } from '../errors';
+import { isReasonId } from '../verdict';
+import { BEFORE_KEYS, EXPECT_KEYS, TOP_KEYS, TSHARK_KEYS, VERDICTS } from './schema';
 
 /**
  * Golden vectors: one frame, one host's cluster layer, one expected verdict, as a data file
@@ -36,7 +38,7 @@ export interface GoldenExpect {
   readonly output?: Uint8Array;
   /** reply: the frame handed back to the local stack. */
   readonly reply?: Uint8Array;
-  /** Case-insensitive substring of the reason text. */
+  /** The stable id of the reason the engine must give (`arp.step502`, docs/rules.md), matched exactly. */
   readonly reason?: string;
 }
 
@@ -72,11 +74,6 @@ export class GoldenVectorError extends Error {
   }
 }
 
-const TOP_KEYS = ['name', 'description', 'source', 'rules', 'config', 'host', 'before', 'direction', 'input', 'expect', 'tshark'];
-const EXPECT_KEYS = ['verdict', 'output', 'reply', 'reason'];
-const BEFORE_KEYS = ['direction', 'input'];
-const TSHARK_KEYS = ['input', 'output', 'reply', 'malformed'];
-const VERDICTS: readonly string[] = ['pass', 'rewrite', 'drop', 'reply'];
 const CONFIGS_DIR = 'configs';
 
 /** Every vector file under `dir` (recursively, sorted), skipping `configs` folders. */
@@ -169,6 +166,7 @@ export function parseGoldenVector(raw: unknown, file: string, root = dirname(fil
   const output = e.output === undefined ? undefined : hex(e.output, 'expect.output', fail);
   const reply = e.reply === undefined ? undefined : hex(e.reply, 'expect.reply', fail);
   const reason = e.reason === undefined ? undefined : text(e.reason, 'expect.reason', fail);
+  if (reason !== undefined && !isReasonId(reason)) fail('expect.reason', `must be a stable reason id such as "arp.step502" (docs/rules.md), got ${show(reason)}`);
   if (verdict === 'pass' && output && !bytesEqual(output, input)) fail('expect.output', 'a pass vector forwards its input byte for byte: output must equal input (or be left out)');
   if (verdict === 'rewrite') {
     if (!output) fail('expect.output', 'is required for verdict rewrite');

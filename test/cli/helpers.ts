@@ -61,8 +61,8 @@ export interface CliResult {
 }
 
 /** Runs `node bin/intracluster.js ARGS` to completion. */
-export function cli(args: string[], input?: string | Buffer): CliResult {
-  const r: SpawnSyncReturns<string> = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, input, encoding: 'utf8', maxBuffer: 1 << 30 });
+export function cli(args: string[], input?: string | Buffer, env?: NodeJS.ProcessEnv): CliResult {
+  const r: SpawnSyncReturns<string> = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, input, encoding: 'utf8', maxBuffer: 1 << 30, env: env ? { ...process.env, ...env } : undefined });
   if (r.error) throw r.error;
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }

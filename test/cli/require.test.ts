@@ -70,3 +70,11 @@ test.each([
 test('shim lists --require in its help', () => {
   expect(cli(['shim', '--help']).stdout).toMatch(/--require MODULE/);
 });
+
+test('process --datapath kernel takes plug-in mappings but refuses plug-in adapters, in one line', () => {
+  const r = cli(['process', '--config', CONFIG, '--host', 'host2', '--datapath', 'kernel', '--require', PLUGIN], '');
+  expect(r.code).toBe(1);
+  expect(r.stderr).toBe(
+    'intracluster process: --require ./examples/lldp-plugin: the kernel datapath runs the built-in adapters only; a plug-in may add mappings here, not adapters\n',
+  );
+});

@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { kernelBackend } from '../../src/attach/kernel';
 import { canRunLive, cleanupStale } from '../../src/live/bed';
 
 /**
@@ -18,6 +19,13 @@ export default async function globalSetup(): Promise<void> {
     const bar = '*'.repeat(line.length + 4);
     process.stderr.write(`\n${bar}\n* ${line} *\n${bar}\n(set INTRACLUSTER_E2E=required to make this an error)\n\n`);
     return;
+  }
+  // The kernel datapath's variants need the BPF programs and the libbpf addon as well.
+  const kernel = kernelBackend().problem();
+  if (kernel) {
+    if (required) throw new Error(`INTRACLUSTER_E2E=required, but the kernel datapath cannot run here: ${kernel}`);
+    process.env.INTRACLUSTER_E2E_KERNEL_SKIP = kernel;
+    process.stderr.write(`\nKERNEL DATAPATH E2E TESTS SKIPPED: ${kernel}\n\n`);
   }
   const removed = await cleanupStale();
   if (removed.length) process.stderr.write(`e2e: removed namespaces left by a killed run: ${removed.join(', ')}\n`);

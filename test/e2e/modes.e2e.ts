@@ -1,17 +1,18 @@
-// Issue 4, tests b and c: with the shims, in dedicated, table and shared modes and with the response
+// Tests b and c: with the cluster layer, in dedicated, table and shared modes and with the response
 // synthesizer, every ordered pair of members pings (IPv4 and IPv6) and exchanges a TCP echo, and each
-// member's neighbour table holds the others' dedicated (or shared) MACs.
+// member's neighbour table holds the others' dedicated (or shared) MACs. Both datapaths: the TAP
+// shim, and the BPF programs attached to each member's own veth.
 import { BED_MODES, Bed } from '../../src/live/bed';
-import { FAMILIES, createBed, expectedMac, liveDescribe, orderedPairs } from './helpers/live';
+import { FAMILIES, createBed, datapathDescribe, expectedMac, layerName, layerReport, orderedPairs } from './helpers/live';
 
 const PINGS = 3;
 const ECHO_BYTES = 32 * 1024;
 
 for (const mode of BED_MODES) {
-  liveDescribe(`live, shims in ${mode} mode`, () => {
+  datapathDescribe(`live, cluster layer in ${mode} mode`, (datapath) => {
     let bed: Bed;
     beforeAll(async () => {
-      bed = await createBed({ mode });
+      bed = await createBed({ mode, datapath });
     });
     afterAll(async () => {
       await bed?.destroy();
@@ -47,16 +48,16 @@ for (const mode of BED_MODES) {
       }
     });
 
-    test('the shims ran clean and their counters show the mode at work', async () => {
+    test(`the ${layerName(datapath)} processes ran clean and their counters show the mode at work`, async () => {
       await bed.stopShims();
-      for (const r of bed.shimReports) {
+      for (const [i] of bed.members.entries()) {
+        const r = layerReport(bed, i);
         expect(r).not.toBeNull();
-        expect(r!.shim['internal errors']).toBe(0);
-        expect(r!.shim['read errors']).toBe(0);
-        const reasons = r!.engine!.byReason.map((x) => x.reason);
+        expect(r!.errors).toBe(0);
+        const reasons = r!.engine.byReason.map((x) => x.reason);
         // Inbound frames for this host's dedicated (or shared) MAC got the cluster MAC back (steps 510, 702).
         expect(reasons.some((x) => /set to the cluster MAC/.test(x))).toBe(true);
-        if (mode === 'synthesize') expect(r!.shim['replies to stack']).toBeGreaterThan(0);
+        if (mode === 'synthesize') expect(r!.engine.byVerdict.reply).toBeGreaterThan(0);
       }
     });
   });

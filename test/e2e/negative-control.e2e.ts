@@ -1,14 +1,16 @@
-// Issue 4, test a: the negative control. The shims relay every frame unchanged (no cluster layer):
+// Test a: the negative control. The layer passes every frame unchanged (no cluster layer):
 // a non-member reaches every member, but members cannot reach each other. With a learning bridge
 // the reply to the cluster MAC comes back on the port the bridge just learned that MAC on, and is
-// dropped there (NOTES.md). This is the problem the cluster layer solves; tests b-f show the fix.
+// dropped there. This is the problem the cluster layer solves; tests b-f show the fix. With the
+// kernel datapath the control is the BPF programs attached passing every frame (attach --pass-all).
 import { Bed } from '../../src/live/bed';
-import { FAMILIES, createBed, liveDescribe, orderedPairs } from './helpers/live';
+import { run } from '../../src/live/proc';
+import { FAMILIES, createBed, datapathDescribe, orderedPairs } from './helpers/live';
 
-liveDescribe('live negative control: shims relay unchanged', () => {
+datapathDescribe('live negative control: the layer passes every frame unchanged', (datapath) => {
   let bed: Bed;
   beforeAll(async () => {
-    bed = await createBed({ mode: 'dedicated', relay: true });
+    bed = await createBed({ mode: 'dedicated', relay: true, datapath });
   });
   afterAll(async () => {
     await bed?.destroy();
@@ -34,7 +36,20 @@ liveDescribe('live negative control: shims relay unchanged', () => {
     for (const r of results) expect(r).toEqual({ route: r.route, sent: 2, received: 0 });
   });
 
-  test('a. the shims relayed frames unchanged and never ran an engine', async () => {
+  test('a. the layer passed every frame unchanged and never ran an engine', async () => {
+    if (datapath === 'kernel') {
+      // the programs were on both hooks of every member's interface all along...
+      for (const m of bed.members) {
+        for (const hook of ['ingress', 'egress']) {
+          const r = await run('tc', ['-n', m.ns, 'filter', 'show', 'dev', 'eth0', hook]);
+          expect({ on: `${m.name} ${hook}`, attached: new RegExp(`direct-action .* name ${hook} `).test(r.stdout) }).toEqual({ on: `${m.name} ${hook}`, attached: true });
+        }
+      }
+      await bed.stopShims();
+      // ...with no membership installed: they decided nothing (no frame counted, none rewritten or dropped)
+      for (const r of bed.attachReports) expect(r).toMatchObject({ kept: false, engine: { frames: 0 } });
+      return;
+    }
     await bed.stopShims();
     for (const r of bed.shimReports) {
       expect(r).toMatchObject({ relay: true, engine: null });

@@ -1,8 +1,9 @@
-// Issue 4, tests d and e: the non-member only ever learns the cluster MAC, and the RFC 826 merge
+// Tests d and e: the non-member only ever learns the cluster MAC, and the RFC 826 merge
 // hazard (a member's ARP/NS for someone else must not reset the other members' entries for it).
+// Both datapaths (the TAP shim, the BPF programs on each member's veth).
 import { Bed, BedHost, BedMode, bedConfig } from '../../src/live/bed';
 import { CapturedFrame, isGroupMac, payloadMacs, readCapture } from './helpers/capture';
-import { CLUSTER_MAC, FAMILIES, createBed, expectedMac, liveDescribe, orderedPairs } from './helpers/live';
+import { CLUSTER_MAC, FAMILIES, createBed, datapathDescribe, expectedMac, orderedPairs } from './helpers/live';
 
 const ECHO_BYTES = 16 * 1024;
 /** Linux ignores a different MAC for an entry updated less than locktime (1 s) ago; wait past it. */
@@ -34,10 +35,10 @@ function allCluster(bed: Bed): Record<string, string> {
   return out;
 }
 
-liveDescribe('live, non-member beside the cluster (dedicated mode)', () => {
+datapathDescribe('live, non-member beside the cluster (dedicated mode)', (datapath) => {
   let bed: Bed;
   beforeAll(async () => {
-    bed = await createBed({ mode: 'dedicated' });
+    bed = await createBed({ mode: 'dedicated', datapath });
   });
   afterAll(async () => {
     await bed?.destroy();
@@ -120,10 +121,10 @@ for (const [label, mode, configFor, known] of [
   ['dedicated mode, replyRewrite "receiver"', 'dedicated', receiverRewrites, false],
   ['dedicated mode', 'dedicated', undefined, true],
 ] as [string, BedMode, (() => object) | undefined, boolean][]) {
-  liveDescribe(`live, non-member with existing entries while members resolve each other (${label})`, () => {
+  datapathDescribe(`live, non-member with existing entries while members resolve each other (${label})`, (datapath) => {
     let bed: Bed;
     beforeAll(async () => {
-      bed = await createBed({ mode, configFor });
+      bed = await createBed({ mode, configFor, datapath });
     });
     afterAll(async () => {
       await bed?.destroy();

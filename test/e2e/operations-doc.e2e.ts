@@ -12,7 +12,7 @@ import { MEMBERS, NON_MEMBER, cleanupStale } from '../../src/live/bed';
 import { must, run } from '../../src/live/proc';
 import type { NeighReport } from '../../src/ops/neigh';
 import type { InstanceStatus } from '../../src/ops/status';
-import { E2E_CLI, expectedMac, liveDescribe, orderedPairs } from './helpers/live';
+import { E2E_CLI, KERNEL_SKIP, SKIP, expectedMac, orderedPairs } from './helpers/live';
 
 const REPO = join(__dirname, '..', '..');
 const DOC = readFileSync(join(REPO, 'docs', 'operations.md'), 'utf8');
@@ -45,7 +45,20 @@ interface Host {
   port: string;
 }
 
-liveDescribe('docs/operations.md, followed as written in a namespace bed', () => {
+/** The doc's steps and unit for each datapath. */
+const PLAN = {
+  shim: { deploy: ['interfaces', 'config', 'service', 'check'], goBack: 'go-back', unit: 'intracluster-shim@ic0', stackDev: 'ic0' },
+  kernel: { deploy: ['kernel-interface', 'kernel-config', 'kernel-service', 'kernel-check'], goBack: 'kernel-go-back', unit: 'intracluster-attach@eth0', stackDev: 'eth0' },
+} as const;
+
+for (const datapath of ['shim', 'kernel'] as const) {
+  const why = SKIP || (datapath === 'kernel' ? KERNEL_SKIP : '');
+  const title = `docs/operations.md, followed as written in a namespace bed [${datapath} datapath]`;
+  (why ? describe.skip : describe)(why ? `${title} [SKIPPED: ${why}]` : title, () => docBed(datapath));
+}
+
+function docBed(datapath: 'shim' | 'kernel'): void {
+  const plan = PLAN[datapath];
   const id = `ic-${process.pid}-${randomBytes(2).toString('hex')}`;
   const sw = `${id}-sw`;
   const out = `${id}-out`;
@@ -67,8 +80,9 @@ liveDescribe('docs/operations.md, followed as written in a namespace bed', () =>
     return run('ip', ['netns', 'exec', h.ns, 'env', ...env, 'sh', '-e', '-c', script], 90_000);
   }
 
+  const ownMac = (i: number) => `02:42:c6:12:00:${(0x50 + i).toString(16)}`;
   const varsFor = (h: Host) =>
-    [`IFACE=eth0`, `HOST=${h.name}`, `ADDR4=${h.ipv4}/24`, `ADDR6=${h.ipv6}/64`, `LL6=${h.linkLocal}/64`, `CLUSTER_MAC=02:bf:c6:12:00:64`, `PKG=${REPO}`].join('\n');
+    [`IFACE=eth0`, `HOST=${h.name}`, `ADDR4=${h.ipv4}/24`, `ADDR6=${h.ipv6}/64`, `LL6=${h.linkLocal}/64`, `CLUSTER_MAC=02:bf:c6:12:00:64`, `OWN_MAC=${ownMac(hosts.indexOf(h))}`, `PKG=${REPO}`].join('\n');
 
   const ping = async (ns: string, to: string, count = 2) => {
     const r = await run('ip', ['netns', 'exec', ns, 'ping', '-n', '-q', '-c', String(count), '-i', '0.2', '-W', '1', to], 5_000 + count * 1_500);
@@ -104,12 +118,12 @@ liveDescribe('docs/operations.md, followed as written in a namespace bed', () =>
     for (const [i, h] of [...hosts, { name: NON_MEMBER.name, ns: out, ipv4: NON_MEMBER.ipv4, ipv6: NON_MEMBER.ipv6, port: 'p-out' } as Host].entries()) {
       await must('ip', ['netns', 'exec', h.ns, 'sh', '-c', 'for k in accept_dad accept_ra router_solicitations; do echo 0 > /proc/sys/net/ipv6/conf/default/$k; done']);
       await must('ip', ['-n', sw, '-batch', '-'], 10_000, `link add ${h.port} type veth peer name eth0 netns ${h.ns}\nlink set ${h.port} master br0\nlink set ${h.port} up\n`);
-      await must('ip', ['-n', h.ns, '-batch', '-'], 10_000, `link set lo up\nlink set eth0 address 02:42:c6:12:00:${(0x50 + i).toString(16)}\naddr add ${h.ipv4}/24 dev eth0\naddr add ${h.ipv6}/64 dev eth0 nodad\nlink set eth0 up\n`);
+      await must('ip', ['-n', h.ns, '-batch', '-'], 10_000, `link set lo up\nlink set eth0 address ${ownMac(i)}\naddr add ${h.ipv4}/24 dev eth0\naddr add ${h.ipv6}/64 dev eth0 nodad\nlink set eth0 up\n`);
     }
   }, 60_000);
 
   afterAll(async () => {
-    for (const h of hosts) await run('ip', ['netns', 'exec', h.ns, 'env', `FAKE_SYSTEMD_ROOT=${h.root}`, process.execPath, join(__dirname, 'helpers', 'fake-systemctl.js'), 'stop', 'intracluster-shim@ic0']);
+    for (const h of hosts) await run('ip', ['netns', 'exec', h.ns, 'env', `FAKE_SYSTEMD_ROOT=${h.root}`, process.execPath, join(__dirname, 'helpers', 'fake-systemctl.js'), 'stop', plan.unit]);
     for (const ns of namespaces) {
       const pids = (await run('ip', ['netns', 'pids', ns])).stdout.split(/\s+/).filter(Boolean);
       for (const p of pids) {
@@ -125,17 +139,31 @@ liveDescribe('docs/operations.md, followed as written in a namespace bed', () =>
   }, 60_000);
 
   test('the doc has every step the test runs', () => {
-    expect([...STEPS.keys()]).toEqual(['this-host', 'interfaces', 'config', 'service', 'check', 'switch', 'reload', 'go-back']);
+    expect([...STEPS.keys()]).toEqual([
+      'this-host',
+      'interfaces',
+      'config',
+      'service',
+      'check',
+      'kernel-interface',
+      'kernel-config',
+      'kernel-service',
+      'kernel-check',
+      'switch',
+      'reload',
+      'go-back',
+      'kernel-go-back',
+    ]);
   });
 
-  test('the switch step, then steps 2 to 6 on each member: every member reaches every other one', async () => {
+  test('the switch step, then the deployment steps on each member: every member reaches every other one', async () => {
     const s = await run('ip', ['netns', 'exec', sw, 'sh', '-e', '-c', `MEMBER_PORTS="${hosts.map((h) => h.port).join(' ')}"\n${step('switch')}`]);
     expect({ code: s.code, stderr: s.stderr }).toEqual({ code: 0, stderr: '' });
     for (const h of hosts) {
-      const r = await doc(h, ['interfaces', 'config', 'service', 'check'], varsFor(h));
+      const r = await doc(h, [...plan.deploy], varsFor(h));
       if (r.code !== 0) throw new Error(`${h.name}: the doc's steps failed (exit ${r.code}):\n${r.stdout}\n${r.stderr}`);
-      expect(r.stdout).toMatch(new RegExp(`intracluster shim ${h.name} \\(pid \\d+\\), datapath shim`));
-      expect(r.stdout).toContain('neighbour table (this namespace, dev ic0)');
+      expect(r.stdout).toMatch(new RegExp(`intracluster ${datapath === 'kernel' ? 'attach' : 'shim'} ${h.name} \\(pid \\d+\\), datapath ${datapath}`));
+      expect(r.stdout).toContain(`neighbour table (this namespace, dev ${plan.stackDev})`);
     }
     const results = await Promise.all(
       orderedPairs(hosts).flatMap(([a, b]) => (['ipv4', 'ipv6'] as const).map(async (f) => `${a.name} -> ${b.name} ${f}: ${await ping(a.ns, b[f])}/2`)),
@@ -160,7 +188,7 @@ liveDescribe('docs/operations.md, followed as written in a namespace bed', () =>
     }
   });
 
-  test('the reload step: systemctl reload re-reads the config (status shows one reload done)', async () => {
+  (datapath === 'shim' ? test : test.skip)('the reload step: systemctl reload re-reads the config (status shows one reload done)', async () => {
     const h = hosts[0];
     const r = await doc(h, ['reload'], varsFor(h));
     expect(r.code).toBe(0);
@@ -174,12 +202,20 @@ liveDescribe('docs/operations.md, followed as written in a namespace bed', () =>
 
   test('going back to a plain host: no shim, no TAPs, the client reaches it on its NIC', async () => {
     const h = hosts[2];
-    const r = await doc(h, ['go-back'], varsFor(h));
+    const r = await doc(h, [plan.goBack], varsFor(h));
     if (r.code !== 0) throw new Error(`${h.name}: go-back failed (exit ${r.code}):\n${r.stdout}\n${r.stderr}`);
     const links = await must('ip', ['-n', h.ns, '-o', 'link', 'show']);
     expect(links).not.toMatch(/ ic0[:@]| icw0[:@]| br-ic[:@]/);
+    if (datapath === 'kernel') {
+      // the programs are gone from the NIC, and so are the dedicated MACs attach put in its filter
+      expect(await must('ip', ['netns', 'exec', h.ns, 'tc', 'filter', 'show', 'dev', 'eth0', 'ingress'])).toBe('');
+      expect(await must('ip', ['-n', h.ns, 'maddr', 'show', 'dev', 'eth0'])).not.toMatch(/03:bf/);
+      expect(await must('ip', ['-n', h.ns, '-br', 'link', 'show', 'dev', 'eth0'])).toContain(ownMac(2));
+      // duplicate address detection of the re-added address, then the client's pings
+      for (let i = 0; i < 50 && (await must('ip', ['-n', h.ns, '-6', 'addr', 'show', 'dev', 'eth0', 'tentative'])).trim() !== ''; i++) await new Promise((x) => setTimeout(x, 200));
+    }
     expect((await run('ip', ['netns', 'pids', h.ns])).stdout.trim()).toBe('');
     await run('ip', ['-n', out, 'neigh', 'flush', 'dev', 'eth0']);
     for (const f of ['ipv4', 'ipv6'] as const) expect(`${f}: ${await ping(out, h[f])}/2`).toBe(`${f}: 2/2`);
   });
-});
+}

@@ -63,7 +63,7 @@ liveDescribe('live operations: status, metrics, logs', () => {
   const metricsUrl = (i: number) => /metrics: serving (http:\/\/127\.0\.0\.1:\d+\/metrics)/.exec(bed.shims[i].stderr)?.[1];
 
   beforeAll(async () => {
-    bed = await createBed({ mode: 'dedicated', shimArgs: (m) => ['--metrics', '127.0.0.1:0', ...(m.name === 'host3' ? ['--log-format', 'json'] : [])] });
+    bed = await createBed({ mode: 'dedicated', persistentTaps: true, shimArgs: (m) => ['--metrics', '127.0.0.1:0', ...(m.name === 'host3' ? ['--log-format', 'json'] : [])] });
     // every member resolves every other one (IPv4, IPv6) through the layer
     await Promise.all(orderedPairs(bed.members).flatMap(([a, b]) => FAMILIES.map((f) => bed.ping(a, b[f], 2))));
   });
@@ -99,6 +99,18 @@ liveDescribe('live operations: status, metrics, logs', () => {
     expect(none.code).toBe(1);
     expect(none.stderr.trim().split('\n')).toHaveLength(1);
     expect(none.stderr).toMatch(/^intracluster status: 3 instances are running; choose one with --pid or --dev/);
+  });
+
+  test('a shim restarted with --stack-netns: status checks that namespace\'s table without being told', async () => {
+    const m = bed.members[0];
+    await bed.killShim(0);
+    await bed.startShimInNamespaces(0);
+    await bed.ping(m, bed.members[1].ipv4, 2);
+    const r = await statusJson(['--pid', String(bed.shims[0].pid)]);
+    expect(r.status.stack).toEqual({ netns: m.ns, dev: 'eth0' });
+    expect(r.neighbours).toMatchObject({ netns: m.ns, dev: 'eth0', wrong: 0 });
+    expect(r.neighbours.checks.find((c) => c.address === bed.members[1].ipv4)).toMatchObject({ verdict: 'ok', actual: expectedMac('dedicated', bed.members[1], 'ipv4') });
+    expect(r.code).toBe(0);
   });
 
   test('a member entry set by hand to the cluster MAC is flagged (exit 1), and only that one', async () => {

@@ -33,7 +33,7 @@ describe('frame properties (fast-check)', () => {
     'ARP from a member with the cluster MAC',
     'step 502 analogue: NS',
     'step 508 analogue: NA',
-    'NA from a member with the cluster MAC',
+    "NA advertising a member's address",
     'response synthesizer: ARP',
     'response synthesizer: NS',
     'destination is a dedicated MAC of this host',

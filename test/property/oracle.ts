@@ -85,8 +85,17 @@ export function checkObservation(o: Observation): string | null {
   }
 
   // ---- rewrite: the destination rule, then the discovery rewrites ----
+  if (changed.some((i) => i < 6) && dir === OUTBOUND) {
+    // arp.probe-reply-to-cluster: only an ARP reply to a probe (target IP 0.0.0.0) addressed to the
+    // cluster MAC, only to broadcast, nothing else changed
+    const a = l2?.etherType === 0x0806 ? readArp(inp, n, l2) : null;
+    const probeReply = a !== null && a.op === 2 && [0, 1, 2, 3].every((k) => inp[a.tpa + k] === 0);
+    if (!probeReply || dstIn !== CLUSTER_MAC) return 'destination rule: an outbound frame had its Ethernet destination changed';
+    if (dstOut !== 'ffffffffffff') return `probe reply: destination became ${dstOut}, not broadcast`;
+    if (changed.some((i) => i >= 6)) return `probe reply: bytes ${changed.filter((i) => i >= 6).slice(0, 4).join(',')} changed besides the destination`;
+    return null;
+  }
   if (changed.some((i) => i < 6)) {
-    if (dir !== INBOUND) return 'destination rule: an outbound frame had its Ethernet destination changed';
     if (dstOut !== CLUSTER_MAC) return `destination rule: destination became ${dstOut}, not the cluster MAC`;
     if (m.mode === 'dedicated' && m.macHost.get(dstIn) !== H) return `destination rule: destination ${dstIn} is not one of H's dedicated MACs`;
     if (m.mode === 'shared') {
@@ -180,9 +189,15 @@ function checkNdRewrite(o: Observation, ip6: Ip6, icmp: Icmp6, beyond: number[])
   if (icmp6ChecksumValid(inp, ip6, icmp) !== icmp6ChecksumValid(out, ip6, icmp))
     return `checksum: ICMPv6 checksum ${icmp6ChecksumValid(inp, ip6, icmp) ? 'valid' : 'invalid'} in, ${icmp6ChecksumValid(out, ip6, icmp) ? 'valid' : 'invalid'} out`;
   let who: number;
-  if (dir === INBOUND) {
+  if (dir === INBOUND && icmp.type === 136) {
+    // an NA binds its target (RFC 4861 7.2.5): keyed on the target whatever the source; a target
+    // the config does not list falls back to the source (an unlisted address of that member)
+    const t = m.hostOf(inp, icmp.icmp + 8, 16);
+    who = t >= 0 ? t : m.hostOf(inp, ip6.src, 16);
+    if (who < 0 || who === H) return 'inbound NA whose target (or, target unlisted, source) is not a remote member was modified';
+  } else if (dir === INBOUND) {
     who = m.hostOf(inp, ip6.src, 16);
-    if (who < 0 || who === H) return 'non-member source: inbound NS/NA whose IPv6 source is not a remote member was modified';
+    if (who < 0 || who === H) return 'non-member source: inbound NS whose IPv6 source is not a remote member was modified';
   } else {
     if (icmp.type !== 136) return 'outbound nd: rewrote an NS';
     if (m.hostOf(inp, icmp.icmp + 8, 16) !== H) return "outbound nd: rewrote an NA whose target is not H's";

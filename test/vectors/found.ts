@@ -60,7 +60,7 @@ export const FOUND: Found[] = [
     direction: 'outbound',
     input: arp('020000000009', 2, '02bfaabbccdd', '0c0c0466', '020000000009', '0c0c0465'),
     verdict: 'pass',
-    reason: 'non-members receive',
+    reason: 'arp.reply-seen-by-non-members',
   },
   {
     name: 'found-002-arp-reply-to-member-broadcast',
@@ -72,7 +72,7 @@ export const FOUND: Found[] = [
     direction: 'outbound',
     input: arp('ffffffffffff', 2, '02bfaabbccdd', '0c0c0466', 'ffffffffffff', '0c0c0465'),
     verdict: 'pass',
-    reason: 'non-members receive',
+    reason: 'arp.reply-seen-by-non-members',
   },
   {
     name: 'found-003-shared-arp-reply-to-unused-multicast',
@@ -84,7 +84,7 @@ export const FOUND: Found[] = [
     direction: 'outbound',
     input: arp('03bf0c0c0465', 2, '02bfaabbccdd', '0c0c0466', '03bf0c0c0465', '0c0c0465'),
     verdict: 'pass',
-    reason: 'non-members receive',
+    reason: 'arp.reply-seen-by-non-members',
   },
   {
     name: 'found-004-multicast-source-behind-deep-tags',
@@ -97,7 +97,7 @@ export const FOUND: Found[] = [
     direction: 'inbound',
     input: toHex(emitEthernet({ dst: mac('000000000000'), src: mac('210000000000'), vlans: ctags(9), etherType: EtherType.ARP, payload: emitArp({ op: 1, sha: CLUSTER, spa: '0.0.0.0', tha: mac('000000000000'), tpa: '12.12.4.101' }) })),
     verdict: 'drop',
-    reason: 'multicast',
+    reason: 'frame.multicast-source',
   },
   {
     name: 'found-005-multicast-source-truncated-tag-outbound',
@@ -109,7 +109,7 @@ export const FOUND: Found[] = [
     direction: 'outbound',
     input: 'ffffffffffff' + '03bf0c0c0466' + '81000064', // raw: the tag is cut after its TCI
     verdict: 'drop',
-    reason: 'multicast',
+    reason: 'frame.multicast-source',
     malformed: true,
   },
   {
@@ -124,7 +124,7 @@ export const FOUND: Found[] = [
     direction: 'outbound',
     input: na('03bf00000101', '20010db8000000000000000000000102', '20010db8000000000000000000000101', '20010db8000000000000000000000102', 0x60, CLUSTER),
     verdict: 'pass',
-    reason: 'non-members receive',
+    reason: 'ndp.na-seen-by-non-members',
   },
   {
     name: 'found-007-na-reply-to-forged-sllao',
@@ -137,7 +137,7 @@ export const FOUND: Found[] = [
     direction: 'outbound',
     input: na('020000000009', '20010db8000000000000000000000102', '20010db8000000000000000000000101', '20010db8000000000000000000000102', 0x60, CLUSTER),
     verdict: 'pass',
-    reason: 'non-members receive',
+    reason: 'ndp.na-seen-by-non-members',
   },
 ];
 

@@ -6,6 +6,7 @@
 import { files as arp } from './arp';
 import { files as found } from './found';
 import { files as heartbeat } from './heartbeat';
+import { files as limits } from './limits';
 import { files as modes } from './modes';
 import { files as ndp } from './ndp';
 
@@ -21,6 +22,7 @@ export const VECTOR_SETS: readonly VectorSet[] = [
   { dir: 'modes', files: modes },
   { dir: 'found', files: found },
   { dir: 'heartbeat', files: heartbeat },
+  { dir: 'limits', files: limits },
 ];
 
 /**
