@@ -57,7 +57,7 @@ export class FrameContext {
   synthesize = false;
   strictSources = false;
   /** Config `replyRewrite` is "sender": outbound replies to members get our dedicated MAC (step 508). */
-  replyRewriteAtSender = true;
+  replyRewriteAtSender = false;
   /**
    * Strict sources: 1 for each host index with which a discovery exchange completed. Bounded by
    * the member count; rebuilt (by name) on membership change, so a departed member is forgotten.

@@ -31,10 +31,10 @@ export interface ClusterConfig {
   /** Drop intracluster frames from members with no completed discovery exchange. */
   readonly strictSources: boolean;
   /**
-   * Where a discovery reply to a member gets the replier's dedicated MAC. "sender" (default): the
-   * replier's layer writes it (step 508, FIG. 6 row 630). "receiver": the patent's alternative, both
-   * substitutions at the requester's layer; the reply leaves with the cluster MAC, so a flooded reply
-   * never shows a dedicated MAC to a non-member (docs/config.md).
+   * Where a discovery reply to a member gets the replier's dedicated MAC. "receiver" (default): the
+   * patent's alternative, both substitutions at the requester's layer; the reply leaves with the
+   * cluster MAC, so a flooded reply never shows a dedicated MAC to a non-member. "sender": the
+   * replier's layer writes it (step 508, FIG. 6 row 630) (docs/config.md).
    */
   readonly replyRewrite: 'sender' | 'receiver';
   /** Live membership from authenticated heartbeats (docs/heartbeat.md); absent = `hosts` only. */
@@ -205,7 +205,7 @@ function parseHeartbeat(v: unknown): HeartbeatConfig {
 }
 
 function parseReplyRewrite(v: unknown): 'sender' | 'receiver' {
-  if (v === undefined) return 'sender';
+  if (v === undefined) return 'receiver';
   if (v === 'sender' || v === 'receiver') return v;
   throw new ConfigError('replyRewrite', `must be "sender" or "receiver", got ${describe(v)}`);
 }

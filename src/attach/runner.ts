@@ -1,10 +1,9 @@
-import 'reflect-metadata';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Cluster } from '../cluster';
 import { ClusterConfig, loadConfigFile } from '../config';
-import { createContainer } from '../container';
-import { EngineFactory } from '../di';
+import { createEngineFactory } from '../defaults';
+import { EngineFactory } from '../factory';
 import { EngineStats } from '../engine';
 import { ConfigError, UsageError } from '../errors';
 import { Membership, MembershipStats, heartbeatPayloadOffset, loadClusterKey, startShimMembership } from '../membership';
@@ -35,6 +34,8 @@ export function defaultRunDir(env: NodeJS.ProcessEnv = process.env): string {
 }
 
 export interface AttachRunOptions {
+  /** Mappings (and the built-in adapters) the cluster is built with; default: the built-in ones. */
+  factory?: EngineFactory;
   configPath: string;
   host: string;
   /** The host's own interface (in this network namespace). */
@@ -164,7 +165,7 @@ export function localGroupMacs(cluster: Cluster, host: string): string[] {
  * (a later instance adopts it) or removes all it added.
  */
 export class AttachRunner {
-  private readonly factory = createContainer().get(EngineFactory);
+  private readonly factory: EngineFactory;
   readonly datapath: AttachedDatapath;
   readonly membership: Membership | null = null;
   readonly multicast: MulticastFilter;
@@ -187,6 +188,7 @@ export class AttachRunner {
   /** Checks everything it can first (one-line errors), then attaches or adopts, fills the maps and starts. */
   constructor(readonly options: AttachRunOptions) {
     this.log = options.log ?? (() => undefined);
+    this.factory = options.factory ?? createEngineFactory();
     const backend = options.backend ?? kernelBackend();
     const dev = options.dev;
     if (!/^[^\s/:]{1,15}$/.test(dev)) throw usage(`--dev ${JSON.stringify(dev)}: not an interface name (1 to 15 characters, no "/", ":" or spaces)`);

@@ -4,6 +4,7 @@ import { attachStatus } from '../attach/status';
 import { UsageError } from '../errors';
 import { OPS_OPTIONS, OPS_OPTIONS_HELP, OpsHooks } from '../ops/cli';
 import { Command, parseCommandArgs, required } from './command';
+import { REQUIRE_HELP, factoryFromArgs, requireOption } from './engine-from-args';
 
 export const attachCommand: Command = {
   name: 'attach',
@@ -35,7 +36,9 @@ See docs/kernel.md.
   --pass-all           attach the programs passing every frame, no config (measures their cost)
   --json               print the counters at exit as JSON
   --exit-on-stdin-eof  also stop when stdin closes (for supervisors: dies with its parent)
-${OPS_OPTIONS_HELP}`,
+${OPS_OPTIONS_HELP}
+${REQUIRE_HELP}
+                       attach takes plug-in mappings only: the BPF programs are the built-in adapters`,
   async run(argv, io) {
     const { values } = parseCommandArgs('attach', argv, {
       config: { type: 'string' },
@@ -48,6 +51,7 @@ ${OPS_OPTIONS_HELP}`,
       json: { type: 'boolean' },
       'exit-on-stdin-eof': { type: 'boolean' },
       ...OPS_OPTIONS,
+      ...requireOption,
     });
     const passAll = values['pass-all'] === true;
     const dev = required('attach', values, 'dev');
@@ -62,7 +66,9 @@ ${OPS_OPTIONS_HELP}`,
 
     let finish!: (code: number) => void;
     const finished = new Promise<number>((resolve) => (finish = resolve));
+    const factory = await factoryFromArgs(values, { adapters: false });
     const runner = new AttachRunner({
+      factory,
       configPath,
       host,
       dev,

@@ -28,6 +28,7 @@ export const NON_MEMBER = { name: 'non-member', ip: '12.12.4.50', mac: '02-00-00
 /** The demo cluster (config contract of src/config.ts). 12.12.4.x appear in byte vectors only. */
 export const DEMO_CONFIG = {
   clusterMac: CLUSTER_MAC,
+  replyRewrite: 'sender', // FIG. 6 as drawn: row 630 carries Host 2's dedicated MAC
   multicastPrefix: '03-bf',
   hosts: [
     { name: HOST1.name, addresses: [HOST1.ip, '2001:db8::101'] },

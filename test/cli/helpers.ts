@@ -81,6 +81,7 @@ export const H2_MAC = '03-bf-0c-0c-04-66';
 /** The patent's two-host cluster (FIG. 6 addresses). */
 export const FIG6_CONFIG = {
   clusterMac: CLUSTER,
+  replyRewrite: 'sender', // FIG. 6 as drawn (row 630)
   hosts: [
     { name: 'host1', addresses: [H1] },
     { name: 'host2', addresses: [H2] },

@@ -67,14 +67,17 @@ test.each([
   expect(r.stderr).toMatch(message);
 });
 
-test('shim lists --require in its help', () => {
-  expect(cli(['shim', '--help']).stdout).toMatch(/--require MODULE/);
+test.each(['shim', 'attach', 'process', 'rewrite', 'mac', 'golden'])('%s lists --require in its help', (cmd) => {
+  expect(cli([cmd, '--help']).stdout).toMatch(/--require MODULE/);
 });
 
-test('process --datapath kernel takes plug-in mappings but refuses plug-in adapters, in one line', () => {
-  const r = cli(['process', '--config', CONFIG, '--host', 'host2', '--datapath', 'kernel', '--require', PLUGIN], '');
+test.each([
+  ['process', ['--datapath', 'kernel']],
+  ['attach', ['--dev', 'ic-none0', '--no-control']],
+])('%s on the kernel datapath takes plug-in mappings but refuses plug-in adapters, in one line', (cmd, extra) => {
+  const r = cli([cmd, '--config', CONFIG, '--host', 'host2', ...extra, '--require', PLUGIN], '');
   expect(r.code).toBe(1);
   expect(r.stderr).toBe(
-    'intracluster process: --require ./examples/lldp-plugin: the kernel datapath runs the built-in adapters only; a plug-in may add mappings here, not adapters\n',
+    `intracluster ${cmd}: --require ./examples/lldp-plugin: the kernel datapath runs the built-in adapters only; a plug-in may add mappings here, not adapters\n`,
   );
 });

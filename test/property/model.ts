@@ -22,7 +22,7 @@ const base = { clusterMac: '02-bf-aa-bb-cc-dd', virtualIps: VIRTUAL };
 
 /** Every mode the issue names: dedicated, table, shared, synthesize, strict, and all three at once. */
 export const CONFIGS: Record<string, Record<string, unknown>> = {
-  dedicated: { ...base, hosts: HOSTS },
+  dedicated: { ...base, replyRewrite: 'sender', hosts: HOSTS }, // step 508 at the replier; the others use the default "receiver"
   table: {
     ...base,
     mappings: { ipv4: 'ipv4-prefix', ipv6: 'ipv6-xor32' },

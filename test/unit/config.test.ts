@@ -42,8 +42,8 @@ describe('config: accepted', () => {
     ]);
     expect(c.synthesize).toBe(false);
     expect(c.strictSources).toBe(false);
-    expect(c.replyRewrite).toBe('sender');
-    expect(parseConfig({ ...base(), replyRewrite: 'receiver' }).replyRewrite).toBe('receiver');
+    expect(c.replyRewrite).toBe('receiver');
+    expect(parseConfig({ ...base(), replyRewrite: 'sender' }).replyRewrite).toBe('sender');
   });
   test('colon MACs and a configurable prefix', () => {
     const c = parseConfig({ ...base(), clusterMac: '02:bf:aa:bb:cc:dd', multicastPrefix: '07:01' });

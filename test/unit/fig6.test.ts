@@ -3,6 +3,7 @@ import { arpFrame, createContainer, Direction, EngineFactory, parseConfig, Verdi
 const CLUSTER = '02-bf-aa-bb-cc-dd';
 const config = parseConfig({
   clusterMac: CLUSTER,
+  replyRewrite: 'sender', // FIG. 6 as drawn (row 630)
   hosts: [
     { name: 'host1', addresses: ['12.12.4.101'] },
     { name: 'host2', addresses: ['12.12.4.102'] },

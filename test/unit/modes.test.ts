@@ -6,7 +6,7 @@ const D2 = '03-bf-00-00-01-02';
 const factory = createContainer().get(EngineFactory);
 const h = (name: string, a: string) => ({ name, addresses: [a] });
 const three = [h('host1', '2001:db8::101'), h('host2', '2001:db8::102'), h('host3', '2001:db8::103')];
-const strict = (hosts: object[], extra: object = {}) => factory.buildCluster(parseConfig({ clusterMac: CLUSTER, strictSources: true, hosts, ...extra }));
+const strict = (hosts: object[], extra: object = {}) => factory.buildCluster(parseConfig({ clusterMac: CLUSTER, strictSources: true, replyRewrite: 'sender', hosts, ...extra }));
 
 const nsFrom1 = () =>
   ndFrame({ dst: '33-33-ff-00-01-02', src: CLUSTER }, { src: '2001:db8::101', dst: 'ff02::1:ff00:102' }, { type: Icmpv6Type.NEIGHBOR_SOLICITATION, target: '2001:db8::102', options: [{ type: NdOption.SOURCE_LL, mac: CLUSTER }] });

@@ -15,7 +15,7 @@ const hosts = [
   { name: 'host3', addresses: ['2001:db8::103'] },
 ];
 const factory = createContainer().get(EngineFactory);
-const dedicated2 = factory.create(parseConfig({ clusterMac: CLUSTER, hosts }), 'host2');
+const dedicated2 = factory.create(parseConfig({ clusterMac: CLUSTER, hosts, replyRewrite: 'sender' }), 'host2');
 const synth1 = factory.create(parseConfig({ clusterMac: CLUSTER, hosts, synthesize: true, strictSources: true }), 'host1');
 const shared2 = factory.create(parseConfig({ clusterMac: CLUSTER, hosts, mode: 'shared', sharedMac: '03-bf-00-00-00-01' }), 'host2');
 

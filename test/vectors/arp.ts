@@ -36,6 +36,7 @@ const NIC1_MAC = '00-00-5e-00-53-65';
 const CONFIGS: Record<string, object> = {
   'fig6.json': {
     clusterMac: CLUSTER,
+    replyRewrite: 'sender', // FIG. 6 row 630: step 508 at the replier
     hosts: [
       { name: 'host1', addresses: [H1] },
       { name: 'host2', addresses: [H2] },
@@ -43,6 +44,16 @@ const CONFIGS: Record<string, object> = {
   },
   'cluster3.json': {
     clusterMac: CLUSTER,
+    replyRewrite: 'sender', // FIG. 6 row 630: step 508 at the replier
+    virtualIps: [VIP],
+    hosts: [
+      { name: 'host1', addresses: [H1] },
+      { name: 'host2', addresses: [H2] },
+      { name: 'host3', addresses: [H3] },
+    ],
+  },
+  'cluster3-defaults.json': {
+    clusterMac: CLUSTER, // every other key at its default (replyRewrite "receiver")
     virtualIps: [VIP],
     hosts: [
       { name: 'host1', addresses: [H1] },
@@ -52,6 +63,7 @@ const CONFIGS: Record<string, object> = {
   },
   'table.json': {
     clusterMac: CLUSTER,
+    replyRewrite: 'sender', // FIG. 6 row 630: step 508 at the replier
     mode: 'dedicated',
     multicastPrefix: '03-bf',
     mappings: { ipv4: 'ipv4-prefix' },
@@ -292,6 +304,14 @@ const specs: Spec[] = [
     source: 'issue 2 rule 3 (step 508 with a third member)', rules: ['arp.reply-to-member'], config: C3, host: 'host2', direction: 'outbound',
     input: arp({ dst: DED3, src: CLUSTER }, { op: REP, sha: CLUSTER, spa: H2, tha: DED3, tpa: H3 }), verdict: 'rewrite',
     output: arp({ dst: DED3, src: CLUSTER }, { op: REP, sha: DED2, spa: H2, tha: CLUSTER, tpa: H3 }), reason: 'arp.step508' },
+  { id: '205-default-reply-to-member-keeps-cluster-mac', description: "Vector 201 with every config key at its default (replyRewrite \"receiver\"): host2's layer writes only the cluster MAC as ARP target MAC; the sender MAC stays the cluster MAC, so this reply, flooded to every port (its destination is host3's dedicated MAC), shows no dedicated MAC to anyone. host3's layer writes host2's dedicated MAC on the way in (vector 206).",
+    source: 'patent, step 508 alternative (both substitutions at the requester); docs/config.md replyRewrite', rules: ['arp.reply-to-member'], config: 'configs/cluster3-defaults.json', host: 'host2', direction: 'outbound',
+    input: arp({ dst: DED3, src: CLUSTER }, { op: REP, sha: CLUSTER, spa: H2, tha: DED3, tpa: H3 }), verdict: 'rewrite',
+    output: arp({ dst: DED3, src: CLUSTER }, { op: REP, sha: CLUSTER, spa: H2, tha: CLUSTER, tpa: H3 }), reason: 'arp.step508-receiver' },
+  { id: '206-default-reply-at-requester', description: "Vector 205's output arriving at host3 (default config): Ethernet destination := cluster MAC (step 510) and sender MAC := host2's dedicated MAC, which gives FIG. 6 row 640's form.",
+    source: 'patent, step 508 alternative; docs/rules.md arp.reply-for-this-host', rules: ['arp.reply-for-this-host', 'data.dedicated-to-cluster'], config: 'configs/cluster3-defaults.json', host: 'host3', direction: 'inbound',
+    input: arp({ dst: DED3, src: CLUSTER }, { op: REP, sha: CLUSTER, spa: H2, tha: CLUSTER, tpa: H3 }), verdict: 'rewrite',
+    output: arp({ dst: CLUSTER, src: CLUSTER }, { op: REP, sha: DED2, spa: H2, tha: CLUSTER, tpa: H3 }), reason: 'arp.step510-receiver' },
   { id: '202-rule3-ethernet-source-stays-cluster', description: "host1 answers host2: the ARP sender MAC becomes host1's dedicated MAC, but the Ethernet source stays the cluster MAC (never a multicast source, IEEE 802.3; tshark's eth.src.ig is 0).",
     source: 'issue 2 rule 3 ("The Ethernet source stays the cluster MAC"); shared/NOTES.md', rules: ['arp.reply-to-member'], config: FIG6, host: 'host1', direction: 'outbound',
     input: arp({ dst: DED2, src: CLUSTER }, { op: REP, sha: CLUSTER, spa: H1, tha: DED2, tpa: H2 }, { claims: { 'eth.src.ig': '0' } }), verdict: 'rewrite',

@@ -19,6 +19,16 @@ const TABLE_H1 = '03-bf-00-00-00-11';
 export const CONFIGS: Record<string, object> = {
   'ipv6-dedicated.json': {
     clusterMac: CLUSTER,
+    replyRewrite: 'sender', // vectors 101, 102: step 508 analogue at the replier
+    virtualIps: [V4.vip, V6.vip],
+    hosts: [
+      { name: 'host1', addresses: [V4.h1, V6.h1, V6.h1b] },
+      { name: 'host2', addresses: [V4.h2, V6.h2] },
+      { name: 'host3', addresses: [V4.h3, V6.h3] },
+    ],
+  },
+  'ipv6-defaults.json': {
+    clusterMac: CLUSTER, // every other key at its default (replyRewrite "receiver")
     virtualIps: [V4.vip, V6.vip],
     hosts: [
       { name: 'host1', addresses: [V4.h1, V6.h1, V6.h1b] },
@@ -152,6 +162,13 @@ export const specs: Spec[] = [
     source: 'issue 3 §1 (outbound NA to a member); patent step 508', rules: ['ndp.advertisement-to-member', 'ndp.checksum-update'], config: D, host: 'host2', direction: 'outbound',
     input: na({ dst: DED.h1, src: CLUSTER }, V6.h2, V6.h1, V6.h2, SO, [tllao(CLUSTER)]), verdict: 'rewrite',
     output: na({ dst: DED.h1, src: CLUSTER }, V6.h2, V6.h1, V6.h2, SO, [tllao(DED.h2)]), reason: 'ndp.step508' },
+  { id: '108-default-na-to-member-keeps-cluster-mac', description: "Vector 101 with every config key at its default (replyRewrite \"receiver\"): host2's NA to host1 leaves with the cluster MAC in its TLLAO, so the flooded NA shows no dedicated MAC; host1's layer writes host2's dedicated MAC on the way in (vector 109).",
+    source: 'patent, step 508 alternative; docs/config.md replyRewrite', rules: ['ndp.advertisement-to-member'], config: 'configs/ipv6-defaults.json', host: 'host2', direction: 'outbound',
+    input: na({ dst: DED.h1, src: CLUSTER }, V6.h2, V6.h1, V6.h2, SO, [tllao(CLUSTER)]), verdict: 'pass', reason: 'ndp.step508-receiver' },
+  { id: '109-default-na-at-requester', description: "Vector 108 arriving at host1 (default config): Ethernet destination := cluster MAC and TLLAO := host2's dedicated MAC, checksum updated.",
+    source: 'patent, step 508 alternative; docs/rules.md ndp.override-hazard', rules: ['ndp.override-hazard', 'data.dedicated-to-cluster', 'ndp.checksum-update'], config: 'configs/ipv6-defaults.json', host: 'host1', direction: 'inbound',
+    input: na({ dst: DED.h1, src: CLUSTER }, V6.h2, V6.h1, V6.h2, SO, [tllao(CLUSTER)]), verdict: 'rewrite',
+    output: na({ dst: CLUSTER, src: CLUSTER }, V6.h2, V6.h1, V6.h2, SO, [tllao(DED.h2)]), reason: 'ndp.override-hazard' },
   { id: '102-na-to-member-second-address', description: "host2's NA to host1's second address 2001:db8::1:101: any address of a member makes it a member, TLLAO := host2's dedicated MAC.",
     source: 'issue 3 §1 (IPv6 destination is a member)', rules: ['ndp.advertisement-to-member'], config: D, host: 'host2', direction: 'outbound',
     input: na({ dst: DED.h1b, src: CLUSTER }, V6.h2, V6.h1b, V6.h2, SO, [tllao(CLUSTER)]), verdict: 'rewrite',
