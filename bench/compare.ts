@@ -26,7 +26,11 @@ function child(ids: string[], members: number, seconds: number): void {
   for (const id of ids) {
     const s = SCENARIOS.find((x) => x.id === id);
     if (!s) throw new Error(`unknown scenario "${id}"`);
-    const w = new Workload(`${id}/${members}`, engineFor(clusterConfig(members, s.mode)), frameSet(s.kinds, members, 8192, 7 + members, s.peer));
+    const w = new Workload(
+      `${id}/${members}`,
+      engineFor(clusterConfig(members, s.mode)),
+      frameSet(s.kinds, members, 8192, 7 + members, s.peer),
+    );
     w.check();
     const reps = calibrate(w, seconds);
     measure(runPasses, w, reps); // warm
@@ -55,11 +59,27 @@ function main(): void {
   const self = __filename;
   const rel = join('build', 'bench', 'bench', 'compare.js');
   const oldScript = join(oldTree, rel);
-  if (!args[0] || !existsSync(oldScript)) throw new Error(`usage: compare.js OLD_TREE [--rounds N] [--seconds S] [--members N] [--only a,b] (no ${oldScript})`);
+  if (!args[0] || !existsSync(oldScript))
+    throw new Error(
+      `usage: compare.js OLD_TREE [--rounds N] [--seconds S] [--members N] [--only a,b] (no ${oldScript})`,
+    );
   const rounds = Number(opt('rounds', '7'));
   const runs: Record<'old' | 'new', ChildResult[]> = { old: [], new: [] };
   const run = (which: 'old' | 'new') => {
-    const r = spawnSync(process.execPath, [which === 'old' ? oldScript : self, '--child', '--only', ids.join(','), '--members', String(members), '--seconds', String(seconds)], { encoding: 'utf8' });
+    const r = spawnSync(
+      process.execPath,
+      [
+        which === 'old' ? oldScript : self,
+        '--child',
+        '--only',
+        ids.join(','),
+        '--members',
+        String(members),
+        '--seconds',
+        String(seconds),
+      ],
+      { encoding: 'utf8' },
+    );
     if (r.status !== 0) throw new Error(`${which} build: ${r.stderr.trim().split('\n').pop()}`);
     runs[which].push(JSON.parse(r.stdout.trim().split('\n').pop()!) as ChildResult);
   };
@@ -68,11 +88,15 @@ function main(): void {
     for (const w of order) run(w);
     process.stderr.write(`round ${i + 1}/${rounds}\n`);
   }
-  process.stdout.write(`engine, ${members} members, ${rounds} alternated rounds, CPU time: M frames/s (median), new/old\n`);
+  process.stdout.write(
+    `engine, ${members} members, ${rounds} alternated rounds, CPU time: M frames/s (median), new/old\n`,
+  );
   for (const id of ids) {
     const o = median(runs.old.map((r) => r[id]));
     const n = median(runs.new.map((r) => r[id]));
-    process.stdout.write(`  ${id.padEnd(16)} old ${(o / 1e6).toFixed(2).padStart(6)}  new ${(n / 1e6).toFixed(2).padStart(6)}  ratio ${(n / o).toFixed(3)}\n`);
+    process.stdout.write(
+      `  ${id.padEnd(16)} old ${(o / 1e6).toFixed(2).padStart(6)}  new ${(n / 1e6).toFixed(2).padStart(6)}  ratio ${(n / o).toFixed(3)}\n`,
+    );
   }
 }
 

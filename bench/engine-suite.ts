@@ -4,15 +4,32 @@ import { FrameKind, LOCAL, MIX, clusterConfig, engineFor, frameSet } from './sce
 import { Spread, now, spread } from './stats';
 
 /** The engine scenarios, in table order. */
-export const SCENARIOS: { id: string; title: string; mode: 'dedicated' | 'shared'; kinds: readonly [FrameKind, number][]; peer?: (r: () => number, other: () => number) => number }[] = [
+export const SCENARIOS: {
+  id: string;
+  title: string;
+  mode: 'dedicated' | 'shared';
+  kinds: readonly [FrameKind, number][];
+  peer?: (r: () => number, other: () => number) => number;
+}[] = [
   { id: 'pass-through', title: 'pass-through, non-member IPv4 TCP', mode: 'dedicated', kinds: [['pass-tcp-in', 1]] },
   { id: 'data-rewrite', title: 'inbound data rewrite (step 702)', mode: 'dedicated', kinds: [['data-in', 1]] },
-  { id: 'arp-request', title: 'inbound ARP request rewrite (step 502)', mode: 'dedicated', kinds: [['arp-request-in', 1]] },
+  {
+    id: 'arp-request',
+    title: 'inbound ARP request rewrite (step 502)',
+    mode: 'dedicated',
+    kinds: [['arp-request-in', 1]],
+  },
   { id: 'arp-reply', title: 'outbound ARP reply rewrite (step 508)', mode: 'dedicated', kinds: [['arp-reply-out', 1]] },
   { id: 'ns-rewrite', title: 'inbound NS rewrite + checksum', mode: 'dedicated', kinds: [['ns-in', 1]] },
   { id: 'na-rewrite', title: 'outbound NA rewrite + checksum', mode: 'dedicated', kinds: [['na-out', 1]] },
   // half for us (rewrite), half for another member (drop)
-  { id: 'shared-filter', title: 'shared mode, IP filtering', mode: 'shared', kinds: [['shared-in', 1]], peer: (r, other) => (r() < 0.5 ? LOCAL : other()) },
+  {
+    id: 'shared-filter',
+    title: 'shared mode, IP filtering',
+    mode: 'shared',
+    kinds: [['shared-in', 1]],
+    peer: (r, other) => (r() < 0.5 ? LOCAL : other()),
+  },
   { id: 'mix', title: 'realistic mix', mode: 'dedicated', kinds: MIX },
 ];
 
@@ -66,7 +83,12 @@ interface Cell {
  * frame kind, as a real engine does), then measured in interleaved rounds, so a burst of load from
  * elsewhere spreads over all cells instead of spoiling one.
  */
-export function runEngineSuite(opts: { runs: number; seconds: number; members: number[]; log: (s: string) => void }): EngineResult[] {
+export function runEngineSuite(opts: {
+  runs: number;
+  seconds: number;
+  members: number[];
+  log: (s: string) => void;
+}): EngineResult[] {
   const cells: Cell[] = [];
   for (const members of opts.members) {
     const t0 = now();
@@ -77,7 +99,19 @@ export function runEngineSuite(opts: { runs: number; seconds: number; members: n
         const set = frameSet(s.kinds, members, FRAMES_PER_SET, 7 + members, s.peer, two ? TWO_PEERS : undefined);
         const w = new Workload(`${s.id}/${members}${two ? '/2 peers' : ''}`, engine(s.mode), set);
         w.check();
-        cells.push({ scenario: s, members, peers: two ? TWO_PEERS.length : members - 1, w, reps: 0, wall: [], cpu: [], refill: [], frames: 0, bytes: 0, gcs: 0 });
+        cells.push({
+          scenario: s,
+          members,
+          peers: two ? TWO_PEERS.length : members - 1,
+          w,
+          reps: 0,
+          wall: [],
+          cpu: [],
+          refill: [],
+          frames: 0,
+          bytes: 0,
+          gcs: 0,
+        });
       }
     }
     opts.log(`engine: ${members} members built and checked in ${(now() - t0).toFixed(1)} s`);
@@ -122,8 +156,15 @@ export function runEngineSuite(opts: { runs: number; seconds: number; members: n
  * A long run of the realistic mix at the largest membership with nothing else going on: the heap
  * statistics across it (growth plus everything the collector freed) give the bytes per frame.
  */
-export function runAllocation(frames: number, members: number): { frames: number; allocatedBytes: number; bytesPerFrame: number; gcs: number } {
-  const w = new Workload(`alloc/${members}`, engineFor(clusterConfig(members)), frameSet(MIX, members, FRAMES_PER_SET, 99, undefined));
+export function runAllocation(
+  frames: number,
+  members: number,
+): { frames: number; allocatedBytes: number; bytesPerFrame: number; gcs: number } {
+  const w = new Workload(
+    `alloc/${members}`,
+    engineFor(clusterConfig(members)),
+    frameSet(MIX, members, FRAMES_PER_SET, 99, undefined),
+  );
   w.check();
   calibrate(w, 0.2);
   const reps = Math.ceil(frames / w.frames);

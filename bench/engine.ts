@@ -30,7 +30,9 @@ export class Workload {
     for (let i = 0; i < this.frames; i++) {
       const v = this.engine.process(this.views[i], this.set.directions[i] as Direction, this.set.lengths[i]);
       if (v !== this.set.verdicts[i])
-        throw new Error(`bench "${this.name}", frame ${i}: verdict ${verdictName(v)} (${reasonText(this.engine.reason)}), expected ${verdictName(this.set.verdicts[i])}`);
+        throw new Error(
+          `bench "${this.name}", frame ${i}: verdict ${verdictName(v)} (${reasonText(this.engine.reason)}), expected ${verdictName(this.set.verdicts[i])}`,
+        );
     }
   }
 }
@@ -63,7 +65,11 @@ export function runRefills(w: Workload, reps: number): number {
 export let sink = 0;
 
 /** Seconds for `reps` passes of `fn`: wall clock, and CPU time of this process. */
-export function measure(fn: (w: Workload, reps: number) => number, w: Workload, reps: number): { wall: number; cpu: number } {
+export function measure(
+  fn: (w: Workload, reps: number) => number,
+  w: Workload,
+  reps: number,
+): { wall: number; cpu: number } {
   const u = process.cpuUsage();
   const t0 = now();
   sink += fn(w, reps);

@@ -27,8 +27,7 @@ export function runInProcessSuite(opts: { runs: number; frames: number; log: (s:
     const input = encodeInput(set, opts.frames, format);
     const chunks: Buffer[] = [];
     for (let i = 0; i < input.length; i += CHUNK) chunks.push(input.subarray(i, i + CHUNK));
-    let outBytes = 0;
-    const emit = (b: Buffer) => ((outBytes += b.length), true);
+    const emit = (_b: Buffer) => true;
     const engine = engineFor(clusterConfig(3));
     if (engine.hostName !== `m${LOCAL}`) throw new Error('unexpected host');
     const proc = format === 'binary' ? new BinaryProcessor(engine, emit) : new NdjsonProcessor(engine, emit);
@@ -49,11 +48,17 @@ export function runInProcessSuite(opts: { runs: number; frames: number; log: (s:
         pass();
         t = now() - t0;
       }).bytes;
-      if (proc.counters.lines - before !== opts.frames || proc.counters.errors !== 0) throw new Error(`${format}: ${proc.counters.lines - before} answers for ${opts.frames} frames`);
+      if (proc.counters.lines - before !== opts.frames || proc.counters.errors !== 0)
+        throw new Error(`${format}: ${proc.counters.lines - before} answers for ${opts.frames} frames`);
       secs.push(t);
     }
     opts.log(`in-process ${format}: ${(opts.frames / spread(secs).median / 1e6).toFixed(2)} M frames/s`);
-    results.push({ format, frames: opts.frames, framesPerSecond: spread(secs.map((s) => opts.frames / s)), bytesPerFrame: bytes / (opts.runs * opts.frames) });
+    results.push({
+      format,
+      frames: opts.frames,
+      framesPerSecond: spread(secs.map((s) => opts.frames / s)),
+      bytesPerFrame: bytes / (opts.runs * opts.frames),
+    });
   }
   return results;
 }

@@ -1,8 +1,31 @@
-import { ArpOp, Direction, Engine, Icmpv6Type, NdOption, Verdict, arpFrame, ndFrame, parseConfig, solicitedNode, ipv6MulticastMac } from '../src';
+import {
+  ArpOp,
+  Direction,
+  Engine,
+  Icmpv6Type,
+  NdOption,
+  Verdict,
+  arpFrame,
+  ndFrame,
+  parseConfig,
+  solicitedNode,
+  ipv6MulticastMac,
+} from '../src';
 import { u32 } from '../src/datapath/bpf';
 import { KernelDatapath } from '../src/datapath/kernel';
 import { MAP_NAMES } from '../src/datapath/maps';
-import { CLUSTER_MAC, FrameKind, LOCAL, buildFrame, clusterConfigJson, dedicatedMac, engineFor, memberV4, memberV6, prng } from './scenarios';
+import {
+  CLUSTER_MAC,
+  FrameKind,
+  LOCAL,
+  buildFrame,
+  clusterConfigJson,
+  dedicatedMac,
+  engineFor,
+  memberV4,
+  memberV6,
+  prng,
+} from './scenarios';
 import { Spread, spread } from './stats';
 
 /**
@@ -25,16 +48,34 @@ export interface KernelPathResult {
   engineNs: Spread;
 }
 
-const PATHS: { id: string; title: string; kind: FrameKind | 'arp-synth' | 'ns-synth'; target: number; synthesize?: boolean }[] = [
+const PATHS: {
+  id: string;
+  title: string;
+  kind: FrameKind | 'arp-synth' | 'ns-synth';
+  target: number;
+  synthesize?: boolean;
+}[] = [
   { id: 'pass-through', title: 'pass-through, non-member IPv4 TCP, inbound', kind: 'pass-tcp-in', target: 20 },
   { id: 'pass-through-out', title: 'pass-through, IPv4 TCP, outbound', kind: 'pass-tcp-out', target: 20 },
   { id: 'data-rewrite', title: 'inbound data rewrite (step 702)', kind: 'data-in', target: 20 },
   { id: 'arp-request', title: 'inbound ARP request rewrite (step 502)', kind: 'arp-request-in', target: 80 },
   { id: 'arp-reply', title: 'outbound ARP reply rewrite (step 508)', kind: 'arp-reply-out', target: 80 },
-  { id: 'arp-synth', title: 'ARP request answered by the synthesizer (reply redirected)', kind: 'arp-synth', target: 80, synthesize: true },
+  {
+    id: 'arp-synth',
+    title: 'ARP request answered by the synthesizer (reply redirected)',
+    kind: 'arp-synth',
+    target: 80,
+    synthesize: true,
+  },
   { id: 'ns-rewrite', title: 'inbound NS: RFC 4861 validation, checksum, SLLAO rewrite', kind: 'ns-in', target: 250 },
   { id: 'na-rewrite', title: 'outbound NA: validation, checksum, TLLAO rewrite', kind: 'na-out', target: 250 },
-  { id: 'ns-synth', title: 'NS answered by the synthesizer (NA built, checksummed, redirected)', kind: 'ns-synth', target: 250, synthesize: true },
+  {
+    id: 'ns-synth',
+    title: 'NS answered by the synthesizer (NA built, checksummed, redirected)',
+    kind: 'ns-synth',
+    target: 250,
+    synthesize: true,
+  },
 ];
 
 const PEER = 2;
@@ -43,14 +84,25 @@ function frameOf(kind: (typeof PATHS)[number]['kind']): { frame: Uint8Array; dir
   if (kind === 'arp-synth')
     return {
       // padded to 60 bytes, as the reply is, so the restore never resizes the packet
-      frame: arpFrame({ dst: 'ff-ff-ff-ff-ff-ff', src: CLUSTER_MAC }, { op: ArpOp.REQUEST, sha: CLUSTER_MAC, spa: memberV4(LOCAL), tha: '00-00-00-00-00-00', tpa: memberV4(PEER) }),
+      frame: arpFrame(
+        { dst: 'ff-ff-ff-ff-ff-ff', src: CLUSTER_MAC },
+        { op: ArpOp.REQUEST, sha: CLUSTER_MAC, spa: memberV4(LOCAL), tha: '00-00-00-00-00-00', tpa: memberV4(PEER) },
+      ),
       dir: Direction.Outbound,
       verdict: Verdict.Reply,
     };
   if (kind === 'ns-synth') {
     const dst = solicitedNode(memberV6(PEER));
     return {
-      frame: ndFrame({ dst: ipv6MulticastMac(dst), src: CLUSTER_MAC }, { src: memberV6(LOCAL), dst }, { type: Icmpv6Type.NEIGHBOR_SOLICITATION, target: memberV6(PEER), options: [{ type: NdOption.SOURCE_LL, mac: CLUSTER_MAC }] }),
+      frame: ndFrame(
+        { dst: ipv6MulticastMac(dst), src: CLUSTER_MAC },
+        { src: memberV6(LOCAL), dst },
+        {
+          type: Icmpv6Type.NEIGHBOR_SOLICITATION,
+          target: memberV6(PEER),
+          options: [{ type: NdOption.SOURCE_LL, mac: CLUSTER_MAC }],
+        },
+      ),
       dir: Direction.Outbound,
       verdict: Verdict.Reply,
     };
@@ -80,7 +132,12 @@ function engineNs(engine: Engine, frame: Uint8Array, dir: Direction, seconds: nu
   return ((full - copy) / n) * 1e9;
 }
 
-export function runKernelSuite(opts: { runs: number; repeat: number; seconds: number; log: (s: string) => void }): KernelPathResult[] | { unavailable: string } {
+export function runKernelSuite(opts: {
+  runs: number;
+  repeat: number;
+  seconds: number;
+  log: (s: string) => void;
+}): KernelPathResult[] | { unavailable: string } {
   let datapath: KernelDatapath;
   try {
     datapath = KernelDatapath.open();
@@ -100,7 +157,8 @@ export function runKernelSuite(opts: { runs: number; repeat: number; seconds: nu
       const kv = kernel.process(Uint8Array.from(frame), dir);
       const engine = engineFor(config);
       const ev = engine.process(Uint8Array.from(frame), dir);
-      if (kv !== verdict || ev !== verdict || kernel.reason !== engine.reason) throw new Error(`bench kernel ${p.id}: expected verdict ${verdict}, kernel ${kv}, engine ${ev}`);
+      if (kv !== verdict || ev !== verdict || kernel.reason !== engine.reason)
+        throw new Error(`bench kernel ${p.id}: expected verdict ${verdict}, kernel ${kv}, engine ${ev}`);
       const value = new Uint8Array(4 + 256);
       new DataView(value.buffer).setUint32(0, frame.length, true);
       value.set(frame, 4);
@@ -127,8 +185,18 @@ export function runKernelSuite(opts: { runs: number; repeat: number; seconds: nu
       }
       const eng: number[] = [];
       for (let r = 0; r < opts.runs; r++) eng.push(engineNs(engine, frame, dir, opts.seconds));
-      const res = { id: p.id, title: p.title, target: p.target, grossNs: spread(gross), harnessNs: spread(harness), netNs: spread(net), engineNs: spread(eng) };
-      opts.log(`kernel ${p.id}: net ${res.netNs.median.toFixed(1)} ns (gross ${res.grossNs.median} - harness ${res.harnessNs.median}), engine ${res.engineNs.median.toFixed(1)} ns`);
+      const res = {
+        id: p.id,
+        title: p.title,
+        target: p.target,
+        grossNs: spread(gross),
+        harnessNs: spread(harness),
+        netNs: spread(net),
+        engineNs: spread(eng),
+      };
+      opts.log(
+        `kernel ${p.id}: net ${res.netNs.median.toFixed(1)} ns (gross ${res.grossNs.median} - harness ${res.harnessNs.median}), engine ${res.engineNs.median.toFixed(1)} ns`,
+      );
       out.push(res);
     }
   } finally {

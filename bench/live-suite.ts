@@ -63,11 +63,17 @@ interface PathBed {
   pids?: number[];
 }
 
-export async function runLiveSuite(opts: { runs: number; seconds: number; profileDir?: string; log: (s: string) => void }): Promise<LiveResult> {
+export async function runLiveSuite(opts: {
+  runs: number;
+  seconds: number;
+  profileDir?: string;
+  log: (s: string) => void;
+}): Promise<LiveResult> {
   const can = canRunLive();
   if (!can.ok) return { status: 'not measured', reason: can.why };
   const v = spawnSync('iperf3', ['--version'], { encoding: 'utf8' });
-  if (v.error) return { status: 'not measured', reason: 'iperf3 not found (Debian package iperf3; scripts/setup installs it)' };
+  if (v.error)
+    return { status: 'not measured', reason: 'iperf3 not found (Debian package iperf3; scripts/setup installs it)' };
   const tool = (v.stdout.split('\n')[0] ?? 'iperf3').trim();
   await cleanupStale();
   const kernelProblem = kernelBackend().problem();
@@ -100,21 +106,31 @@ export async function runLiveSuite(opts: { runs: number; seconds: number; profil
         (tcp[p] ??= []).push(await iperf(beds.get(p)!, 'tcp', opts.seconds));
         if (p === 'shim') shimWall += Number(process.hrtime.bigint() - t0) / 1e9;
       }
-      opts.log(`live: TCP run ${i + 1}/${opts.runs}: ${paths.map((p) => `${p} ${tcp[p][i].toFixed(0)}`).join(', ')} Mbit/s`);
+      opts.log(
+        `live: TCP run ${i + 1}/${opts.runs}: ${paths.map((p) => `${p} ${tcp[p][i].toFixed(0)}`).join(', ')} Mbit/s`,
+      );
     }
     shimCpu = shim.pids!.map((pid, i) => +((cpuOf(pid) - c0[i]) / shimWall).toFixed(2));
     for (let i = 0; i < opts.runs; i++) {
       for (const p of paths) (udp[p] ??= []).push(await iperf(beds.get(p)!, 'udp', opts.seconds));
-      opts.log(`live: UDP run ${i + 1}/${opts.runs}: ${paths.map((p) => `${p} ${(udp[p][i] / 1e3).toFixed(0)}`).join(', ')} kpackets/s`);
+      opts.log(
+        `live: UDP run ${i + 1}/${opts.runs}: ${paths.map((p) => `${p} ${(udp[p][i] / 1e3).toFixed(0)}`).join(', ')} kpackets/s`,
+      );
     }
     const shimBed = beds.get('shim') as PathBed & { bed?: Bed };
     await shimBed.bed?.stopShims();
-    shimFrames = (shimBed.bed?.shimReports ?? []).map((r) => (r ? (r.shim['from stack'] ?? 0) + (r.shim['from wire'] ?? 0) : NaN));
+    shimFrames = (shimBed.bed?.shimReports ?? []).map((r) =>
+      r ? (r.shim['from stack'] ?? 0) + (r.shim['from wire'] ?? 0) : NaN,
+    );
   } finally {
     for (const b of beds.values()) await b.close();
   }
-  const t = Object.fromEntries(Object.entries(tcp).map(([k, xs]) => [k, spread(xs)])) as Partial<Record<LivePath, Spread>>;
-  const u = Object.fromEntries(Object.entries(udp).map(([k, xs]) => [k, spread(xs)])) as Partial<Record<LivePath, Spread>>;
+  const t = Object.fromEntries(Object.entries(tcp).map(([k, xs]) => [k, spread(xs)])) as Partial<
+    Record<LivePath, Spread>
+  >;
+  const u = Object.fromEntries(Object.entries(udp).map(([k, xs]) => [k, spread(xs)])) as Partial<
+    Record<LivePath, Spread>
+  >;
   const ratios: Record<string, number> = {};
   const ratio = (name: string, a?: Spread, b?: Spread) => {
     if (a && b) ratios[name] = +(a.median / b.median).toFixed(3);
@@ -148,7 +164,13 @@ async function iperf(b: PathBed, kind: 'tcp' | 'udp', seconds: number): Promise<
   const args = ['netns', 'exec', b.ns1, 'iperf3', '-c', H2.ipv4, '-p', String(PORT), '-t', String(seconds), '-J'];
   if (kind === 'udp') args.push('-u', '-l', '64', '-b', '0');
   const r = await run('ip', args, (seconds + 20) * 1000);
-  let j: { end?: { sum_received?: { bits_per_second?: number }; sum?: { packets?: number; lost_packets?: number; seconds?: number } }; error?: string };
+  let j: {
+    end?: {
+      sum_received?: { bits_per_second?: number };
+      sum?: { packets?: number; lost_packets?: number; seconds?: number };
+    };
+    error?: string;
+  };
   try {
     j = JSON.parse(r.stdout);
   } catch {
@@ -166,7 +188,16 @@ async function iperf(b: PathBed, kind: 'tcp' | 'udp', seconds: number): Promise<
 }
 
 async function startServer(ns: string): Promise<Child> {
-  const server = new Child('iperf3 server', 'ip', ['netns', 'exec', ns, 'iperf3', '-s', '-p', String(PORT), '--forceflush']);
+  const server = new Child('iperf3 server', 'ip', [
+    'netns',
+    'exec',
+    ns,
+    'iperf3',
+    '-s',
+    '-p',
+    String(PORT),
+    '--forceflush',
+  ]);
   await server.waitFor(/Server listening/, 10_000);
   return server;
 }
@@ -183,9 +214,20 @@ function cpuOf(pid: number): number {
 }
 
 /** A three-member cluster bed (dedicated mode) on the given datapath, with an iperf3 server on host2. */
-async function clusterBed(datapath: 'kernel' | 'shim', opts: { profileDir?: string; log: (s: string) => void }): Promise<PathBed & { bed: Bed }> {
-  const intracluster = datapath === 'shim' && opts.profileDir ? [process.execPath, '--cpu-prof', '--cpu-prof-dir', opts.profileDir, join(ROOT, 'bin', 'intracluster.js')] : undefined;
-  const bed = await Bed.create({ mode: 'dedicated', datapath, log: opts.log, ...(intracluster ? { intracluster } : {}) });
+async function clusterBed(
+  datapath: 'kernel' | 'shim',
+  opts: { profileDir?: string; log: (s: string) => void },
+): Promise<PathBed & { bed: Bed }> {
+  const intracluster =
+    datapath === 'shim' && opts.profileDir
+      ? [process.execPath, '--cpu-prof', '--cpu-prof-dir', opts.profileDir, join(ROOT, 'bin', 'intracluster.js')]
+      : undefined;
+  const bed = await Bed.create({
+    mode: 'dedicated',
+    datapath,
+    log: opts.log,
+    ...(intracluster ? { intracluster } : {}),
+  });
   try {
     const server = await startServer(bed.members[1].ns);
     return {
@@ -253,20 +295,44 @@ async function bridgeBed(log: (s: string) => void, passAll: boolean): Promise<Pa
       await must('ip', ['netns', 'add', ns]);
       made.push(ns);
     }
-    const batch = (ns: string, lines: string[]) => must('ip', ['-n', ns, '-batch', '-'], 10_000, lines.join('\n') + '\n');
+    const batch = (ns: string, lines: string[]) =>
+      must('ip', ['-n', ns, '-batch', '-'], 10_000, lines.join('\n') + '\n');
     await must('ip', ['netns', 'exec', sw, 'sh', '-c', 'echo 1 > /proc/sys/net/ipv6/conf/all/disable_ipv6']);
     await batch(sw, ['link set lo up', 'link add br0 type bridge mcast_snooping 0 stp_state 0', 'link set br0 up']);
     for (const [i, h] of hosts.entries()) {
       const port = `p-m${i + 1}`;
-      await batch(sw, [`link add ${port} type veth peer name eth0 netns ${h.ns}`, `link set ${port} master br0`, `link set ${port} up`]);
-      await batch(h.ns, ['link set lo up', `link set eth0 address ${h.mac}`, `addr add ${h.ip}/${PREFIX_LEN.ipv4} dev eth0`, 'link set eth0 up']);
+      await batch(sw, [
+        `link add ${port} type veth peer name eth0 netns ${h.ns}`,
+        `link set ${port} master br0`,
+        `link set ${port} up`,
+      ]);
+      await batch(h.ns, [
+        'link set lo up',
+        `link set eth0 address ${h.mac}`,
+        `addr add ${h.ip}/${PREFIX_LEN.ipv4} dev eth0`,
+        'link set eth0 up',
+      ]);
     }
     if (passAll) {
       mkdirSync(bpffs, { recursive: true, mode: 0o700 });
       await must('mount', ['-t', 'bpf', 'bpf', bpffs]);
       mounted = true;
       for (const [i, h] of hosts.entries()) {
-        const a = new Child(`attach --pass-all h${i + 1}`, 'ip', ['netns', 'exec', h.ns, ...CLI, 'attach', '--dev', 'eth0', '--pass-all', '--pin-dir', join(bpffs, `h${i + 1}`), '--run-dir', join(dir, 'run'), '--exit-on-stdin-eof']);
+        const a = new Child(`attach --pass-all h${i + 1}`, 'ip', [
+          'netns',
+          'exec',
+          h.ns,
+          ...CLI,
+          'attach',
+          '--dev',
+          'eth0',
+          '--pass-all',
+          '--pin-dir',
+          join(bpffs, `h${i + 1}`),
+          '--run-dir',
+          join(dir, 'run'),
+          '--exit-on-stdin-eof',
+        ]);
         attaches.push(a);
         await a.waitFor(/ready:/, 20_000);
       }

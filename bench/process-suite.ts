@@ -34,7 +34,11 @@ export function encodeInput(set: FrameSet, count: number, format: Format): Buffe
   for (let i = 0; i < n; i++) {
     const f = set.pristine.subarray(set.offsets[i], set.offsets[i] + set.lengths[i]);
     if (format === 'ndjson') {
-      one.push(Buffer.from(`{"direction":"${set.directions[i] === 0 ? 'inbound' : 'outbound'}","frame":"${Buffer.from(f).toString('hex')}"}\n`));
+      one.push(
+        Buffer.from(
+          `{"direction":"${set.directions[i] === 0 ? 'inbound' : 'outbound'}","frame":"${Buffer.from(f).toString('hex')}"}\n`,
+        ),
+      );
     } else {
       const h = Buffer.alloc(4);
       h[0] = set.directions[i];
@@ -89,7 +93,12 @@ function cpuOf(pid: number): number {
   }
 }
 
-function batch(child: ChildProcessWithoutNullStreams, counter: AnswerCounter, input: Buffer, frames: number): Promise<{ wall: number; cpu: number }> {
+function batch(
+  child: ChildProcessWithoutNullStreams,
+  counter: AnswerCounter,
+  input: Buffer,
+  frames: number,
+): Promise<{ wall: number; cpu: number }> {
   return new Promise((done, fail) => {
     const target = counter.count + frames;
     const c0 = cpuOf(child.pid!);
@@ -102,14 +111,20 @@ function batch(child: ChildProcessWithoutNullStreams, counter: AnswerCounter, in
         done({ wall: now() - t0, cpu: cpuOf(child.pid!) - c0 });
       }
     };
-    const onExit = (code: number | null) => fail(new Error(`intracluster process exited (${code}) after ${counter.count} answers`));
+    const onExit = (code: number | null) =>
+      fail(new Error(`intracluster process exited (${code}) after ${counter.count} answers`));
     child.stdout.on('data', onData);
     child.once('exit', onExit);
     child.stdin.write(input);
   });
 }
 
-export async function runProcessSuite(opts: { runs: number; frames: number; formats: Format[]; log: (s: string) => void }): Promise<ProcessResult[]> {
+export async function runProcessSuite(opts: {
+  runs: number;
+  frames: number;
+  formats: Format[];
+  log: (s: string) => void;
+}): Promise<ProcessResult[]> {
   const dir = mkdtempSync(join(tmpdir(), 'intracluster-bench-'));
   const results: ProcessResult[] = [];
   try {
@@ -132,7 +147,9 @@ export async function runProcessSuite(opts: { runs: number; frames: number; form
           const t = await batch(child, counter, input, opts.frames);
           wall.push(t.wall);
           cpu.push(t.cpu / t.wall);
-          opts.log(`process ${format}: run ${r + 1}/${opts.runs}: ${(opts.frames / t.wall / 1e3).toFixed(0)} k frames/s`);
+          opts.log(
+            `process ${format}: run ${r + 1}/${opts.runs}: ${(opts.frames / t.wall / 1e3).toFixed(0)} k frames/s`,
+          );
         }
       } catch (e) {
         throw new Error(`${(e as Error).message}${stderr ? `: ${stderr.trim()}` : ''}`);

@@ -35,7 +35,9 @@ async function main(): Promise<void> {
   const session = new Session();
   session.connect();
   const post = <T>(method: string, params?: object) =>
-    new Promise<T>((resolve, reject) => session.post(method, params ?? {}, (err, res) => (err ? reject(err) : resolve(res as T))));
+    new Promise<T>((resolve, reject) =>
+      session.post(method, params ?? {}, (err, res) => (err ? reject(err) : resolve(res as T))),
+    );
   await post('Profiler.enable');
   await post('Profiler.setSamplingInterval', { interval: 100 });
   await post('Profiler.start');
@@ -44,9 +46,12 @@ async function main(): Promise<void> {
   session.disconnect();
 
   const n = reps * w.frames;
-  process.stdout.write(`${id}, ${m} members: ${n} frames, ${((t.wall / n) * 1e9).toFixed(1)} ns/frame wall, ${((t.cpu / n) * 1e9).toFixed(1)} ns/frame CPU\n`);
+  process.stdout.write(
+    `${id}, ${m} members: ${n} frames, ${((t.wall / n) * 1e9).toFixed(1)} ns/frame wall, ${((t.cpu / n) * 1e9).toFixed(1)} ns/frame CPU\n`,
+  );
   if (out) writeFileSync(out, JSON.stringify(profile));
-  for (const [name, share] of selfTime(profile).slice(0, 12)) process.stdout.write(`  ${(share * 100).toFixed(1).padStart(5)}%  ${name}\n`);
+  for (const [name, share] of selfTime(profile).slice(0, 12))
+    process.stdout.write(`  ${(share * 100).toFixed(1).padStart(5)}%  ${name}\n`);
 }
 
 /** Share of the samples per function (self time; functions the JIT inlined count in their caller). */

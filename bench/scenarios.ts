@@ -40,7 +40,9 @@ export function memberV6(i: number): string {
   return `fd00::c6${(18 + (i >> 16)).toString(16).padStart(2, '0')}:${(i & 0xffff).toString(16)}`;
 }
 export function dedicatedMac(i: number): string {
-  return ['03', 'bf', 'c6', (18 + (i >> 16)).toString(16), ((i >> 8) & 255).toString(16), (i & 255).toString(16)].map((h) => h.padStart(2, '0')).join('-');
+  return ['03', 'bf', 'c6', (18 + (i >> 16)).toString(16), ((i >> 8) & 255).toString(16), (i & 255).toString(16)]
+    .map((h) => h.padStart(2, '0'))
+    .join('-');
 }
 
 /** The config file (JSON) of a cluster of `members` members m0, m1, ... */
@@ -48,7 +50,9 @@ export function clusterConfigJson(members: number, mode: 'dedicated' | 'shared' 
   if (members > 131072) throw new RangeError('at most 131072 members fit 198.18.0.0/15');
   const hosts = [];
   for (let i = 0; i < members; i++) hosts.push({ name: `m${i}`, addresses: [memberV4(i), memberV6(i)] });
-  return mode === 'shared' ? { clusterMac: CLUSTER_MAC, mode, sharedMac: SHARED_MAC, hosts } : { clusterMac: CLUSTER_MAC, hosts };
+  return mode === 'shared'
+    ? { clusterMac: CLUSTER_MAC, mode, sharedMac: SHARED_MAC, hosts }
+    : { clusterMac: CLUSTER_MAC, hosts };
 }
 
 export function clusterConfig(members: number, mode: 'dedicated' | 'shared' = 'dedicated'): ClusterConfig {
@@ -106,40 +110,103 @@ export type FrameKind =
   | 'na-out'
   | 'shared-in';
 
-export function buildFrame(kind: FrameKind, peer: number, r: () => number): { frame: Uint8Array; dir: Direction; verdict: Verdict } {
+export function buildFrame(
+  kind: FrameKind,
+  peer: number,
+  r: () => number,
+): { frame: Uint8Array; dir: Direction; verdict: Verdict } {
   const outsider = `203.0.113.${1 + Math.floor(r() * 250)}`;
   switch (kind) {
     case 'pass-tcp-in':
-      return { frame: emitEthernet({ dst: CLUSTER_MAC, src: ROUTER_MAC, etherType: EtherType.IPV4, payload: ipv4Tcp(outsider, memberV4(LOCAL)) }), dir: Direction.Inbound, verdict: Verdict.Pass };
+      return {
+        frame: emitEthernet({
+          dst: CLUSTER_MAC,
+          src: ROUTER_MAC,
+          etherType: EtherType.IPV4,
+          payload: ipv4Tcp(outsider, memberV4(LOCAL)),
+        }),
+        dir: Direction.Inbound,
+        verdict: Verdict.Pass,
+      };
     case 'pass-tcp-out':
-      return { frame: emitEthernet({ dst: ROUTER_MAC, src: CLUSTER_MAC, etherType: EtherType.IPV4, payload: ipv4Tcp(memberV4(LOCAL), outsider) }), dir: Direction.Outbound, verdict: Verdict.Pass };
+      return {
+        frame: emitEthernet({
+          dst: ROUTER_MAC,
+          src: CLUSTER_MAC,
+          etherType: EtherType.IPV4,
+          payload: ipv4Tcp(memberV4(LOCAL), outsider),
+        }),
+        dir: Direction.Outbound,
+        verdict: Verdict.Pass,
+      };
     case 'pass-ipv6-in':
       return {
-        frame: ipv6Frame({ dst: CLUSTER_MAC, src: ROUTER_MAC }, { src: '2001:db8:ffff::1', dst: memberV6(LOCAL), hopLimit: 64 }, 6, new Uint8Array(20)),
+        frame: ipv6Frame(
+          { dst: CLUSTER_MAC, src: ROUTER_MAC },
+          { src: '2001:db8:ffff::1', dst: memberV6(LOCAL), hopLimit: 64 },
+          6,
+          new Uint8Array(20),
+        ),
         dir: Direction.Inbound,
         verdict: Verdict.Pass,
       };
     case 'data-in': // step 702: to our dedicated MAC
-      return { frame: emitEthernet({ dst: dedicatedMac(LOCAL), src: CLUSTER_MAC, etherType: EtherType.IPV4, payload: ipv4Tcp(memberV4(peer), memberV4(LOCAL)) }), dir: Direction.Inbound, verdict: Verdict.Rewrite };
+      return {
+        frame: emitEthernet({
+          dst: dedicatedMac(LOCAL),
+          src: CLUSTER_MAC,
+          etherType: EtherType.IPV4,
+          payload: ipv4Tcp(memberV4(peer), memberV4(LOCAL)),
+        }),
+        dir: Direction.Inbound,
+        verdict: Verdict.Rewrite,
+      };
     case 'data-out':
-      return { frame: emitEthernet({ dst: dedicatedMac(peer), src: CLUSTER_MAC, etherType: EtherType.IPV4, payload: ipv4Tcp(memberV4(LOCAL), memberV4(peer)) }), dir: Direction.Outbound, verdict: Verdict.Pass };
+      return {
+        frame: emitEthernet({
+          dst: dedicatedMac(peer),
+          src: CLUSTER_MAC,
+          etherType: EtherType.IPV4,
+          payload: ipv4Tcp(memberV4(LOCAL), memberV4(peer)),
+        }),
+        dir: Direction.Outbound,
+        verdict: Verdict.Pass,
+      };
     case 'data-other-member': // flooded frame for another member's dedicated MAC
-      return { frame: emitEthernet({ dst: dedicatedMac(peer), src: CLUSTER_MAC, etherType: EtherType.IPV4, payload: ipv4Tcp(memberV4(OTHER), memberV4(peer)) }), dir: Direction.Inbound, verdict: Verdict.Drop };
+      return {
+        frame: emitEthernet({
+          dst: dedicatedMac(peer),
+          src: CLUSTER_MAC,
+          etherType: EtherType.IPV4,
+          payload: ipv4Tcp(memberV4(OTHER), memberV4(peer)),
+        }),
+        dir: Direction.Inbound,
+        verdict: Verdict.Drop,
+      };
     case 'arp-request-in': // step 502
       return {
-        frame: arpFrame({ dst: 'ff-ff-ff-ff-ff-ff', src: CLUSTER_MAC }, { op: ArpOp.REQUEST, sha: CLUSTER_MAC, spa: memberV4(peer), tha: '00-00-00-00-00-00', tpa: memberV4(LOCAL) }),
+        frame: arpFrame(
+          { dst: 'ff-ff-ff-ff-ff-ff', src: CLUSTER_MAC },
+          { op: ArpOp.REQUEST, sha: CLUSTER_MAC, spa: memberV4(peer), tha: '00-00-00-00-00-00', tpa: memberV4(LOCAL) },
+        ),
         dir: Direction.Inbound,
         verdict: Verdict.Rewrite,
       };
     case 'arp-reply-out': // step 508
       return {
-        frame: arpFrame({ dst: dedicatedMac(peer), src: CLUSTER_MAC }, { op: ArpOp.REPLY, sha: CLUSTER_MAC, spa: memberV4(LOCAL), tha: dedicatedMac(peer), tpa: memberV4(peer) }),
+        frame: arpFrame(
+          { dst: dedicatedMac(peer), src: CLUSTER_MAC },
+          { op: ArpOp.REPLY, sha: CLUSTER_MAC, spa: memberV4(LOCAL), tha: dedicatedMac(peer), tpa: memberV4(peer) },
+        ),
         dir: Direction.Outbound,
         verdict: Verdict.Rewrite,
       };
     case 'arp-non-member':
       return {
-        frame: arpFrame({ dst: 'ff-ff-ff-ff-ff-ff', src: ROUTER_MAC }, { op: ArpOp.REQUEST, sha: ROUTER_MAC, spa: outsider, tha: '00-00-00-00-00-00', tpa: memberV4(LOCAL) }),
+        frame: arpFrame(
+          { dst: 'ff-ff-ff-ff-ff-ff', src: ROUTER_MAC },
+          { op: ArpOp.REQUEST, sha: ROUTER_MAC, spa: outsider, tha: '00-00-00-00-00-00', tpa: memberV4(LOCAL) },
+        ),
         dir: Direction.Inbound,
         verdict: Verdict.Pass,
       };
@@ -150,7 +217,11 @@ export function buildFrame(kind: FrameKind, peer: number, r: () => number): { fr
         frame: ndFrame(
           { dst: ipv6MulticastMac(dst), src: CLUSTER_MAC },
           { src: memberV6(peer), dst },
-          { type: Icmpv6Type.NEIGHBOR_SOLICITATION, target: memberV6(LOCAL), options: [{ type: NdOption.SOURCE_LL, mac: CLUSTER_MAC }] },
+          {
+            type: Icmpv6Type.NEIGHBOR_SOLICITATION,
+            target: memberV6(LOCAL),
+            options: [{ type: NdOption.SOURCE_LL, mac: CLUSTER_MAC }],
+          },
         ),
         dir: Direction.Inbound,
         verdict: Verdict.Rewrite,
@@ -161,14 +232,24 @@ export function buildFrame(kind: FrameKind, peer: number, r: () => number): { fr
         frame: ndFrame(
           { dst: dedicatedMac(peer), src: CLUSTER_MAC },
           { src: memberV6(LOCAL), dst: memberV6(peer) },
-          { type: Icmpv6Type.NEIGHBOR_ADVERTISEMENT, flags: NaFlag.SOLICITED | NaFlag.OVERRIDE, target: memberV6(LOCAL), options: [{ type: NdOption.TARGET_LL, mac: CLUSTER_MAC }] },
+          {
+            type: Icmpv6Type.NEIGHBOR_ADVERTISEMENT,
+            flags: NaFlag.SOLICITED | NaFlag.OVERRIDE,
+            target: memberV6(LOCAL),
+            options: [{ type: NdOption.TARGET_LL, mac: CLUSTER_MAC }],
+          },
         ),
         dir: Direction.Outbound,
         verdict: Verdict.Rewrite,
       };
     case 'shared-in': // shared mode: the shared MAC, kept only when the IP destination is ours
       return {
-        frame: emitEthernet({ dst: SHARED_MAC, src: CLUSTER_MAC, etherType: EtherType.IPV4, payload: ipv4Tcp(memberV4(OTHER), memberV4(peer)) }),
+        frame: emitEthernet({
+          dst: SHARED_MAC,
+          src: CLUSTER_MAC,
+          etherType: EtherType.IPV4,
+          payload: ipv4Tcp(memberV4(OTHER), memberV4(peer)),
+        }),
         dir: Direction.Inbound,
         verdict: peer === LOCAL ? Verdict.Rewrite : Verdict.Drop,
       };

@@ -11,4 +11,10 @@ export { Ipv6Hash32Mapping } from './ipv6-hash32';
 export { TableMapping } from './table';
 
 /** Every built-in mapping, as classes (for containers and for tests without DI). */
-export const builtinMappings = [Ipv4PrefixMapping, Ipv6Low32Mapping, Ipv6Xor32Mapping, Ipv6Hash32Mapping, TableMapping] as const;
+export const builtinMappings = [
+  Ipv4PrefixMapping,
+  Ipv6Low32Mapping,
+  Ipv6Xor32Mapping,
+  Ipv6Hash32Mapping,
+  TableMapping,
+] as const;

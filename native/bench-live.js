@@ -36,10 +36,15 @@ function cpuSeconds(pid) {
 }
 
 async function transfer(fromNs, toNs, addr) {
-  const sink = spawn('ip', ['netns', 'exec', toNs, process.execPath, '-e', SINK], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const sink = spawn('ip', ['netns', 'exec', toNs, process.execPath, '-e', SINK], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
   await new Promise((r) => sink.stdout.once('data', r));
   try {
-    const out = execFileSync('ip', ['netns', 'exec', fromNs, process.execPath, '-e', SOURCE, addr, String(MIB)], { encoding: 'utf8', timeout: 120000 });
+    const out = execFileSync('ip', ['netns', 'exec', fromNs, process.execPath, '-e', SOURCE, addr, String(MIB)], {
+      encoding: 'utf8',
+      timeout: 120000,
+    });
     return JSON.parse(out);
   } finally {
     sink.kill();
@@ -66,7 +71,9 @@ async function withShims() {
 }
 
 async function withoutShims() {
-  const id = `ic-${process.pid}-${Math.floor(Math.random() * 65536).toString(16).padStart(4, '0')}`;
+  const id = `ic-${process.pid}-${Math.floor(Math.random() * 65536)
+    .toString(16)
+    .padStart(4, '0')}`;
   const ns = [`${id}-sw`, `${id}-m1`, `${id}-m2`];
   try {
     for (const n of ns) execFileSync('ip', ['netns', 'add', n]);
@@ -80,7 +87,16 @@ async function withoutShims() {
       ip(ns[i], 'link', 'set', 'eth0', 'up');
     });
     // veth offloads (TSO/GSO) would send 64 KiB super-frames; TAPs without IFF_VNET_HDR cannot.
-    [1, 2].forEach((i) => execFileSync('ip', ['netns', 'exec', ns[i], 'sh', '-c', 'command -v ethtool >/dev/null && ethtool -K eth0 tso off gso off gro off || true']));
+    [1, 2].forEach((i) =>
+      execFileSync('ip', [
+        'netns',
+        'exec',
+        ns[i],
+        'sh',
+        '-c',
+        'command -v ethtool >/dev/null && ethtool -K eth0 tso off gso off gro off || true',
+      ]),
+    );
     const results = [];
     for (let i = 0; i < RUNS; i++) results.push(await transfer(ns[1], ns[2], '198.18.1.2'));
     return results;
@@ -97,7 +113,11 @@ async function withoutShims() {
   console.log(`two shims (dedicated mode): ${s.results.map(mbps).join(', ')} MB/s`);
   const frames = s.reports.map((r) => r.shim['from stack'] + r.shim['from wire']);
   const cpu = s.results.reduce((acc, r) => acc.map((x, j) => x + r.cpu[j]), [0, 0, 0]);
-  cpu.forEach((c, j) => console.log(`  shim host${j + 1}: ${frames[j]} frames, ${c.toFixed(2)} s CPU, ${((c / frames[j]) * 1e6).toFixed(1)} us/frame`));
+  cpu.forEach((c, j) =>
+    console.log(
+      `  shim host${j + 1}: ${frames[j]} frames, ${c.toFixed(2)} s CPU, ${((c / frames[j]) * 1e6).toFixed(1)} us/frame`,
+    ),
+  );
 })().catch((e) => {
   console.error(e);
   process.exit(1);

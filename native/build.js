@@ -13,7 +13,12 @@ const root = path.resolve(__dirname, '..');
 
 const ADDONS = [
   { name: 'tap', needs: 'only "intracluster shim" and the live tests need it', libs: [] },
-  { name: 'bpf', needs: 'only the kernel datapath needs it; install libbpf-dev (Debian) for it', libs: ['-lbpf'], header: 'bpf/libbpf.h' },
+  {
+    name: 'bpf',
+    needs: 'only the kernel datapath needs it; install libbpf-dev (Debian) for it',
+    libs: ['-lbpf'],
+    header: 'bpf/libbpf.h',
+  },
 ];
 
 /** Builds one addon; returns null or the one-line reason it was not built. */
@@ -22,14 +27,31 @@ function build({ name, libs, header }) {
   // Node's headers: <prefix>/include/node next to the running node binary, or npm's nodedir.
   const candidates = [path.resolve(path.dirname(process.execPath), '..', 'include', 'node')];
   if (process.env.npm_config_nodedir) candidates.push(path.join(process.env.npm_config_nodedir, 'include', 'node'));
-  const include = candidates.find((d) => fs.existsSync(path.join(d, 'node_api.h')) && fs.existsSync(path.join(d, 'uv.h')));
+  const include = candidates.find(
+    (d) => fs.existsSync(path.join(d, 'node_api.h')) && fs.existsSync(path.join(d, 'uv.h')),
+  );
   if (!include) return `node_api.h and uv.h not found in ${candidates.join(' or ')}`;
-  if (header && !['/usr/include', '/usr/local/include'].some((d) => fs.existsSync(path.join(d, header)))) return `<${header}> not found`;
+  if (header && !['/usr/include', '/usr/local/include'].some((d) => fs.existsSync(path.join(d, header))))
+    return `<${header}> not found`;
   const cc = process.env.CC || 'cc';
   const out = path.join(root, 'build', 'native', `${name}.node`);
   fs.mkdirSync(path.dirname(out), { recursive: true });
   const src = path.join(__dirname, `${name}.c`);
-  const args = ['-O2', '-Wall', '-Wextra', '-Wno-unused-parameter', '-fPIC', '-shared', `-DNODE_GYP_MODULE_NAME=${name}`, '-DNAPI_VERSION=8', `-I${include}`, '-o', out + '.tmp', src, ...libs];
+  const args = [
+    '-O2',
+    '-Wall',
+    '-Wextra',
+    '-Wno-unused-parameter',
+    '-fPIC',
+    '-shared',
+    `-DNODE_GYP_MODULE_NAME=${name}`,
+    '-DNAPI_VERSION=8',
+    `-I${include}`,
+    '-o',
+    out + '.tmp',
+    src,
+    ...libs,
+  ];
   const r = spawnSync(cc, args, { stdio: ['ignore', 'inherit', 'inherit'] });
   if (r.error) return `${cc}: ${r.error.code === 'ENOENT' ? 'no C compiler (install gcc)' : r.error.message}`;
   if (r.status !== 0) return `${cc} exited with ${r.status}`;
@@ -41,5 +63,6 @@ const only = process.argv.slice(2);
 for (const addon of ADDONS) {
   if (only.length > 0 && !only.includes(addon.name)) continue;
   const problem = build(addon);
-  if (problem) process.stderr.write(`intracluster: ${addon.name.toUpperCase()} addon not built: ${problem} (${addon.needs})\n`);
+  if (problem)
+    process.stderr.write(`intracluster: ${addon.name.toUpperCase()} addon not built: ${problem} (${addon.needs})\n`);
 }

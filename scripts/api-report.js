@@ -33,7 +33,11 @@ const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'))
 const entries = Object.entries(pkg.exports)
   .filter(([, t]) => typeof t === 'object' && t.types)
   .filter(([sub]) => only.length === 0 || only.includes(sub))
-  .map(([sub, t]) => ({ name: sub === '.' ? pkg.name : `${pkg.name}-${sub.slice(2).replace(/\//g, '-')}`, sub, dts: path.join(root, t.types) }));
+  .map(([sub, t]) => ({
+    name: sub === '.' ? pkg.name : `${pkg.name}-${sub.slice(2).replace(/\//g, '-')}`,
+    sub,
+    dts: path.join(root, t.types),
+  }));
 
 if (update) fs.mkdirSync(reports, { recursive: true });
 const temp = fs.mkdtempSync(path.join(os.tmpdir(), 'api-report-'));
@@ -50,7 +54,15 @@ try {
         mainEntryPointFilePath: e.dts,
         compiler: {
           overrideTsconfig: {
-            compilerOptions: { target: 'ES2022', module: 'commonjs', moduleResolution: 'node10', lib: ['ES2022'], types: ['node'], strict: true, skipLibCheck: true },
+            compilerOptions: {
+              target: 'ES2022',
+              module: 'commonjs',
+              moduleResolution: 'node10',
+              lib: ['ES2022'],
+              types: ['node'],
+              strict: true,
+              skipLibCheck: true,
+            },
             files: [e.dts],
           },
         },
@@ -78,10 +90,15 @@ try {
         m.handled = true;
       },
     });
-    for (const m of messages) if (!/changed the API signature|report file was missing/.test(m)) process.stderr.write(`api-report: ${e.sub}: ${m}\n`);
+    for (const m of messages)
+      if (!/changed the API signature|report file was missing/.test(m))
+        process.stderr.write(`api-report: ${e.sub}: ${m}\n`);
     if (!result.succeeded || result.apiReportChanged) {
       stale.push(e);
-      if (!update) process.stderr.write(lineDiff(path.join(reports, `${e.name}.api.md`), path.join(temp, `${e.name}.api.md`), e.sub));
+      if (!update)
+        process.stderr.write(
+          lineDiff(path.join(reports, `${e.name}.api.md`), path.join(temp, `${e.name}.api.md`), e.sub),
+        );
     }
   }
 } finally {
@@ -93,8 +110,14 @@ function lineDiff(committed, now, sub) {
   const b = fs.existsSync(now) ? fs.readFileSync(now, 'utf8').split('\n') : [];
   const inA = new Set(a);
   const inB = new Set(b);
-  const lines = [...a.filter((l) => !inB.has(l)).map((l) => `- ${l}`), ...b.filter((l) => !inA.has(l)).map((l) => `+ ${l}`)];
-  const shown = lines.slice(0, 20).map((l) => `api-report: ${sub}: ${l}\n`).join('');
+  const lines = [
+    ...a.filter((l) => !inB.has(l)).map((l) => `- ${l}`),
+    ...b.filter((l) => !inA.has(l)).map((l) => `+ ${l}`),
+  ];
+  const shown = lines
+    .slice(0, 20)
+    .map((l) => `api-report: ${sub}: ${l}\n`)
+    .join('');
   return shown + (lines.length > 20 ? `api-report: ${sub}: ... ${lines.length - 20} more lines\n` : '');
 }
 
@@ -105,4 +128,6 @@ if (stale.length > 0 && !update) {
   );
   process.exit(1);
 }
-process.stdout.write(`api-report: ${entries.length} entry points ${update ? 'written to' : 'match'} ${shownReports}/\n`);
+process.stdout.write(
+  `api-report: ${entries.length} entry points ${update ? 'written to' : 'match'} ${shownReports}/\n`,
+);

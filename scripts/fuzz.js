@@ -62,14 +62,18 @@ let chunk = 0;
 let lastReport = t0;
 const seconds = () => Number(process.hrtime.bigint() - t0) / 1e9;
 
-process.stdout.write(`fuzz: ${opt.cases} cases (${kinds.join(' + ')}), first seed ${opt.seed}, each case through ${h.engineCount} engines twice\n`);
+process.stdout.write(
+  `fuzz: ${opt.cases} cases (${kinds.join(' + ')}), first seed ${opt.seed}, each case through ${h.engineCount} engines twice\n`,
+);
 while (done < opt.cases) {
   const kind = kinds[chunk % kinds.length];
   const n = Math.min(CHUNK, opt.cases - done);
   const seed = (opt.seed + chunk) % 2147483647;
   const r = fc.check(props[kind], { numRuns: n, seed });
   if (r.failed) {
-    process.stdout.write(`\nfuzz: FAILED after ${done + r.numRuns} cases (${kind}, seed ${r.seed}, path "${r.counterexamplePath}")\n`);
+    process.stdout.write(
+      `\nfuzz: FAILED after ${done + r.numRuns} cases (${kind}, seed ${r.seed}, path "${r.counterexamplePath}")\n`,
+    );
     process.stdout.write(`counterexample: ${fc.stringify(r.counterexample)}\n`);
     process.stdout.write(`${r.errorInstance ? r.errorInstance.message : r.error}\n`);
     process.exit(1);
@@ -80,7 +84,9 @@ while (done < opt.cases) {
   if (now - lastReport > 5e9 || done >= opt.cases) {
     lastReport = now;
     const s = seconds();
-    process.stdout.write(`  ${done} cases, ${Math.round(done / s)} cases/s, ${Math.round(h.observations / s)} engine answers/s\n`);
+    process.stdout.write(
+      `  ${done} cases, ${Math.round(done / s)} cases/s, ${Math.round(h.observations / s)} engine answers/s\n`,
+    );
   }
 }
 const stats = h.checkStats();

@@ -8,5 +8,9 @@ const binDir = path.join(root, 'node_modules', '.bin');
 if (!fs.existsSync(path.join(root, 'node_modules'))) process.exit(0); // installed as a dependency: npm links it
 fs.mkdirSync(binDir, { recursive: true });
 const link = path.join(binDir, 'intracluster');
-try { fs.unlinkSync(link); } catch { /* absent */ }
+try {
+  fs.unlinkSync(link);
+} catch {
+  /* absent */
+}
 fs.symlinkSync(path.join('..', '..', 'bin', 'intracluster.js'), link);

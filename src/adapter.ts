@@ -92,7 +92,8 @@ export class FrameContext {
    */
   destinationReachesMembersOnly(to: MemberEntry): boolean {
     const f = this.frame;
-    if (macEquals(f, 0, this.clusterMac, 0) || macEquals(f, 0, this.cluster.memberMacs, this.cluster.macAt(to))) return true;
+    if (macEquals(f, 0, this.clusterMac, 0) || macEquals(f, 0, this.cluster.memberMacs, this.cluster.macAt(to)))
+      return true;
     return this.sharedMac !== null ? macEquals(f, 0, this.sharedMac, 0) : this.cluster.hostOfMac(f, 0) >= 0;
   }
 }

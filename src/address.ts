@@ -26,7 +26,8 @@ const REJECTED_RANGES: Record<string, string> = {
  * Accepts only strict dotted-quad IPv4 (no octal, no short forms) and plain IPv6 (no zone, no prefix).
  */
 export function parseHostAddress(text: unknown, key: string): IpAddress {
-  if (typeof text !== 'string') throw new ConfigError(key, `expected an IPv4 or IPv6 address string, got ${describe(text)}`);
+  if (typeof text !== 'string')
+    throw new ConfigError(key, `expected an IPv4 or IPv6 address string, got ${describe(text)}`);
   // no trimming: a space around an address is a mistake to show, not to repair
   if (text.trim() !== text) throw new ConfigError(key, `${quote(text)} has a leading or trailing space`);
   const s = text;
@@ -43,7 +44,10 @@ export function parseHostAddress(text: unknown, key: string): IpAddress {
     // ip-address gives the RFC 5952 text; ipaddr.js the 16 bytes.
     return { family: 6, text: new Address6(s).correctForm(), bytes: Uint8Array.from(a.toByteArray()) };
   }
-  throw new ConfigError(key, `${quote(s)} is not an IPv4 address (dotted quad, e.g. 198.18.0.1) or an IPv6 address (e.g. fd00::1)`);
+  throw new ConfigError(
+    key,
+    `${quote(s)} is not an IPv4 address (dotted quad, e.g. 198.18.0.1) or an IPv6 address (e.g. fd00::1)`,
+  );
 }
 
 function rejectRange(range: string, s: string, key: string): void {

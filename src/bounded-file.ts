@@ -18,7 +18,13 @@ function kind(st: Stats): string {
 
 function problem(e: unknown): string {
   const code = (e as NodeJS.ErrnoException)?.code;
-  const words: Record<string, string> = { ENOENT: 'no such file', EACCES: 'permission denied', EISDIR: 'is a directory', ELOOP: 'too many symbolic links', ENOTDIR: 'a parent is not a directory' };
+  const words: Record<string, string> = {
+    ENOENT: 'no such file',
+    EACCES: 'permission denied',
+    EISDIR: 'is a directory',
+    ELOOP: 'too many symbolic links',
+    ENOTDIR: 'a parent is not a directory',
+  };
   return (code && words[code]) || code || String(e);
 }
 
@@ -29,7 +35,12 @@ function problem(e: unknown): string {
  * with one line, and so is a file larger than `limit` or one that grows past it while read.
  * ConfigError(key, ...) for every failure; `what` names the file's role ("the config", "the key file").
  */
-export function readRegularFile(path: string, limit: number, key: string, what: string): { bytes: Buffer; stat: Stats } {
+export function readRegularFile(
+  path: string,
+  limit: number,
+  key: string,
+  what: string,
+): { bytes: Buffer; stat: Stats } {
   let fd: number;
   try {
     fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
@@ -38,8 +49,13 @@ export function readRegularFile(path: string, limit: number, key: string, what: 
   }
   try {
     const stat = fstatSync(fd);
-    if (!stat.isFile()) throw new ConfigError(key, `${path} is ${kind(stat)}: ${what} must be a regular file (at most ${limitText(limit)})`);
-    if (stat.size > limit) throw new ConfigError(key, `${path} is ${stat.size} bytes: ${what} may be at most ${limitText(limit)}`);
+    if (!stat.isFile())
+      throw new ConfigError(
+        key,
+        `${path} is ${kind(stat)}: ${what} must be a regular file (at most ${limitText(limit)})`,
+      );
+    if (stat.size > limit)
+      throw new ConfigError(key, `${path} is ${stat.size} bytes: ${what} may be at most ${limitText(limit)}`);
     // one byte more than the size: a file that grows meanwhile is seen, and never read past the limit
     const buf = Buffer.allocUnsafe(stat.size + 1);
     let n = 0;
@@ -52,7 +68,8 @@ export function readRegularFile(path: string, limit: number, key: string, what: 
       }
       if (r === 0) break;
       n += r;
-      if (n > stat.size) throw new ConfigError(key, `${path} grew while it was read (being written?): try again once it is complete`);
+      if (n > stat.size)
+        throw new ConfigError(key, `${path} grew while it was read (being written?): try again once it is complete`);
     }
     return { bytes: buf.subarray(0, n), stat };
   } finally {

@@ -116,12 +116,17 @@ export class Cluster {
       const key = family === 4 ? 'mappings.ipv4' : 'mappings.ipv6';
       const m = byName.get(name);
       if (!m) throw new ConfigError(key, `unknown mapping ${quote(name)} (known: ${known || 'none bound'})`);
-      if (!m.families.includes(family)) throw new ConfigError(key, `mapping ${quote(name)} does not map IPv${family} addresses`);
+      if (!m.families.includes(family))
+        throw new ConfigError(key, `mapping ${quote(name)} does not map IPv${family} addresses`);
       return m;
     };
     const used = new Set(config.hosts.flatMap((h) => h.addresses.map((a) => a.family)));
     // a mapping named for a family no address has yet is checked too: it would fail only when one is added
-    const named = (family: 4 | 6) => used.has(family) || (family === 4 ? config.mappings.ipv4 !== DEFAULTS.mappings.ipv4 : config.mappings.ipv6 !== DEFAULTS.mappings.ipv6);
+    const named = (family: 4 | 6) =>
+      used.has(family) ||
+      (family === 4
+        ? config.mappings.ipv4 !== DEFAULTS.mappings.ipv4
+        : config.mappings.ipv6 !== DEFAULTS.mappings.ipv6);
     const forFamily = { 4: named(4) ? pick(4) : undefined, 6: named(6) ? pick(6) : undefined };
 
     const hosts: ClusterHost[] = [];
@@ -141,12 +146,20 @@ export class Cluster {
           const m = forFamily[ip.family]!;
           const out = new Uint8Array(6);
           if (!m.map(ip.bytes, config.multicastPrefix, out))
-            throw new ConfigError(`hosts[${hi}].mac`, `mapping "${m.name}" has no MAC for ${ip.text}: give host "${h.name}" a "mac"`);
+            throw new ConfigError(
+              `hosts[${hi}].mac`,
+              `mapping "${m.name}" has no MAC for ${ip.text}: give host "${h.name}" a "mac"`,
+            );
           mac = Mac.fromBytes(out);
           const key = `hosts[${hi}].addresses[${ai}]`;
-          if (!mac.isMulticast) throw new ConfigError(key, `mapping "${m.name}" gave ${mac}, which lacks the multicast bit`);
+          if (!mac.isMulticast)
+            throw new ConfigError(key, `mapping "${m.name}" gave ${mac}, which lacks the multicast bit`);
           const reserved = reservedMacRange(mac.bytes);
-          if (reserved) throw new ConfigError(key, `mapping "${m.name}" gave ${mac} for ${ip.text}, which is in ${reserved.range} (${reserved.what}): change the mapping or the prefix, or give the host a "mac"`);
+          if (reserved)
+            throw new ConfigError(
+              key,
+              `mapping "${m.name}" gave ${mac} for ${ip.text}, which is in ${reserved.range} (${reserved.what}): change the mapping or the prefix, or give the host a "mac"`,
+            );
           macSource = m.name;
         }
         idx.push(addresses.length);

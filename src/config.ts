@@ -69,7 +69,19 @@ export const DEFAULTS = {
   mappings: { ipv4: 'ipv4-prefix', ipv6: 'ipv6-low32' },
 };
 
-const TOP_KEYS = ['clusterMac', 'mode', 'multicastPrefix', 'sharedMac', 'mappings', 'virtualIps', 'hosts', 'synthesize', 'strictSources', 'replyRewrite', 'heartbeat'];
+const TOP_KEYS = [
+  'clusterMac',
+  'mode',
+  'multicastPrefix',
+  'sharedMac',
+  'mappings',
+  'virtualIps',
+  'hosts',
+  'synthesize',
+  'strictSources',
+  'replyRewrite',
+  'heartbeat',
+];
 const HEARTBEAT_KEYS = ['periodMs', 'missed', 'keyFile', 'keyEnv', 'hostId', 'staticHosts'];
 const ENV_NAME_RE = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
 const HOST_KEYS = ['name', 'addresses', 'mac'];
@@ -102,27 +114,40 @@ export function parseConfigText(text: string, source = 'config'): ClusterConfig 
 export function parseConfig(raw: unknown): ClusterConfig {
   const top = asObject(raw, '', TOP_KEYS);
 
-  if (top.clusterMac === undefined) throw new ConfigError('clusterMac', 'is required (the MAC every member\'s stack uses, e.g. "02-bf-aa-bb-cc-dd")');
+  if (top.clusterMac === undefined)
+    throw new ConfigError('clusterMac', 'is required (the MAC every member\'s stack uses, e.g. "02-bf-aa-bb-cc-dd")');
   const clusterMac = Mac.parse(top.clusterMac, 'clusterMac');
-  if (clusterMac.isMulticast) throw new ConfigError('clusterMac', `${clusterMac} is a multicast MAC; the cluster MAC of unicast mode must be unicast (first octet even)`);
+  if (clusterMac.isMulticast)
+    throw new ConfigError(
+      'clusterMac',
+      `${clusterMac} is a multicast MAC; the cluster MAC of unicast mode must be unicast (first octet even)`,
+    );
   if (clusterMac.isZero) throw new ConfigError('clusterMac', 'is all zeros');
 
   const mode = top.mode === undefined ? DEFAULTS.mode : top.mode;
-  if (mode !== 'dedicated' && mode !== 'shared') throw new ConfigError('mode', `must be "dedicated" or "shared", got ${describe(mode)}`);
+  if (mode !== 'dedicated' && mode !== 'shared')
+    throw new ConfigError('mode', `must be "dedicated" or "shared", got ${describe(mode)}`);
 
   const multicastPrefix = Mac.parsePrefix(top.multicastPrefix ?? DEFAULTS.multicastPrefix, 'multicastPrefix');
   if ((multicastPrefix[0] & 1) === 0)
-    throw new ConfigError('multicastPrefix', `${hex2(multicastPrefix)} lacks the multicast bit (first octet must be odd, e.g. 03-bf)`);
+    throw new ConfigError(
+      'multicastPrefix',
+      `${hex2(multicastPrefix)} lacks the multicast bit (first octet must be odd, e.g. 03-bf)`,
+    );
   for (const r of RESERVED_MAC_RANGES)
     if (r.prefix[0] === multicastPrefix[0] && r.prefix[1] === multicastPrefix[1])
-      throw new ConfigError('multicastPrefix', `${hex2(multicastPrefix)} reaches into ${r.range}, ${r.what}: dedicated MACs there would be taken for that traffic`);
+      throw new ConfigError(
+        'multicastPrefix',
+        `${hex2(multicastPrefix)} reaches into ${r.range}, ${r.what}: dedicated MACs there would be taken for that traffic`,
+      );
 
   let sharedMac: Mac | undefined;
   if (top.sharedMac !== undefined) {
     sharedMac = Mac.parse(top.sharedMac, 'sharedMac');
     checkDedicatedMac(sharedMac, 'sharedMac');
   }
-  if (mode === 'shared' && !sharedMac) throw new ConfigError('sharedMac', 'is required when mode is "shared" (e.g. "03-bf-00-00-00-01")');
+  if (mode === 'shared' && !sharedMac)
+    throw new ConfigError('sharedMac', 'is required when mode is "shared" (e.g. "03-bf-00-00-00-01")');
 
   const mappingsRaw = top.mappings === undefined ? {} : asObject(top.mappings, 'mappings', MAPPING_KEYS);
   const mappings = {
@@ -138,7 +163,11 @@ export function parseConfig(raw: unknown): ClusterConfig {
     return a;
   });
 
-  if (top.hosts === undefined) throw new ConfigError('hosts', 'is required: the cluster members, e.g. [{"name": "host1", "addresses": ["198.18.0.1"]}]');
+  if (top.hosts === undefined)
+    throw new ConfigError(
+      'hosts',
+      'is required: the cluster members, e.g. [{"name": "host1", "addresses": ["198.18.0.1"]}]',
+    );
   const hostsRaw = asArray(top.hosts, 'hosts');
   if (hostsRaw.length === 0) throw new ConfigError('hosts', 'is empty: a cluster needs at least one member');
   const names = new Map<string, number>();
@@ -146,7 +175,10 @@ export function parseConfig(raw: unknown): ClusterConfig {
     const hk = `hosts[${i}]`;
     const o = asObject(h, hk, HOST_KEYS);
     if (typeof o.name !== 'string' || !HOST_NAME_RE.test(o.name))
-      throw new ConfigError(`${hk}.name`, `must be a name of letters, digits, ".", "_" or "-" (at most 63), got ${describe(o.name)}`);
+      throw new ConfigError(
+        `${hk}.name`,
+        `must be a name of letters, digits, ".", "_" or "-" (at most 63), got ${describe(o.name)}`,
+      );
     const prev = names.get(o.name);
     if (prev !== undefined) throw new ConfigError(`${hk}.name`, `"${o.name}" is already the name of hosts[${prev}]`);
     names.set(o.name, i);
@@ -178,30 +210,49 @@ export function parseConfig(raw: unknown): ClusterConfig {
 
 function parseHeartbeat(v: unknown): HeartbeatConfig {
   if (typeof v === 'object' && v !== null && !Array.isArray(v) && 'key' in v)
-    throw new ConfigError('heartbeat.key', 'the cluster key never goes in the config: name a file ("keyFile") or an environment variable ("keyEnv") that holds it');
+    throw new ConfigError(
+      'heartbeat.key',
+      'the cluster key never goes in the config: name a file ("keyFile") or an environment variable ("keyEnv") that holds it',
+    );
   const o = asObject(v, 'heartbeat', HEARTBEAT_KEYS);
   const int = (k: 'periodMs' | 'missed', dflt: number): number => {
     const x = o[k];
     if (x === undefined) return dflt;
     const [lo, hi] = HEARTBEAT_LIMITS[k];
-    if (typeof x !== 'number' || !Number.isInteger(x) || x < lo || x > hi) throw new ConfigError(`heartbeat.${k}`, `must be an integer from ${lo} to ${hi}, got ${describe(x)}`);
+    if (typeof x !== 'number' || !Number.isInteger(x) || x < lo || x > hi)
+      throw new ConfigError(`heartbeat.${k}`, `must be an integer from ${lo} to ${hi}, got ${describe(x)}`);
     return x;
   };
   const periodMs = int('periodMs', HEARTBEAT_DEFAULTS.periodMs);
   const missed = int('missed', HEARTBEAT_DEFAULTS.missed);
   if ((o.keyFile === undefined) === (o.keyEnv === undefined))
-    throw new ConfigError('heartbeat', 'needs exactly one of "keyFile" (a file holding the cluster key) or "keyEnv" (an environment variable holding it)');
-  if (o.keyFile !== undefined && (typeof o.keyFile !== 'string' || o.keyFile.length === 0)) throw new ConfigError('heartbeat.keyFile', `expected a file path, got ${describe(o.keyFile)}`);
+    throw new ConfigError(
+      'heartbeat',
+      'needs exactly one of "keyFile" (a file holding the cluster key) or "keyEnv" (an environment variable holding it)',
+    );
+  if (o.keyFile !== undefined && (typeof o.keyFile !== 'string' || o.keyFile.length === 0))
+    throw new ConfigError('heartbeat.keyFile', `expected a file path, got ${describe(o.keyFile)}`);
   if (o.keyEnv !== undefined && (typeof o.keyEnv !== 'string' || !ENV_NAME_RE.test(o.keyEnv)))
-    throw new ConfigError('heartbeat.keyEnv', `expected an environment variable name (letters, digits, "_"), got ${describe(o.keyEnv)}`);
+    throw new ConfigError(
+      'heartbeat.keyEnv',
+      `expected an environment variable name (letters, digits, "_"), got ${describe(o.keyEnv)}`,
+    );
   let hostId: number | undefined;
   if (o.hostId !== undefined) {
     if (typeof o.hostId !== 'number' || !Number.isInteger(o.hostId) || o.hostId < 1 || o.hostId > 0xffffffff)
       throw new ConfigError('heartbeat.hostId', `must be an integer from 1 to 4294967295, got ${describe(o.hostId)}`);
     hostId = o.hostId;
   }
-  const staticHosts = o.staticHosts === undefined ? HEARTBEAT_DEFAULTS.staticHosts : asBool(o.staticHosts, 'heartbeat.staticHosts');
-  return { periodMs, missed, keyFile: o.keyFile as string | undefined, keyEnv: o.keyEnv as string | undefined, hostId, staticHosts };
+  const staticHosts =
+    o.staticHosts === undefined ? HEARTBEAT_DEFAULTS.staticHosts : asBool(o.staticHosts, 'heartbeat.staticHosts');
+  return {
+    periodMs,
+    missed,
+    keyFile: o.keyFile as string | undefined,
+    keyEnv: o.keyEnv as string | undefined,
+    hostId,
+    staticHosts,
+  };
 }
 
 function parseReplyRewrite(v: unknown): 'sender' | 'receiver' {
@@ -216,14 +267,42 @@ function parseReplyRewrite(v: unknown): 'sender' | 'receiver' {
  * member's (and drop Router Advertisements, IGMP queries, LLDP...), or make switches trap, filter
  * or prioritise member traffic. Longest prefixes first is not needed: the ranges do not overlap.
  */
-export const RESERVED_MAC_RANGES: readonly { readonly prefix: readonly number[]; readonly range: string; readonly what: string }[] = [
+export const RESERVED_MAC_RANGES: readonly {
+  readonly prefix: readonly number[];
+  readonly range: string;
+  readonly what: string;
+}[] = [
   { prefix: [0xff, 0xff, 0xff, 0xff, 0xff, 0xff], range: 'ff-ff-ff-ff-ff-ff', what: 'the broadcast address' },
-  { prefix: [0x33, 0x33], range: '33-33-xx-xx-xx-xx', what: 'IPv6 multicast (RFC 2464 section 7: Neighbor Discovery, MLD, Router Advertisements)' },
-  { prefix: [0x01, 0x00, 0x5e], range: '01-00-5e-xx-xx-xx', what: 'IPv4 multicast (RFC 1112 section 6.4: IGMP, mDNS) and MPLS multicast (RFC 7042)' },
-  { prefix: [0x01, 0x80, 0xc2], range: '01-80-c2-xx-xx-xx', what: 'IEEE 802.1 group addresses (STP, pause frames, LACP, LLDP, 802.1X, MRP: bridges consume or never forward them)' },
-  { prefix: [0x01, 0x00, 0x0c], range: '01-00-0c-xx-xx-xx', what: "Cisco's protocol addresses (CDP, VTP, DTP, UDLD, PVST+: Cisco switches trap them)" },
-  { prefix: [0x01, 0x1b, 0x19], range: '01-1b-19-xx-xx-xx', what: 'IEEE 1588 Precision Time Protocol (PTP-aware switches trap it)' },
-  { prefix: [0x01, 0x0c, 0xcd], range: '01-0c-cd-xx-xx-xx', what: 'IEC 61850 GOOSE and sampled values (substation switches prioritise or filter them)' },
+  {
+    prefix: [0x33, 0x33],
+    range: '33-33-xx-xx-xx-xx',
+    what: 'IPv6 multicast (RFC 2464 section 7: Neighbor Discovery, MLD, Router Advertisements)',
+  },
+  {
+    prefix: [0x01, 0x00, 0x5e],
+    range: '01-00-5e-xx-xx-xx',
+    what: 'IPv4 multicast (RFC 1112 section 6.4: IGMP, mDNS) and MPLS multicast (RFC 7042)',
+  },
+  {
+    prefix: [0x01, 0x80, 0xc2],
+    range: '01-80-c2-xx-xx-xx',
+    what: 'IEEE 802.1 group addresses (STP, pause frames, LACP, LLDP, 802.1X, MRP: bridges consume or never forward them)',
+  },
+  {
+    prefix: [0x01, 0x00, 0x0c],
+    range: '01-00-0c-xx-xx-xx',
+    what: "Cisco's protocol addresses (CDP, VTP, DTP, UDLD, PVST+: Cisco switches trap them)",
+  },
+  {
+    prefix: [0x01, 0x1b, 0x19],
+    range: '01-1b-19-xx-xx-xx',
+    what: 'IEEE 1588 Precision Time Protocol (PTP-aware switches trap it)',
+  },
+  {
+    prefix: [0x01, 0x0c, 0xcd],
+    range: '01-0c-cd-xx-xx-xx',
+    what: 'IEC 61850 GOOSE and sampled values (substation switches prioritise or filter them)',
+  },
 ];
 
 /** The reserved range (RESERVED_MAC_RANGES) holding the 6 bytes at b[off..], or undefined. */
@@ -233,7 +312,11 @@ export function reservedMacRange(b: ArrayLike<number>, off = 0): (typeof RESERVE
 
 /** A dedicated (or shared) MAC must have the multicast bit and lie outside every reserved range. */
 export function checkDedicatedMac(mac: Mac, key: string): void {
-  if (!mac.isMulticast) throw new ConfigError(key, `${mac} lacks the multicast bit: a dedicated MAC must be multicast (first octet odd, e.g. 03-bf-...)`);
+  if (!mac.isMulticast)
+    throw new ConfigError(
+      key,
+      `${mac} lacks the multicast bit: a dedicated MAC must be multicast (first octet odd, e.g. 03-bf-...)`,
+    );
   const r = reservedMacRange(mac.bytes);
   if (r) throw new ConfigError(key, `${mac} is in ${r.range}, ${r.what}: not usable as a dedicated or shared MAC`);
 }
@@ -252,7 +335,8 @@ function parseHostMacs(v: unknown, key: string, addresses: readonly IpAddress[])
   for (const [addrText, macText] of Object.entries(o)) {
     const k = `${key}[${quote(addrText)}]`;
     const a = parseHostAddress(addrText, k);
-    if (!addresses.some((x) => x.text === a.text)) throw new ConfigError(k, `${a.text} is not one of this host's addresses`);
+    if (!addresses.some((x) => x.text === a.text))
+      throw new ConfigError(k, `${a.text} is not one of this host's addresses`);
     const mac = Mac.parse(macText, k);
     checkDedicatedMac(mac, k);
     out.set(a.text, mac);
@@ -269,12 +353,14 @@ function noDuplicate(seen: Map<string, string>, a: IpAddress, key: string): void
 
 function mappingName(v: unknown, key: string, dflt: string): string {
   if (v === undefined) return dflt;
-  if (typeof v !== 'string' || v.length === 0) throw new ConfigError(key, `expected a mapping name, got ${describe(v)}`);
+  if (typeof v !== 'string' || v.length === 0)
+    throw new ConfigError(key, `expected a mapping name, got ${describe(v)}`);
   return v;
 }
 
 function asObject(v: unknown, key: string, allowed: readonly string[] | null): Record<string, unknown> {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new ConfigError(key, `expected an object, got ${describe(v)}`);
+  if (typeof v !== 'object' || v === null || Array.isArray(v))
+    throw new ConfigError(key, `expected an object, got ${describe(v)}`);
   const o = v as Record<string, unknown>;
   for (const k of Object.keys(o)) {
     const path = IDENTIFIER_RE.test(k) ? (key ? `${key}.${k}` : k) : `${key}[${quote(k)}]`;

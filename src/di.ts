@@ -123,5 +123,7 @@ export function loadModules(container: inversify.Container, modules: readonly in
   }
   const r = c.load(...modules);
   if (r && typeof (r as Promise<void>).then === 'function')
-    throw new Error(`intracluster: this inversify loads modules asynchronously only; supported: ${SUPPORTED_INVERSIFY}`);
+    throw new Error(
+      `intracluster: this inversify loads modules asynchronously only; supported: ${SUPPORTED_INVERSIFY}`,
+    );
 }

@@ -182,7 +182,8 @@ function inbound(c: FrameContext, m: DiscoveryMessage, codec: DiscoveryCodec): V
   const exchange = answer && m.solicited && forUs && s >= 0 && cl.hostOf(s) === h;
   if (!substitute(c, m, codec, e)) {
     // step 510: the member's layer already wrote its dedicated MAC (form "sender"): exchange complete
-    if (exchange && m.linkLayerCount > 0 && macEquals(f, m.linkLayer[0], cl.memberMacs, cl.macAt(e))) c.markDiscovered(h);
+    if (exchange && m.linkLayerCount > 0 && macEquals(f, m.linkLayer[0], cl.memberMacs, cl.macAt(e)))
+      c.markDiscovered(h);
     return keep(c, R.alreadyDedicated);
   }
   if (answer) {

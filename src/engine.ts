@@ -7,10 +7,16 @@ import { macCopy, macEquals } from './mac';
 import { Direction, Reason, Verdict, VERDICT_NAMES, reasonCount, reasonId, reasonText } from './verdict';
 
 /** A codec adapter (decode, writeLinkLayer, synthesize, reasons all present). */
-type DiscoveryAdapter = ProtocolAdapter & Required<Pick<ProtocolAdapter, 'decode' | 'writeLinkLayer' | 'synthesize' | 'reasons'>>;
+type DiscoveryAdapter = ProtocolAdapter &
+  Required<Pick<ProtocolAdapter, 'decode' | 'writeLinkLayer' | 'synthesize' | 'reasons'>>;
 
 function isCodec(a: ProtocolAdapter): a is DiscoveryAdapter {
-  return typeof a.decode === 'function' && typeof a.writeLinkLayer === 'function' && typeof a.synthesize === 'function' && a.reasons !== undefined;
+  return (
+    typeof a.decode === 'function' &&
+    typeof a.writeLinkLayer === 'function' &&
+    typeof a.synthesize === 'function' &&
+    a.reasons !== undefined
+  );
 }
 
 /** A claim, prepared for dispatch: `types` is a 256-entry membership table of upper-layer types. */
@@ -34,7 +40,12 @@ function narrowClaim(adapter: ProtocolAdapter, c: AdapterClaim): NarrowClaim {
     types = new Uint8Array(256);
     for (const t of c.upperTypes) types[t & 0xff] = 1;
   }
-  return { adapter, ipProtocol: c.match !== undefined ? -1 : (c.ipProtocol ?? -1), types: c.match !== undefined ? null : types, match: c.match ?? null };
+  return {
+    adapter,
+    ipProtocol: c.match !== undefined ? -1 : (c.ipProtocol ?? -1),
+    types: c.match !== undefined ? null : types,
+    match: c.match ?? null,
+  };
 }
 
 function hex4(t: number): string {
@@ -107,12 +118,19 @@ export class Engine {
         const r = route(claim.etherType);
         const n = narrowClaim(a, claim);
         if (n.ipProtocol >= 0 && !r.codec)
-          throw new Error(`adapter "${a.name}" claims IP protocol ${n.ipProtocol} inside EtherType ${hex4(claim.etherType)}, but no adapter decodes that EtherType`);
+          throw new Error(
+            `adapter "${a.name}" claims IP protocol ${n.ipProtocol} inside EtherType ${hex4(claim.etherType)}, but no adapter decodes that EtherType`,
+          );
         for (const o of r.claims) {
           if (o.match || n.match || o.ipProtocol !== n.ipProtocol) continue;
-          const overlap = o.types === null || n.types === null ? -1 : o.types.findIndex((x, i) => x === 1 && n.types![i] === 1);
+          const overlap =
+            o.types === null || n.types === null ? -1 : o.types.findIndex((x, i) => x === 1 && n.types![i] === 1);
           if (o.types === null || n.types === null || overlap >= 0)
-            throw new AdapterConflictError(o.adapter.name, a.name, selectorText(claim.etherType, n.ipProtocol, o.types === null || n.types === null ? -1 : overlap));
+            throw new AdapterConflictError(
+              o.adapter.name,
+              a.name,
+              selectorText(claim.etherType, n.ipProtocol, o.types === null || n.types === null ? -1 : overlap),
+            );
         }
         r.claims.push(n);
       }
@@ -147,7 +165,11 @@ export class Engine {
    */
   setCluster(cluster: Cluster, hostName = this.ctx.cluster ? this.hostName : ''): void {
     const local = cluster.hostIndex(hostName);
-    if (local < 0) throw new UnknownHostError(hostName, cluster.hosts.map((h) => h.name));
+    if (local < 0)
+      throw new UnknownHostError(
+        hostName,
+        cluster.hosts.map((h) => h.name),
+      );
     const c = this.ctx;
     const discovered = new Uint8Array(cluster.hosts.length);
     if (c.cluster) {
@@ -236,7 +258,10 @@ export class Engine {
     c.etherTypeOffset = et;
     c.etherType = readU16(f, et);
     c.l3 = et + 2;
-    const route = this.dispatchType[c.etherType & 0xff] === c.etherType ? this.dispatchRoute[c.etherType & 0xff] : this.byEtherType.get(c.etherType);
+    const route =
+      this.dispatchType[c.etherType & 0xff] === c.etherType
+        ? this.dispatchRoute[c.etherType & 0xff]
+        : this.byEtherType.get(c.etherType);
     let adapter: ProtocolAdapter | undefined;
     let codec: DiscoveryAdapter | undefined;
     if (route !== undefined) {
@@ -270,7 +295,10 @@ export class Engine {
         }
       } else if (c.sharedMac !== null && macEquals(f, 0, c.sharedMac, 0)) {
         // shared mode: one intracluster MAC for all; filter by IP destination
-        const local = adapter !== undefined && adapter.localDestination !== undefined ? adapter.localDestination(c) : this.localDestination(c);
+        const local =
+          adapter !== undefined && adapter.localDestination !== undefined
+            ? adapter.localDestination(c)
+            : this.localDestination(c);
         if (local === 0) {
           c.reason = Reason.SharedNotLocal;
           return Verdict.Drop;
@@ -319,7 +347,11 @@ export class Engine {
       const n = claims[i];
       if (n.match !== null) {
         if (n.match(c)) return n.adapter;
-      } else if (n.ipProtocol < 0 || (n.ipProtocol === c.ipProtocol && (n.types === null || (c.upperType >= 0 && n.types[c.upperType] === 1)))) return n.adapter;
+      } else if (
+        n.ipProtocol < 0 ||
+        (n.ipProtocol === c.ipProtocol && (n.types === null || (c.upperType >= 0 && n.types[c.upperType] === 1)))
+      )
+        return n.adapter;
     }
     return undefined;
   }
@@ -350,7 +382,8 @@ export class Engine {
 
   /** Strict sources: sets the reason and returns false when the frame must be dropped. */
   private strictAllows(c: FrameContext, adapter: ProtocolAdapter | undefined): boolean {
-    const s = adapter !== undefined && adapter.sourceMember !== undefined ? adapter.sourceMember(c) : this.sourceMember(c);
+    const s =
+      adapter !== undefined && adapter.sourceMember !== undefined ? adapter.sourceMember(c) : this.sourceMember(c);
     if (s === DISCOVERY_EXEMPT) return true;
     if (s < 0) {
       c.reason = Reason.StrictUnknownSender;
@@ -366,7 +399,10 @@ export class Engine {
   /** Strict sources: whether on, and the members a discovery exchange completed with (allocates; for status). */
   strictSourcesState(): { enabled: boolean; discovered: string[] } {
     const c = this.ctx;
-    return { enabled: c.strictSources, discovered: c.cluster.hosts.filter((h) => c.discovered[h.index] === 1).map((h) => h.name) };
+    return {
+      enabled: c.strictSources,
+      discovered: c.cluster.hosts.filter((h) => c.discovered[h.index] === 1).map((h) => h.name),
+    };
   }
 
   /** Counters as a plain object (for the CLI and logs; allocates, not for the hot path). */
@@ -377,7 +413,13 @@ export class Engine {
     for (let v = 0; v < 4; v++) {
       for (let r = 0; r < this.reasonSlots; r++) {
         const n = this.count(5 + v * this.reasonSlots + r);
-        if (n > 0) byReason.push({ verdict: VERDICT_NAMES[v], reason: r === 0 ? '(none)' : reasonText(r), reasonId: r === 0 ? '' : reasonId(r), count: n });
+        if (n > 0)
+          byReason.push({
+            verdict: VERDICT_NAMES[v],
+            reason: r === 0 ? '(none)' : reasonText(r),
+            reasonId: r === 0 ? '' : reasonId(r),
+            count: n,
+          });
       }
     }
     return { frames: this.count(Counter.In), byVerdict, byReason };

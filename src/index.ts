@@ -3,7 +3,19 @@ import 'reflect-metadata';
 export { Mac, macEquals, macCopy, formatMac } from './mac';
 export { ConfigError, FrameError, UsageError } from './errors';
 export { ByteKeyTable } from './table';
-export { Verdict, Direction, Reason, defineReason, reasonText, reasonId, reasonById, reasonTable, verdictName, directionName, parseDirection } from './verdict';
+export {
+  Verdict,
+  Direction,
+  Reason,
+  defineReason,
+  reasonText,
+  reasonId,
+  reasonById,
+  reasonTable,
+  verdictName,
+  directionName,
+  parseDirection,
+} from './verdict';
 export { parseConfig, parseConfigText, loadConfigFile, checkDedicatedMac } from './config';
 export type { ClusterConfig, HostConfig, ClusterMode } from './config';
 export { parseHostAddress, formatAddress } from './address';
@@ -30,7 +42,14 @@ export * from './frame/ipv6';
 export * from './frame/icmpv6';
 export { ArpAdapter, ArpReason } from '../adapters/arp';
 export { NdpAdapter, NdpReason } from '../adapters/ndp';
-export { builtinMappings, Ipv4PrefixMapping, Ipv6Low32Mapping, Ipv6Xor32Mapping, Ipv6Hash32Mapping, TableMapping } from '../mappings';
+export {
+  builtinMappings,
+  Ipv4PrefixMapping,
+  Ipv6Low32Mapping,
+  Ipv6Xor32Mapping,
+  Ipv6Hash32Mapping,
+  TableMapping,
+} from '../mappings';
 export * from './frame/build';
 export * from './frame/checksum';
 export * from '../adapters/arp/repr';

@@ -1,6 +1,7 @@
 import { ConfigError } from './errors';
 
-const MAC_RE = /^([0-9a-fA-F]{2})([-:])([0-9a-fA-F]{2})\2([0-9a-fA-F]{2})\2([0-9a-fA-F]{2})\2([0-9a-fA-F]{2})\2([0-9a-fA-F]{2})$/;
+const MAC_RE =
+  /^([0-9a-fA-F]{2})([-:])([0-9a-fA-F]{2})\2([0-9a-fA-F]{2})\2([0-9a-fA-F]{2})\2([0-9a-fA-F]{2})\2([0-9a-fA-F]{2})$/;
 const PREFIX_RE = /^([0-9a-fA-F]{2})[-:]([0-9a-fA-F]{2})$/;
 
 /** A 48-bit IEEE 802 MAC address (config-time value; the hot path works on raw bytes). */
@@ -9,10 +10,15 @@ export class Mac {
 
   /** Parses `02-bf-aa-bb-cc-dd` or `02:bf:aa:bb:cc:dd`. `key` names the config key in errors. */
   static parse(text: unknown, key = 'mac'): Mac {
-    if (typeof text !== 'string') throw new ConfigError(key, `expected a MAC address string like "02-bf-aa-bb-cc-dd", got ${describe(text)}`);
+    if (typeof text !== 'string')
+      throw new ConfigError(key, `expected a MAC address string like "02-bf-aa-bb-cc-dd", got ${describe(text)}`);
     if (text.trim() !== text) throw new ConfigError(key, `${quote(text)} has a leading or trailing space`);
     const m = MAC_RE.exec(text);
-    if (!m) throw new ConfigError(key, `${quote(text)} is not a MAC address (expected six hex bytes separated by "-" or ":", e.g. "02-bf-aa-bb-cc-dd")`);
+    if (!m)
+      throw new ConfigError(
+        key,
+        `${quote(text)} is not a MAC address (expected six hex bytes separated by "-" or ":", e.g. "02-bf-aa-bb-cc-dd")`,
+      );
     return new Mac(Uint8Array.from([m[1], m[3], m[4], m[5], m[6], m[7]].map((h) => parseInt(h, 16))));
   }
 
@@ -24,7 +30,8 @@ export class Mac {
 
   /** Parses a 2-byte prefix such as `03-bf`. */
   static parsePrefix(text: unknown, key = 'multicastPrefix'): Uint8Array {
-    if (typeof text !== 'string') throw new ConfigError(key, `expected a 2-byte prefix string like "03-bf", got ${describe(text)}`);
+    if (typeof text !== 'string')
+      throw new ConfigError(key, `expected a 2-byte prefix string like "03-bf", got ${describe(text)}`);
     if (text.trim() !== text) throw new ConfigError(key, `${quote(text)} has a leading or trailing space`);
     const m = PREFIX_RE.exec(text);
     if (!m) throw new ConfigError(key, `${quote(text)} is not a 2-byte MAC prefix (expected e.g. "03-bf")`);
@@ -53,8 +60,12 @@ export class Mac {
 /** Compares 6 bytes in place; no allocation. */
 export function macEquals(a: Uint8Array, ao: number, b: Uint8Array, bo: number): boolean {
   return (
-    a[ao] === b[bo] && a[ao + 1] === b[bo + 1] && a[ao + 2] === b[bo + 2] &&
-    a[ao + 3] === b[bo + 3] && a[ao + 4] === b[bo + 4] && a[ao + 5] === b[bo + 5]
+    a[ao] === b[bo] &&
+    a[ao + 1] === b[bo + 1] &&
+    a[ao + 2] === b[bo + 2] &&
+    a[ao + 3] === b[bo + 3] &&
+    a[ao + 4] === b[bo + 4] &&
+    a[ao + 5] === b[bo + 5]
   );
 }
 

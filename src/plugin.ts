@@ -77,7 +77,10 @@ async function loadModule(file: string): Promise<Record<string, unknown>> {
 }
 
 /** Loads every plug-in, in order. */
-export async function loadPlugins(specs: readonly string[], cwd: string = process.cwd()): Promise<IntraclusterPlugin[]> {
+export async function loadPlugins(
+  specs: readonly string[],
+  cwd: string = process.cwd(),
+): Promise<IntraclusterPlugin[]> {
   const out: IntraclusterPlugin[] = [];
   for (const s of specs) out.push(await loadPlugin(s, cwd));
   return out;
@@ -95,18 +98,36 @@ function pickPlugin(ns: Record<string, unknown>): unknown {
 
 function checkPlugin(spec: string, p: unknown): IntraclusterPlugin {
   if (!p || typeof p !== 'object' || (!('adapters' in p) && !('mappings' in p)))
-    throw new PluginError(spec, 'exports no plug-in: export "adapters" and/or "mappings" (arrays of instances), or a default export holding them');
+    throw new PluginError(
+      spec,
+      'exports no plug-in: export "adapters" and/or "mappings" (arrays of instances), or a default export holding them',
+    );
   const { adapters, mappings } = p as { adapters?: unknown; mappings?: unknown };
   const list = (v: unknown, what: string, ok: (x: Record<string, unknown>) => boolean, shape: string): unknown[] => {
     if (v === undefined) return [];
     if (!Array.isArray(v)) throw new PluginError(spec, `"${what}" must be an array of instances`);
     v.forEach((x, i) => {
-      if (typeof x === 'function') throw new PluginError(spec, `${what}[${i}] is a class: export an instance (new ${(x as { name?: string }).name || 'It'}())`);
-      if (!x || typeof x !== 'object' || !ok(x as Record<string, unknown>)) throw new PluginError(spec, `${what}[${i}] is not ${shape}`);
+      if (typeof x === 'function')
+        throw new PluginError(
+          spec,
+          `${what}[${i}] is a class: export an instance (new ${(x as { name?: string }).name || 'It'}())`,
+        );
+      if (!x || typeof x !== 'object' || !ok(x as Record<string, unknown>))
+        throw new PluginError(spec, `${what}[${i}] is not ${shape}`);
     });
     return v;
   };
-  const a = list(adapters, 'adapters', (x) => typeof x.name === 'string' && (typeof x.process === 'function' || typeof x.decode === 'function'), 'a ProtocolAdapter (name, process or decode)');
-  const m = list(mappings, 'mappings', (x) => typeof x.name === 'string' && typeof x.map === 'function' && Array.isArray(x.families), 'a Mapping (name, families, map)');
+  const a = list(
+    adapters,
+    'adapters',
+    (x) => typeof x.name === 'string' && (typeof x.process === 'function' || typeof x.decode === 'function'),
+    'a ProtocolAdapter (name, process or decode)',
+  );
+  const m = list(
+    mappings,
+    'mappings',
+    (x) => typeof x.name === 'string' && typeof x.map === 'function' && Array.isArray(x.families),
+    'a Mapping (name, families, map)',
+  );
   return { adapters: a as ProtocolAdapter[], mappings: m as Mapping[] };
 }

@@ -61,7 +61,8 @@ export class ByteKeyTable {
   /** Inserts key -> value (value >= 0). Returns the value already stored for key, or -1 if it was new. */
   set(key: ArrayLike<number>, value: number): number {
     if (value < 0) throw new RangeError('ByteKeyTable values must be >= 0');
-    if (this.count * 2 + 2 > this.mask + 1) throw new RangeError('ByteKeyTable is full: size it for the expected key count');
+    if (this.count * 2 + 2 > this.mask + 1)
+      throw new RangeError('ByteKeyTable is full: size it for the expected key count');
     const k = Uint8Array.from(key as ArrayLike<number>);
     if (k.length !== this.keyLength) throw new RangeError(`key must be ${this.keyLength} bytes`);
     const existing = this.get(k, 0);
@@ -85,7 +86,13 @@ export class ByteKeyTable {
     // One small straight-line path per key length the cluster uses (small enough for the JIT to
     // inline into the caller); the generic loop for any other length.
     const w = this.path;
-    return w === 1 ? this.get1(buf, off) : w === 4 ? this.get4(buf, off) : w === 2 ? this.get2(buf, off) : this.getN(buf, off);
+    return w === 1
+      ? this.get1(buf, off)
+      : w === 4
+        ? this.get4(buf, off)
+        : w === 2
+          ? this.get2(buf, off)
+          : this.getN(buf, off);
   }
 
   /** IPv4 keys; slot: [key, value, ...]. */
@@ -104,7 +111,11 @@ export class ByteKeyTable {
     const t = this.slots;
     const w0 = (buf[off] << 24) | (buf[off + 1] << 16) | (buf[off + 2] << 8) | buf[off + 3];
     const w1 = (buf[off + 4] << 24) | (buf[off + 5] << 16);
-    for (let slot = this.finish(Math.imul(Math.imul(0x811c9dc5 ^ w0, 0x01000193) ^ w1, 0x01000193)) & this.mask; ; slot = (slot + 1) & this.mask) {
+    for (
+      let slot = this.finish(Math.imul(Math.imul(0x811c9dc5 ^ w0, 0x01000193) ^ w1, 0x01000193)) & this.mask;
+      ;
+      slot = (slot + 1) & this.mask
+    ) {
       const b = 4 * slot;
       const v = t[b + 2];
       if (v < 0 || (t[b] === w0 && t[b + 1] === w1)) return v;

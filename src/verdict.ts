@@ -42,10 +42,12 @@ const REASON_ID_RE = /^[a-z][a-z0-9-]*(\.[a-z0-9][a-z0-9-]*)+$/;
  * id with another text is a programming error (throws, at load time, never per frame).
  */
 export function defineReason(id: string, text: string): number {
-  if (!REASON_ID_RE.test(id)) throw new Error(`reason id ${JSON.stringify(id)} is not of the form "family.name" (lower case, digits, dashes)`);
+  if (!REASON_ID_RE.test(id))
+    throw new Error(`reason id ${JSON.stringify(id)} is not of the form "family.name" (lower case, digits, dashes)`);
   const known = numberById.get(id);
   if (known !== undefined) {
-    if (reasonTexts[known] !== text) throw new Error(`reason id "${id}" is already defined with another text: ${JSON.stringify(reasonTexts[known])}`);
+    if (reasonTexts[known] !== text)
+      throw new Error(`reason id "${id}" is already defined with another text: ${JSON.stringify(reasonTexts[known])}`);
     return known;
   }
   const n = reasonTexts.length;
@@ -89,15 +91,36 @@ export const Reason = {
   None: 0,
   TruncatedEthernet: defineReason('frame.truncated', 'truncated Ethernet header or VLAN tag stack'),
   NoAdapter: defineReason('frame.no-adapter', 'no adapter for this EtherType'),
-  NotForThisHost: defineReason('data.not-for-this-host', "not for this host: destination is another member's dedicated MAC"),
-  DedicatedToCluster: defineReason('data.dedicated-to-cluster', 'destination is a dedicated MAC of this host: set to the cluster MAC (steps 510, 702, 706)'),
-  SharedToCluster: defineReason('shared.to-cluster', 'destination is the shared MAC and the IP destination is this host: set to the cluster MAC'),
-  SharedNotLocal: defineReason('shared.not-for-this-host', "not for this host: shared MAC, IP destination is not one of this host's addresses"),
+  NotForThisHost: defineReason(
+    'data.not-for-this-host',
+    "not for this host: destination is another member's dedicated MAC",
+  ),
+  DedicatedToCluster: defineReason(
+    'data.dedicated-to-cluster',
+    'destination is a dedicated MAC of this host: set to the cluster MAC (steps 510, 702, 706)',
+  ),
+  SharedToCluster: defineReason(
+    'shared.to-cluster',
+    'destination is the shared MAC and the IP destination is this host: set to the cluster MAC',
+  ),
+  SharedNotLocal: defineReason(
+    'shared.not-for-this-host',
+    "not for this host: shared MAC, IP destination is not one of this host's addresses",
+  ),
   SharedUndetermined: defineReason('shared.undetermined', 'shared MAC, but no IP destination could be read: dropped'),
-  StrictNoDiscovery: defineReason('strict.no-discovery', 'strict sources: no discovery exchange completed with the sender yet'),
+  StrictNoDiscovery: defineReason(
+    'strict.no-discovery',
+    'strict sources: no discovery exchange completed with the sender yet',
+  ),
   StrictUnknownSender: defineReason('strict.unknown-sender', 'strict sources: sender is not a cluster member'),
-  AdapterError: defineReason('engine.adapter-error', 'internal error in a protocol adapter: dropped rather than forwarded half-rewritten'),
+  AdapterError: defineReason(
+    'engine.adapter-error',
+    'internal error in a protocol adapter: dropped rather than forwarded half-rewritten',
+  ),
   BadLength: defineReason('engine.bad-length', 'length outside the buffer'),
   BadDirection: defineReason('engine.bad-direction', 'direction is neither inbound (0) nor outbound (1): dropped'),
-  MulticastSource: defineReason('frame.multicast-source', 'multicast Ethernet source (IEEE 802.3: a source address is never a group address): dropped, in either direction'),
+  MulticastSource: defineReason(
+    'frame.multicast-source',
+    'multicast Ethernet source (IEEE 802.3: a source address is never a group address): dropped, in either direction',
+  ),
 } as const;

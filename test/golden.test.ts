@@ -23,33 +23,101 @@ describe('golden suite coverage', () => {
     expect(new Set(vectors.map((v) => v.name)).size).toBe(vectors.length);
   });
 
-  test.each(['arp.request-for-this-host', 'arp.merge-hazard', 'arp.reply-to-member', 'data.dedicated-to-cluster', 'data.not-for-this-host', 'arp.outbound-keeps-cluster-mac', 'frame.vlan-tags', 'frame.padding'])('%s has at least one vector', (rule) => {
+  test.each([
+    'arp.request-for-this-host',
+    'arp.merge-hazard',
+    'arp.reply-to-member',
+    'data.dedicated-to-cluster',
+    'data.not-for-this-host',
+    'arp.outbound-keeps-cluster-mac',
+    'frame.vlan-tags',
+    'frame.padding',
+  ])('%s has at least one vector', (rule) => {
     expect(vectors.filter((v) => v.rules.includes(rule)).map((v) => v.name)).not.toEqual([]);
   });
 
   test('the ARP vectors fail an engine without the ARP adapter (the suite is not vacuous)', () => {
     const bare = new Container();
     bare.loadSync(coreModule, mappingsModule);
-    const failed = new Set(runGoldenDirectory(join(GOLDEN_DIR, 'arp'), bare).filter((r) => !r.passed).map((r) => r.name));
-    const arpRewrites = vectors.filter((v) => v.path.startsWith('arp/') && v.expect.verdict === 'rewrite' && v.rules.some((r) => ['arp.request-for-this-host', 'arp.merge-hazard', 'arp.reply-to-member'].includes(r)));
+    const failed = new Set(
+      runGoldenDirectory(join(GOLDEN_DIR, 'arp'), bare)
+        .filter((r) => !r.passed)
+        .map((r) => r.name),
+    );
+    const arpRewrites = vectors.filter(
+      (v) =>
+        v.path.startsWith('arp/') &&
+        v.expect.verdict === 'rewrite' &&
+        v.rules.some((r) => ['arp.request-for-this-host', 'arp.merge-hazard', 'arp.reply-to-member'].includes(r)),
+    );
     expect(arpRewrites.length).toBeGreaterThan(10);
     expect(arpRewrites.filter((v) => !failed.has(v.name)).map((v) => v.name)).toEqual([]);
   });
 
-  test('the FIG. 6 rows are there with the patent\'s exact bytes', () => {
+  test("the FIG. 6 rows are there with the patent's exact bytes", () => {
     const byName = new Map(vectors.map((v) => [v.name, v]));
     const hex = (b?: Uint8Array) => Buffer.from(b ?? []).toString('hex');
     // FIG. 6, written out once more by hand, field by field
-    const row600 = 'ffffffffffff' + '02bfaabbccdd' + '0806' + '0001080006040001' + '02bfaabbccdd' + '0c0c0465' + '000000000000' + '0c0c0466' + '00'.repeat(18);
-    const row610 = 'ffffffffffff' + '02bfaabbccdd' + '0806' + '0001080006040001' + '03bf0c0c0465' + '0c0c0465' + '000000000000' + '0c0c0466' + '00'.repeat(18);
-    const row620 = '03bf0c0c0465' + '02bfaabbccdd' + '0806' + '0001080006040002' + '02bfaabbccdd' + '0c0c0466' + '03bf0c0c0465' + '0c0c0465' + '00'.repeat(18);
-    const row630 = '03bf0c0c0465' + '02bfaabbccdd' + '0806' + '0001080006040002' + '03bf0c0c0466' + '0c0c0466' + '02bfaabbccdd' + '0c0c0465' + '00'.repeat(18);
-    const row640 = '02bfaabbccdd' + '02bfaabbccdd' + '0806' + '0001080006040002' + '03bf0c0c0466' + '0c0c0466' + '02bfaabbccdd' + '0c0c0465' + '00'.repeat(18);
+    const row600 =
+      'ffffffffffff' +
+      '02bfaabbccdd' +
+      '0806' +
+      '0001080006040001' +
+      '02bfaabbccdd' +
+      '0c0c0465' +
+      '000000000000' +
+      '0c0c0466' +
+      '00'.repeat(18);
+    const row610 =
+      'ffffffffffff' +
+      '02bfaabbccdd' +
+      '0806' +
+      '0001080006040001' +
+      '03bf0c0c0465' +
+      '0c0c0465' +
+      '000000000000' +
+      '0c0c0466' +
+      '00'.repeat(18);
+    const row620 =
+      '03bf0c0c0465' +
+      '02bfaabbccdd' +
+      '0806' +
+      '0001080006040002' +
+      '02bfaabbccdd' +
+      '0c0c0466' +
+      '03bf0c0c0465' +
+      '0c0c0465' +
+      '00'.repeat(18);
+    const row630 =
+      '03bf0c0c0465' +
+      '02bfaabbccdd' +
+      '0806' +
+      '0001080006040002' +
+      '03bf0c0c0466' +
+      '0c0c0466' +
+      '02bfaabbccdd' +
+      '0c0c0465' +
+      '00'.repeat(18);
+    const row640 =
+      '02bfaabbccdd' +
+      '02bfaabbccdd' +
+      '0806' +
+      '0001080006040002' +
+      '03bf0c0c0466' +
+      '0c0c0466' +
+      '02bfaabbccdd' +
+      '0c0c0465' +
+      '00'.repeat(18);
     const v1 = byName.get('001-fig6-row600-to-610')!;
     const v2 = byName.get('002-fig6-row620-to-630')!;
     const v3 = byName.get('003-fig6-row630-to-640')!;
     expect([hex(v1.input), hex(v1.expect.output), v1.host, v1.direction]).toEqual([row600, row610, 'host2', 'inbound']);
-    expect([hex(v2.input), hex(v2.expect.output), v2.host, v2.direction]).toEqual([row620, row630, 'host2', 'outbound']);
+    expect([hex(v2.input), hex(v2.expect.output), v2.host, v2.direction]).toEqual([
+      row620,
+      row630,
+      'host2',
+      'outbound',
+    ]);
     expect([hex(v3.input), hex(v3.expect.output), v3.host, v3.direction]).toEqual([row630, row640, 'host1', 'inbound']);
   });
 });
@@ -61,16 +129,37 @@ describe('golden runner', () => {
     mkdirSync(join(dir, 'configs'));
     writeFileSync(
       join(dir, 'configs', 'two.json'),
-      JSON.stringify({ clusterMac: '02-bf-aa-bb-cc-dd', hosts: [{ name: 'host1', addresses: ['12.12.4.101'] }, { name: 'host2', addresses: ['12.12.4.102'] }] }),
+      JSON.stringify({
+        clusterMac: '02-bf-aa-bb-cc-dd',
+        hosts: [
+          { name: 'host1', addresses: ['12.12.4.101'] },
+          { name: 'host2', addresses: ['12.12.4.102'] },
+        ],
+      }),
     );
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  const row600 = 'ffffffffffff02bfaabbccdd0806000108000604000102bfaabbccdd0c0c04650000000000000c0c0466' + '00'.repeat(18);
-  const row610 = 'ffffffffffff02bfaabbccdd0806000108000604000103bf0c0c04650c0c04650000000000000c0c0466' + '00'.repeat(18);
+  const row600 =
+    'ffffffffffff02bfaabbccdd0806000108000604000102bfaabbccdd0c0c04650000000000000c0c0466' + '00'.repeat(18);
+  const row610 =
+    'ffffffffffff02bfaabbccdd0806000108000604000103bf0c0c04650c0c04650000000000000c0c0466' + '00'.repeat(18);
   const write = (file: string, v: Record<string, unknown>): string => {
     const p = join(dir, file);
-    writeFileSync(p, JSON.stringify({ name: file.replace(/^.*\//, '').replace(/\.json$/, ''), description: 'd', source: 's', rules: ['r'], config: 'configs/two.json', host: 'host2', direction: 'inbound', input: row600, ...v }));
+    writeFileSync(
+      p,
+      JSON.stringify({
+        name: file.replace(/^.*\//, '').replace(/\.json$/, ''),
+        description: 'd',
+        source: 's',
+        rules: ['r'],
+        config: 'configs/two.json',
+        host: 'host2',
+        direction: 'inbound',
+        input: row600,
+        ...v,
+      }),
+    );
     return p;
   };
   const loadError = (): GoldenVectorError => {
@@ -95,7 +184,9 @@ describe('golden runner', () => {
     write('ok.json', { expect: { verdict: 'pass' } });
     const [r] = runGoldenDirectory(dir, new Container());
     expect(r.passed).toBe(false);
-    expect(r.failures[0]).toMatch(/cannot make an engine for host "host2": the container has no EngineFactory .*load coreModule/);
+    expect(r.failures[0]).toMatch(
+      /cannot make an engine for host "host2": the container has no EngineFactory .*load coreModule/,
+    );
   });
 
   test('a wrong expected output fails with a hex diff marking the differing offsets', () => {
@@ -111,11 +202,15 @@ describe('golden runner', () => {
   });
 
   test('a wrong verdict, a changed pass frame and a wrong reason each fail', () => {
-    const v = loadGoldenVectors((write('p.json', { expect: { verdict: 'pass', reason: 'arp.no-such-reason' } }), dir))[0];
+    const v = loadGoldenVectors(
+      (write('p.json', { expect: { verdict: 'pass', reason: 'arp.no-such-reason' } }), dir),
+    )[0];
     const r = runGoldenVector(v, factory);
     expect(r.passed).toBe(false);
     expect(r.failures[0]).toMatch(/^verdict: expected pass, got rewrite/);
-    expect(r.failures[1]).toMatch(/^reason: expected arp\.no-such-reason, got arp\.step502 \("step 502: ARP request from a member/);
+    expect(r.failures[1]).toMatch(
+      /^reason: expected arp\.no-such-reason, got arp\.step502 \("step 502: ARP request from a member/,
+    );
     expect(r.failures[2]).toBe('output: a pass must leave the frame byte-identical, but bytes changed');
     expect(runGoldenVector(v, factory, { checkReason: false }).failures).toHaveLength(2);
   });
@@ -128,11 +223,25 @@ describe('golden runner', () => {
 
   test('before frames run through the same engine first (strict sources)', () => {
     // host2 with strictSources drops data from host1 until it has answered host1's ARP (step 508)
-    const strict = { clusterMac: '02-bf-aa-bb-cc-dd', strictSources: true, hosts: [{ name: 'host1', addresses: ['12.12.4.101'] }, { name: 'host2', addresses: ['12.12.4.102'] }] };
-    const row620 = '03bf0c0c046502bfaabbccdd0806000108000604000202bfaabbccdd0c0c046603bf0c0c04650c0c0465' + '00'.repeat(18);
-    const data = '03bf0c0c0466' + '02bfaabbccdd' + '0800' + '4500002e00004000400100000c0c04650c0c0466' + '00'.repeat(26);
+    const strict = {
+      clusterMac: '02-bf-aa-bb-cc-dd',
+      strictSources: true,
+      hosts: [
+        { name: 'host1', addresses: ['12.12.4.101'] },
+        { name: 'host2', addresses: ['12.12.4.102'] },
+      ],
+    };
+    const row620 =
+      '03bf0c0c046502bfaabbccdd0806000108000604000202bfaabbccdd0c0c046603bf0c0c04650c0c0465' + '00'.repeat(18);
+    const data =
+      '03bf0c0c0466' + '02bfaabbccdd' + '0800' + '4500002e00004000400100000c0c04650c0c0466' + '00'.repeat(26);
     const toCluster = '02bfaabbccdd' + data.slice(12);
-    write('with.json', { config: strict, before: [{ direction: 'outbound', input: row620 }], input: data, expect: { verdict: 'rewrite', output: toCluster } });
+    write('with.json', {
+      config: strict,
+      before: [{ direction: 'outbound', input: row620 }],
+      input: data,
+      expect: { verdict: 'rewrite', output: toCluster },
+    });
     write('without.json', { config: strict, input: data, expect: { verdict: 'rewrite', output: toCluster } });
     const [w, wo] = runGoldenDirectory(dir, factory).sort((a, b) => (a.name < b.name ? -1 : 1));
     expect([w.name, w.passed]).toEqual(['with', true]);
@@ -142,10 +251,17 @@ describe('golden runner', () => {
   test('an engine writing outside the frame is caught', () => {
     write('ok.json', { expect: { verdict: 'pass' } });
     const sloppy = {
-      create: () => ({ reason: 0, replyFrame: new Uint8Array(0), replyLength: 0, process: (f: Uint8Array) => ((f[f.length - 1] = 0), 0) }),
+      create: () => ({
+        reason: 0,
+        replyFrame: new Uint8Array(0),
+        replyLength: 0,
+        process: (f: Uint8Array) => ((f[f.length - 1] = 0), 0),
+      }),
     };
     const [r] = runGoldenDirectory(dir, sloppy);
-    expect(r.failures).toEqual([`the engine wrote outside the frame: frame offset ${row600.length / 2 + 7} (frame length ${row600.length / 2})`]);
+    expect(r.failures).toEqual([
+      `the engine wrote outside the frame: frame offset ${row600.length / 2 + 7} (frame length ${row600.length / 2})`,
+    ]);
   });
 
   test.each<[string, Record<string, unknown>, string, string]>([
@@ -154,17 +270,42 @@ describe('golden runner', () => {
     ['bad hex', { input: 'ff0g', expect: { verdict: 'pass' } }, 'input', '"g" at position 3 is not a hex digit'],
     ['odd hex', { expect: { verdict: 'rewrite', output: row610 + 'f' } }, 'expect.output', 'odd number of hex digits'],
     ['rewrite without output', { expect: { verdict: 'rewrite' } }, 'expect.output', 'is required for verdict rewrite'],
-    ['rewrite changing length', { expect: { verdict: 'rewrite', output: row610 + '00' } }, 'expect.output', 'output has 61 bytes, input 60'],
+    [
+      'rewrite changing length',
+      { expect: { verdict: 'rewrite', output: row610 + '00' } },
+      'expect.output',
+      'output has 61 bytes, input 60',
+    ],
     ['pass with other output', { expect: { verdict: 'pass', output: row610 } }, 'expect.output', 'must equal input'],
     ['reply without reply', { expect: { verdict: 'reply' } }, 'expect.reply', 'is required for verdict reply'],
     ['unknown host', { host: 'host9', expect: { verdict: 'pass' } }, 'host', '"host9" is not a host of the config'],
     ['missing config', { config: 'configs/none.json', expect: { verdict: 'pass' } }, 'config', 'not found'],
-    ['bad inline config', { config: { clusterMac: '03-bf-00-00-00-01', hosts: [] }, expect: { verdict: 'pass' } }, 'config: clusterMac', 'multicast'],
+    [
+      'bad inline config',
+      { config: { clusterMac: '03-bf-00-00-00-01', hosts: [] }, expect: { verdict: 'pass' } },
+      'config: clusterMac',
+      'multicast',
+    ],
     ['bad direction', { direction: 'up', expect: { verdict: 'pass' } }, 'direction', 'must be "inbound"'],
-    ['bad before', { before: [{ direction: 'inbound' }], expect: { verdict: 'pass' } }, 'before[0].input', 'expected a hex string'],
-    ['tshark claim not a string', { expect: { verdict: 'pass' }, tshark: { input: { 'arp.opcode': 1 } } }, 'tshark.input.arp.opcode', 'a string'],
+    [
+      'bad before',
+      { before: [{ direction: 'inbound' }], expect: { verdict: 'pass' } },
+      'before[0].input',
+      'expected a hex string',
+    ],
+    [
+      'tshark claim not a string',
+      { expect: { verdict: 'pass' }, tshark: { input: { 'arp.opcode': 1 } } },
+      'tshark.input.arp.opcode',
+      'a string',
+    ],
     ['empty rules', { rules: [], expect: { verdict: 'pass' } }, 'rules', 'non-empty array'],
-    ['reason text instead of an id', { expect: { verdict: 'pass', reason: 'step 502' } }, 'expect.reason', 'must be a stable reason id such as "arp.step502"'],
+    [
+      'reason text instead of an id',
+      { expect: { verdict: 'pass', reason: 'step 502' } },
+      'expect.reason',
+      'must be a stable reason id such as "arp.step502"',
+    ],
   ])('a malformed vector is rejected naming the file and the key: %s', (_what, v, key, reason) => {
     const file = write('v.json', v);
     const e = loadError();

@@ -34,7 +34,9 @@ for (const vector of vectors) {
     if (bytes) frames.push({ vector, role, bytes });
   }
 }
-const fields = [...new Set([...ALWAYS, ...vectors.flatMap((v) => ROLES.flatMap((r) => Object.keys(v.tshark?.[r] ?? {})))])];
+const fields = [
+  ...new Set([...ALWAYS, ...vectors.flatMap((v) => ROLES.flatMap((r) => Object.keys(v.tshark?.[r] ?? {})))]),
+];
 
 let tsharkError: Error | undefined;
 let workDir: string | undefined;
@@ -43,11 +45,28 @@ beforeAll(() => {
   workDir = mkdtempSync(join(tmpdir(), 'golden-tshark-'));
   const pcap = process.env.GOLDEN_PCAP || join(workDir, 'golden.pcap');
   writeFileSync(pcap, encodePcap(frames.map((f) => f.bytes)));
-  const args = ['-n', '-r', pcap, '-T', 'fields', '-E', 'header=n', '-E', 'separator=/t', '-E', 'quote=n', '-E', 'occurrence=a', '-E', 'aggregator=,'];
+  const args = [
+    '-n',
+    '-r',
+    pcap,
+    '-T',
+    'fields',
+    '-E',
+    'header=n',
+    '-E',
+    'separator=/t',
+    '-E',
+    'quote=n',
+    '-E',
+    'occurrence=a',
+    '-E',
+    'aggregator=,',
+  ];
   for (const f of fields) args.push('-e', f);
   const r = spawnSync('tshark', args, { encoding: 'utf8', maxBuffer: 64 << 20 });
   if (r.error) {
-    tsharkError = (r.error as NodeJS.ErrnoException).code === 'ENOENT' ? new Error('tshark not found: run scripts/setup') : r.error;
+    tsharkError =
+      (r.error as NodeJS.ErrnoException).code === 'ENOENT' ? new Error('tshark not found: run scripts/setup') : r.error;
     return;
   }
   const stderr = r.stderr
@@ -57,8 +76,16 @@ beforeAll(() => {
   if (r.status !== 0) {
     // name the vectors that claim a field tshark does not know
     const unknown = /aren't valid:\s*([\s\S]*)/.exec(stderr)?.[1].split(/\s+/).filter(Boolean) ?? [];
-    const who = unknown.map((f) => `${f} (claimed by ${vectors.filter((v) => ROLES.some((ro) => v.tshark?.[ro]?.[f] !== undefined)).map((v) => v.path).join(', ')})`);
-    tsharkError = new Error(`tshark exited with ${r.status ?? r.signal}: ${stderr}${who.length ? `\nunknown fields: ${who.join('; ')}` : ''}`);
+    const who = unknown.map(
+      (f) =>
+        `${f} (claimed by ${vectors
+          .filter((v) => ROLES.some((ro) => v.tshark?.[ro]?.[f] !== undefined))
+          .map((v) => v.path)
+          .join(', ')})`,
+    );
+    tsharkError = new Error(
+      `tshark exited with ${r.status ?? r.signal}: ${stderr}${who.length ? `\nunknown fields: ${who.join('; ')}` : ''}`,
+    );
     return;
   }
   const lines = r.stdout.split('\n').filter((l) => l.length > 0);
@@ -70,7 +97,8 @@ beforeAll(() => {
     const values = line.split('\t');
     const read: Record<string, string> = {};
     fields.forEach((f, j) => (read[f] = values[j] ?? ''));
-    if (read['frame.number'] !== String(i + 1)) tsharkError ??= new Error(`tshark line ${i + 1} is frame ${read['frame.number']}`);
+    if (read['frame.number'] !== String(i + 1))
+      tsharkError ??= new Error(`tshark line ${i + 1} is frame ${read['frame.number']}`);
     frames[i].read = read;
   });
 });
@@ -104,27 +132,44 @@ describe('tshark reads every golden frame as its vector claims', () => {
         continue;
       }
       for (const [field, want] of Object.entries(claims)) {
-        if (read[field] !== want) problems.push(`${at}: ${field}: vector claims ${JSON.stringify(want)}, tshark reads ${JSON.stringify(read[field])}`);
+        if (read[field] !== want)
+          problems.push(
+            `${at}: ${field}: vector claims ${JSON.stringify(want)}, tshark reads ${JSON.stringify(read[field])}`,
+          );
       }
       const malformed = read['_ws.malformed'] !== '';
-      if (malformed && !t.malformed) problems.push(`${at}: tshark reports a malformed packet (${read['_ws.malformed']}); say "malformed": true if that is by design`);
+      if (malformed && !t.malformed)
+        problems.push(
+          `${at}: tshark reports a malformed packet (${read['_ws.malformed']}); say "malformed": true if that is by design`,
+        );
       if (f.bytes.length >= 14) {
         // the Ethernet addresses, from the bytes themselves, through tshark and in the claims
         const dst = formatMac(f.bytes, 0, ':');
         const src = formatMac(f.bytes, 6, ':');
-        if (read['eth.dst'] !== dst || read['eth.src'] !== src) problems.push(`${at}: tshark reads eth.dst ${read['eth.dst']} eth.src ${read['eth.src']}, the bytes say ${dst} ${src}`);
+        if (read['eth.dst'] !== dst || read['eth.src'] !== src)
+          problems.push(
+            `${at}: tshark reads eth.dst ${read['eth.dst']} eth.src ${read['eth.src']}, the bytes say ${dst} ${src}`,
+          );
         if (f.role !== 'input') {
-          if (claims['eth.dst'] !== dst) problems.push(`${at}: claimed eth.dst ${JSON.stringify(claims['eth.dst'])} is not the expected bytes' ${dst}`);
-          if (claims['eth.src'] !== src) problems.push(`${at}: claimed eth.src ${JSON.stringify(claims['eth.src'])} is not the expected bytes' ${src}`);
+          if (claims['eth.dst'] !== dst)
+            problems.push(
+              `${at}: claimed eth.dst ${JSON.stringify(claims['eth.dst'])} is not the expected bytes' ${dst}`,
+            );
+          if (claims['eth.src'] !== src)
+            problems.push(
+              `${at}: claimed eth.src ${JSON.stringify(claims['eth.src'])} is not the expected bytes' ${src}`,
+            );
         }
       }
     }
     if (t.malformed) {
       const input = frames.find((x) => x.vector === v && x.role === 'input')!;
-      if (input.read!['_ws.malformed'] === '') problems.push('"malformed": true, but tshark reads the input as a well-formed packet');
+      if (input.read!['_ws.malformed'] === '')
+        problems.push('"malformed": true, but tshark reads the input as a well-formed packet');
     }
     for (const role of ROLES) {
-      if (t[role] && !goldenFrame(v, role)) problems.push(`tshark.${role}: claims for a frame the vector does not have`);
+      if (t[role] && !goldenFrame(v, role))
+        problems.push(`tshark.${role}: claims for a frame the vector does not have`);
     }
     if (problems.length) throw new Error(`${v.path} (${v.name}):\n  - ${problems.join('\n  - ')}`);
   });

@@ -9,7 +9,8 @@ import { VECTOR_SETS, generatedFiles } from './vectors';
  * configs no generator owns are hand-written and must say so in the README.md of their folder.
  */
 const generated = generatedFiles();
-const onDisk = (rel: string): string | undefined => (existsSync(join(GOLDEN_DIR, rel)) ? readFileSync(join(GOLDEN_DIR, rel), 'utf8') : undefined);
+const onDisk = (rel: string): string | undefined =>
+  existsSync(join(GOLDEN_DIR, rel)) ? readFileSync(join(GOLDEN_DIR, rel), 'utf8') : undefined;
 
 /** "path: line N: disk `...`, generator `...`" for the first differing line. */
 function drift(rel: string, want: string): string | undefined {
@@ -20,7 +21,8 @@ function drift(rel: string, want: string): string | undefined {
   const b = want.split('\n');
   const n = a.findIndex((l, i) => l !== b[i]);
   const line = n < 0 ? a.length : n;
-  const cut = (s: string | undefined) => (s === undefined ? '(end of file)' : s.length > 100 ? `${s.slice(0, 100)}…` : s);
+  const cut = (s: string | undefined) =>
+    s === undefined ? '(end of file)' : s.length > 100 ? `${s.slice(0, 100)}…` : s;
   return `${rel}: line ${line + 1}: on disk ${cut(a[line])}, generator writes ${cut(b[line])}`;
 }
 
@@ -41,11 +43,16 @@ describe('generated vectors match their generators (npm run vectors)', () => {
 
   test('every other folder and config is hand-written and says so', () => {
     const owned = new Set(VECTOR_SETS.map((s) => s.dir));
-    const others = readdirSync(GOLDEN_DIR).filter((d) => statSync(join(GOLDEN_DIR, d)).isDirectory() && !owned.has(d) && d !== 'configs');
-    const problems = others.filter((d) => !/hand-written/i.test(handWritten(d))).map((d) => `${d}/: no generator owns it and no README.md says it is hand-written`);
+    const others = readdirSync(GOLDEN_DIR).filter(
+      (d) => statSync(join(GOLDEN_DIR, d)).isDirectory() && !owned.has(d) && d !== 'configs',
+    );
+    const problems = others
+      .filter((d) => !/hand-written/i.test(handWritten(d)))
+      .map((d) => `${d}/: no generator owns it and no README.md says it is hand-written`);
     const configsReadme = handWritten('configs');
     for (const f of readdirSync(join(GOLDEN_DIR, 'configs')).filter((x) => x.endsWith('.json'))) {
-      if (!generated.has(`configs/${f}`) && !configsReadme.includes(f)) problems.push(`configs/${f}: no generator writes it and configs/README.md does not list it as hand-written`);
+      if (!generated.has(`configs/${f}`) && !configsReadme.includes(f))
+        problems.push(`configs/${f}: no generator writes it and configs/README.md does not list it as hand-written`);
     }
     expect(problems).toEqual([]);
   });

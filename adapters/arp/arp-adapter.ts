@@ -9,24 +9,54 @@ import { defineReason } from '../../src/verdict';
 
 /** Reasons of the ARP adapter (patent step numbers where the method names them). */
 export const ArpReason = {
-  Step502: defineReason('arp.step502', 'step 502: ARP request from a member for this host: sender MAC := member\'s dedicated MAC'),
-  MemberClusterSender: defineReason('arp.merge-hazard', 'ARP from a member with the cluster MAC as sender: sender MAC := member\'s dedicated MAC (RFC 826 merge hazard)'),
-  Step508: defineReason('arp.step508', 'step 508: ARP reply to a member: sender MAC := this host\'s dedicated MAC, target MAC := cluster MAC'),
-  Step508Receiver: defineReason('arp.step508-receiver', 'step 508, replyRewrite "receiver": ARP reply to a member: target MAC := cluster MAC; sender MAC stays the cluster MAC for the member\'s layer'),
-  Step510Receiver: defineReason('arp.step510-receiver', 'ARP reply from a member for this host with the cluster MAC as sender: sender MAC := member\'s dedicated MAC (RFC 826 merge hazard; with replyRewrite "receiver", both substitutions at the requester)'),
+  Step502: defineReason(
+    'arp.step502',
+    "step 502: ARP request from a member for this host: sender MAC := member's dedicated MAC",
+  ),
+  MemberClusterSender: defineReason(
+    'arp.merge-hazard',
+    "ARP from a member with the cluster MAC as sender: sender MAC := member's dedicated MAC (RFC 826 merge hazard)",
+  ),
+  Step508: defineReason(
+    'arp.step508',
+    "step 508: ARP reply to a member: sender MAC := this host's dedicated MAC, target MAC := cluster MAC",
+  ),
+  Step508Receiver: defineReason(
+    'arp.step508-receiver',
+    'step 508, replyRewrite "receiver": ARP reply to a member: target MAC := cluster MAC; sender MAC stays the cluster MAC for the member\'s layer',
+  ),
+  Step510Receiver: defineReason(
+    'arp.step510-receiver',
+    'ARP reply from a member for this host with the cluster MAC as sender: sender MAC := member\'s dedicated MAC (RFC 826 merge hazard; with replyRewrite "receiver", both substitutions at the requester)',
+  ),
   Synthesized: defineReason('arp.synthesized', 'response synthesizer: ARP request for a member answered locally'),
   Truncated: defineReason('arp.truncated', 'ARP: truncated'),
   Layout: defineReason('arp.layout', 'ARP: not Ethernet/IPv4 (htype, ptype, hlen or plen): not ours'),
   Opcode: defineReason('arp.opcode', 'ARP: opcode other than request or reply: not ours'),
   Probe: defineReason('arp.probe', 'ARP probe (sender IP 0.0.0.0, RFC 5227): not ours'),
   NonMember: defineReason('arp.non-member', 'ARP from a non-member: unchanged'),
-  OwnAddress: defineReason('arp.own-address', 'inbound ARP claiming one of this host\'s own addresses: unchanged'),
-  SenderNotCluster: defineReason('arp.sender-not-cluster', 'ARP from a member whose sender MAC is not the cluster MAC: unchanged'),
-  OutboundNotOwn: defineReason('arp.reply-not-own', 'outbound ARP reply for an address that is not this host\'s dedicated address (virtual IP or other): keeps the cluster MAC'),
-  OutboundToNonMember: defineReason('arp.reply-to-non-member', 'outbound ARP reply to a non-member: keeps the cluster MAC'),
-  OutboundSeenByNonMembers: defineReason('arp.reply-seen-by-non-members', 'outbound ARP reply to a member, but to an Ethernet destination non-members receive (broadcast, a non-member\'s MAC): keeps the cluster MAC (RFC 826 merge rule)'),
+  OwnAddress: defineReason('arp.own-address', "inbound ARP claiming one of this host's own addresses: unchanged"),
+  SenderNotCluster: defineReason(
+    'arp.sender-not-cluster',
+    'ARP from a member whose sender MAC is not the cluster MAC: unchanged',
+  ),
+  OutboundNotOwn: defineReason(
+    'arp.reply-not-own',
+    "outbound ARP reply for an address that is not this host's dedicated address (virtual IP or other): keeps the cluster MAC",
+  ),
+  OutboundToNonMember: defineReason(
+    'arp.reply-to-non-member',
+    'outbound ARP reply to a non-member: keeps the cluster MAC',
+  ),
+  OutboundSeenByNonMembers: defineReason(
+    'arp.reply-seen-by-non-members',
+    "outbound ARP reply to a member, but to an Ethernet destination non-members receive (broadcast, a non-member's MAC): keeps the cluster MAC (RFC 826 merge rule)",
+  ),
   OutboundUnchanged: defineReason('arp.outbound-unchanged', 'outbound ARP: nothing to rewrite'),
-  ProbeReplyBroadcast: defineReason('arp.probe-reply-broadcast', 'outbound ARP reply to a probe (target IP 0.0.0.0, RFC 5227) addressed to the cluster MAC: Ethernet destination := broadcast, so every member receives it; payload unchanged'),
+  ProbeReplyBroadcast: defineReason(
+    'arp.probe-reply-broadcast',
+    'outbound ARP reply to a probe (target IP 0.0.0.0, RFC 5227) addressed to the cluster MAC: Ethernet destination := broadcast, so every member receives it; payload unchanged',
+  ),
   Ipv4Data: defineReason('ipv4.data', 'IPv4 data: no rewrite'),
 } as const;
 

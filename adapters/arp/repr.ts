@@ -1,6 +1,15 @@
 import { FrameError } from '../../src/errors';
 import { formatMac } from '../../src/mac';
-import { ChecksumRepr, EthHeaderRepr, ParsedFrame, checksumValue, emitEthernet, ipBytes, macBytes, parseFrame } from '../../src/frame/build';
+import {
+  ChecksumRepr,
+  EthHeaderRepr,
+  ParsedFrame,
+  checksumValue,
+  emitEthernet,
+  ipBytes,
+  macBytes,
+  parseFrame,
+} from '../../src/frame/build';
 import { internetChecksum, onesComplementSum } from '../../src/frame/checksum';
 import { ArpField, ARP_LEN } from '../../src/frame/arp';
 import { EtherType, readU16, writeU16 } from '../../src/frame/ethernet';
@@ -24,7 +33,14 @@ function ipv4Bytes(text: string): Uint8Array {
 }
 
 function fits(layer: string, what: string, off: number, len: number, end: number): void {
-  if (off + len > end) throw new FrameError(layer, `${what} needs ${len} bytes at offset ${off}, ${Math.max(0, end - off)} available`, off, len, end - off);
+  if (off + len > end)
+    throw new FrameError(
+      layer,
+      `${what} needs ${len} bytes at offset ${off}, ${Math.max(0, end - off)} available`,
+      off,
+      len,
+      end - off,
+    );
 }
 
 // ---- ARP ----
@@ -75,7 +91,8 @@ export const ArpRepr = {
     fits('arp', 'packet', off, ARP_LEN, end);
     const hlen = b[off + ArpField.HLEN];
     const plen = b[off + ArpField.PLEN];
-    if (hlen !== 6 || plen !== 4) throw new FrameError('arp', `address sizes ${hlen} and ${plen}, not 6 and 4`, off + ArpField.HLEN);
+    if (hlen !== 6 || plen !== 4)
+      throw new FrameError('arp', `address sizes ${hlen} and ${plen}, not 6 and 4`, off + ArpField.HLEN);
     return {
       htype: readU16(b, off + ArpField.HTYPE),
       ptype: readU16(b, off + ArpField.PTYPE),
@@ -104,7 +121,13 @@ export function arpFrame(eth: EthHeaderRepr, arp: ArpRepr): Uint8Array {
 /** The Ethernet header of a frame and, when it carries an Ethernet/IPv4-sized ARP packet, that packet. Throws FrameError for a short Ethernet header. */
 export function parseArpFrame(b: Uint8Array): { eth: ParsedFrame; arp?: Required<ArpRepr> } {
   const eth = parseFrame(b);
-  if (eth.etherType !== EtherType.ARP || eth.l3 + ARP_LEN > b.length || b[eth.l3 + ArpField.HLEN] !== 6 || b[eth.l3 + ArpField.PLEN] !== 4) return { eth };
+  if (
+    eth.etherType !== EtherType.ARP ||
+    eth.l3 + ARP_LEN > b.length ||
+    b[eth.l3 + ArpField.HLEN] !== 6 ||
+    b[eth.l3 + ArpField.PLEN] !== 4
+  )
+    return { eth };
   return { eth, arp: ArpRepr.parse(b, eth.l3) };
 }
 
@@ -157,9 +180,11 @@ export const Ipv4Repr = {
   /** Reads a header without options at b[off..end). The checksum is kept as a number. Throws FrameError. */
   parse(b: Uint8Array, off = 0, end = b.length): Required<Ipv4Repr> & { checksum: number } {
     fits('ipv4', 'header', off, IPV4_MIN_HEADER, end);
-    if (b[off + Ipv4Field.VER_IHL] !== 0x45) throw new FrameError('ipv4', `version/IHL 0x${b[off].toString(16)}, not 0x45 (IPv4 without options)`, off);
+    if (b[off + Ipv4Field.VER_IHL] !== 0x45)
+      throw new FrameError('ipv4', `version/IHL 0x${b[off].toString(16)}, not 0x45 (IPv4 without options)`, off);
     const total = readU16(b, off + Ipv4Field.TOTAL_LENGTH);
-    if (total < IPV4_MIN_HEADER) throw new FrameError('ipv4', `total length ${total} is shorter than the header`, off + Ipv4Field.TOTAL_LENGTH);
+    if (total < IPV4_MIN_HEADER)
+      throw new FrameError('ipv4', `total length ${total} is shorter than the header`, off + Ipv4Field.TOTAL_LENGTH);
     return {
       src: ipv4Text(b, off + Ipv4Field.SRC),
       dst: ipv4Text(b, off + Ipv4Field.DST),
@@ -270,14 +295,24 @@ export const UdpRepr = {
     const len = readU16(b, off + 4);
     if (len < 8) throw new FrameError('udp', `length ${len} is shorter than the header`, off + 4);
     fits('udp', 'datagram', off, len, end);
-    return { srcPort: readU16(b, off), dstPort: readU16(b, off + 2), payload: b.subarray(off + 8, off + len), checksum: readU16(b, off + 6) };
+    return {
+      srcPort: readU16(b, off),
+      dstPort: readU16(b, off + 2),
+      payload: b.subarray(off + 8, off + len),
+      checksum: readU16(b, off + 6),
+    };
   },
 };
 
 // ---- frames ----
 
 /** Ethernet + IPv4 + an upper-layer payload already built, padded to 60 bytes unless `pad` is false. */
-export function ipv4Frame(eth: EthHeaderRepr, ip: Omit<Ipv4Repr, 'payloadLength'>, payload: Uint8Array, pad = true): Uint8Array {
+export function ipv4Frame(
+  eth: EthHeaderRepr,
+  ip: Omit<Ipv4Repr, 'payloadLength'>,
+  payload: Uint8Array,
+  pad = true,
+): Uint8Array {
   const packet = new Uint8Array(IPV4_MIN_HEADER + payload.length);
   Ipv4Repr.emit({ ...ip, payloadLength: payload.length }, packet);
   packet.set(payload, IPV4_MIN_HEADER);

@@ -34,35 +34,80 @@ import { defineReason } from '../../src/verdict';
 
 /** Reasons of the NDP adapter (patent step numbers of the ARP method they are the analogue of). */
 export const NdpReason = {
-  Step502: defineReason('ndp.step502', "step 502 analogue: NS from a member for this host: SLLAO := member's dedicated MAC"),
-  MemberNs: defineReason('ndp.ns-hazard', "NS from a member with the cluster MAC in its SLLAO: SLLAO := member's dedicated MAC (cache-update hazard, RFC 4861 7.2.3)"),
-  MemberNa: defineReason('ndp.override-hazard', "NA advertising a member's address with the cluster MAC in its TLLAO, from any source: TLLAO := that member's dedicated MAC (Override hazard, RFC 4861 7.2.5)"),
+  Step502: defineReason(
+    'ndp.step502',
+    "step 502 analogue: NS from a member for this host: SLLAO := member's dedicated MAC",
+  ),
+  MemberNs: defineReason(
+    'ndp.ns-hazard',
+    "NS from a member with the cluster MAC in its SLLAO: SLLAO := member's dedicated MAC (cache-update hazard, RFC 4861 7.2.3)",
+  ),
+  MemberNa: defineReason(
+    'ndp.override-hazard',
+    "NA advertising a member's address with the cluster MAC in its TLLAO, from any source: TLLAO := that member's dedicated MAC (Override hazard, RFC 4861 7.2.5)",
+  ),
   Step508: defineReason('ndp.step508', "step 508 analogue: NA to a member: TLLAO := this host's dedicated MAC"),
-  Step508Receiver: defineReason('ndp.step508-receiver', 'step 508 analogue, replyRewrite "receiver": NA to a member keeps the cluster MAC for the member\'s layer'),
+  Step508Receiver: defineReason(
+    'ndp.step508-receiver',
+    'step 508 analogue, replyRewrite "receiver": NA to a member keeps the cluster MAC for the member\'s layer',
+  ),
   Synthesized: defineReason('ndp.synthesized', 'response synthesizer: NS for a member answered locally with an NA'),
   Ipv6Data: defineReason('ipv6.data', 'IPv6 data: no rewrite'),
-  Truncated: defineReason('ipv6.truncated', 'IPv6: truncated header, or payload length running past the frame: not ours'),
-  Extension: defineReason('ipv6.extension', 'IPv6: extension header other than hop-by-hop before ICMPv6 (or hop-by-hop past the payload): not ours'),
+  Truncated: defineReason(
+    'ipv6.truncated',
+    'IPv6: truncated header, or payload length running past the frame: not ours',
+  ),
+  Extension: defineReason(
+    'ipv6.extension',
+    'IPv6: extension header other than hop-by-hop before ICMPv6 (or hop-by-hop past the payload): not ours',
+  ),
   NotNsNa: defineReason('ndp.not-ns-na', 'Neighbor Discovery other than NS/NA (RS, RA, Redirect): unchanged'),
   HopLimit: defineReason('ndp.hop-limit', 'invalid NS/NA (RFC 4861 7.1): hop limit not 255: unchanged'),
   Code: defineReason('ndp.code', 'invalid NS/NA (RFC 4861 7.1): ICMP code not 0: unchanged'),
   Short: defineReason('ndp.short', 'invalid NS/NA (RFC 4861 7.1): ICMP length under 24: unchanged'),
   MulticastTarget: defineReason('ndp.multicast-target', 'invalid NS/NA (RFC 4861 7.1): multicast target: unchanged'),
-  OptionLength: defineReason('ndp.option-length', 'invalid NS/NA (RFC 4861 7.1): option of length 0 or running past the message: unchanged'),
-  UnspecifiedSllao: defineReason('ndp.unspecified-with-sllao', 'invalid NS (RFC 4861 7.1.1): source :: with an SLLAO: unchanged'),
-  UnspecifiedNotSolicited: defineReason('ndp.unspecified-not-solicited-node', 'invalid NS (RFC 4861 7.1.1): source :: not sent to a solicited-node address: unchanged'),
-  MulticastSolicited: defineReason('ndp.multicast-solicited', 'invalid NA (RFC 4861 7.1.2): multicast destination with the Solicited flag: unchanged'),
+  OptionLength: defineReason(
+    'ndp.option-length',
+    'invalid NS/NA (RFC 4861 7.1): option of length 0 or running past the message: unchanged',
+  ),
+  UnspecifiedSllao: defineReason(
+    'ndp.unspecified-with-sllao',
+    'invalid NS (RFC 4861 7.1.1): source :: with an SLLAO: unchanged',
+  ),
+  UnspecifiedNotSolicited: defineReason(
+    'ndp.unspecified-not-solicited-node',
+    'invalid NS (RFC 4861 7.1.1): source :: not sent to a solicited-node address: unchanged',
+  ),
+  MulticastSolicited: defineReason(
+    'ndp.multicast-solicited',
+    'invalid NA (RFC 4861 7.1.2): multicast destination with the Solicited flag: unchanged',
+  ),
   Checksum: defineReason('ndp.checksum', 'invalid NS/NA (RFC 4861 7.1): bad ICMPv6 checksum: unchanged'),
-  LinkLayerLength: defineReason('ndp.lla-length', 'NS/NA link-layer option not 8 octets (not a 6-byte Ethernet address): unchanged'),
+  LinkLayerLength: defineReason(
+    'ndp.lla-length',
+    'NS/NA link-layer option not 8 octets (not a 6-byte Ethernet address): unchanged',
+  ),
   Dad: defineReason('ndp.dad', 'DAD NS (source ::, RFC 4862 5.4): not ours'),
   NonMember: defineReason('ndp.non-member', 'NS/NA from a non-member: unchanged'),
   VirtualSource: defineReason('ndp.virtual-source', 'NS/NA from a virtual IP: keeps the cluster MAC'),
   OwnAddress: defineReason('ndp.own-address', "inbound NS/NA from one of this host's own addresses: unchanged"),
   VirtualTarget: defineReason('ndp.virtual-target', 'NA for a virtual IP: keeps the cluster MAC'),
-  SenderNotCluster: defineReason('ndp.sender-not-cluster', 'NS/NA without the cluster MAC in its link-layer option: unchanged'),
-  OutboundNotOwn: defineReason('ndp.na-not-own', "outbound NA for an address that is not this host's dedicated address (virtual IP or other): keeps the cluster MAC"),
-  OutboundToNonMember: defineReason('ndp.na-to-non-member', 'outbound NA to a non-member (or to a multicast group): keeps the cluster MAC'),
-  OutboundSeenByNonMembers: defineReason('ndp.na-seen-by-non-members', "outbound NA to a member, but to an Ethernet destination non-members receive (broadcast, a non-member's MAC): keeps the cluster MAC"),
+  SenderNotCluster: defineReason(
+    'ndp.sender-not-cluster',
+    'NS/NA without the cluster MAC in its link-layer option: unchanged',
+  ),
+  OutboundNotOwn: defineReason(
+    'ndp.na-not-own',
+    "outbound NA for an address that is not this host's dedicated address (virtual IP or other): keeps the cluster MAC",
+  ),
+  OutboundToNonMember: defineReason(
+    'ndp.na-to-non-member',
+    'outbound NA to a non-member (or to a multicast group): keeps the cluster MAC',
+  ),
+  OutboundSeenByNonMembers: defineReason(
+    'ndp.na-seen-by-non-members',
+    "outbound NA to a member, but to an Ethernet destination non-members receive (broadcast, a non-member's MAC): keeps the cluster MAC",
+  ),
   OutboundUnchanged: defineReason('ndp.outbound-unchanged', 'outbound NS/NA: nothing to rewrite'),
 } as const;
 
@@ -129,7 +174,8 @@ export class NdpAdapter implements ProtocolAdapter {
     if (icmp < 0) return this.notOurs(c, NdpReason.Extension);
     const proto = ipv6UpperProto(f, ip);
     c.ipProtocol = proto;
-    if (proto !== IpProto.ICMPV6) return this.notOurs(c, isExtensionHeader(proto) ? NdpReason.Extension : NdpReason.Ipv6Data);
+    if (proto !== IpProto.ICMPV6)
+      return this.notOurs(c, isExtensionHeader(proto) ? NdpReason.Extension : NdpReason.Ipv6Data);
     if (icmp + 1 > end) return this.notOurs(c, NdpReason.Short);
     const type = f[icmp + Icmpv6Field.TYPE];
     c.upperType = type;

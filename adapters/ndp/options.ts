@@ -37,14 +37,36 @@ export interface NdOptionView {
 export function* ndOptions(message: Uint8Array, offset?: number): Generator<NdOptionView> {
   if (message.length < 1) throw new FrameError('nd', 'empty ICMPv6 message', 0, 1, 0);
   const start = offset ?? ND_OPTIONS_OFFSET[message[0]];
-  if (start === undefined) throw new FrameError('nd', `ICMPv6 type ${message[0]} has no known options field (give its offset)`, 0);
-  if (start > message.length) throw new FrameError('nd', `the options of ICMPv6 type ${message[0]} start at ${start}, the message has ${message.length} bytes`, start, 0, message.length);
+  if (start === undefined)
+    throw new FrameError('nd', `ICMPv6 type ${message[0]} has no known options field (give its offset)`, 0);
+  if (start > message.length)
+    throw new FrameError(
+      'nd',
+      `the options of ICMPv6 type ${message[0]} start at ${start}, the message has ${message.length} bytes`,
+      start,
+      0,
+      message.length,
+    );
   for (let o = start; o < message.length; ) {
-    if (o + 2 > message.length) throw new FrameError('nd', `option at ${o} cut short: ${message.length - o} of 2 header bytes`, o, 2, message.length - o);
+    if (o + 2 > message.length)
+      throw new FrameError(
+        'nd',
+        `option at ${o} cut short: ${message.length - o} of 2 header bytes`,
+        o,
+        2,
+        message.length - o,
+      );
     const units = message[o + 1];
     if (units === 0) throw new FrameError('nd', `option at ${o} has length 0`, o + 1);
     const len = units * 8;
-    if (o + len > message.length) throw new FrameError('nd', `option at ${o} is ${len} bytes, ${message.length - o} remain`, o, len, message.length - o);
+    if (o + len > message.length)
+      throw new FrameError(
+        'nd',
+        `option at ${o} is ${len} bytes, ${message.length - o} remain`,
+        o,
+        len,
+        message.length - o,
+      );
     yield { type: message[o], offset: o, length: len, body: message.subarray(o + 2, o + len) };
     o += len;
   }

@@ -1,7 +1,14 @@
 import * as ipaddr from 'ipaddr.js';
 import { FrameError } from '../../src/errors';
 import { formatMac } from '../../src/mac';
-import { ChecksumRepr, EthHeaderRepr, EthernetHeaderRepr, checksumValue, emitEthernet, macBytes } from '../../src/frame/build';
+import {
+  ChecksumRepr,
+  EthHeaderRepr,
+  EthernetHeaderRepr,
+  checksumValue,
+  emitEthernet,
+  macBytes,
+} from '../../src/frame/build';
 import { onesComplementSum } from '../../src/frame/checksum';
 import { EtherType, readU16, writeU16 } from '../../src/frame/ethernet';
 import { Icmpv6Field, Icmpv6Type, NdOption, ND_MIN_LEN, ND_OPT_LLADDR } from '../../src/frame/icmpv6';
@@ -43,7 +50,14 @@ function ipv6Text(b: Uint8Array, off: number): string {
 }
 
 function fits(layer: string, what: string, off: number, len: number, end: number): void {
-  if (off + len > end) throw new FrameError(layer, `${what} needs ${len} bytes at offset ${off}, ${Math.max(0, end - off)} available`, off, len, end - off);
+  if (off + len > end)
+    throw new FrameError(
+      layer,
+      `${what} needs ${len} bytes at offset ${off}, ${Math.max(0, end - off)} available`,
+      off,
+      len,
+      end - off,
+    );
 }
 
 export const Ipv6Repr = {
@@ -143,7 +157,11 @@ export const Icmpv6Repr = {
     writeU16(b, off + 6, w & 0xffff);
     b.set(r.body ?? new Uint8Array(0), off + 8);
     const m = b.subarray(off, off + len);
-    writeU16(b, off + Icmpv6Field.CHECKSUM, checksumValue(icmpv6ChecksumOf(ipv6Bytes(ip.src), ipv6Bytes(ip.dst), m), r.checksum));
+    writeU16(
+      b,
+      off + Icmpv6Field.CHECKSUM,
+      checksumValue(icmpv6ChecksumOf(ipv6Bytes(ip.src), ipv6Bytes(ip.dst), m), r.checksum),
+    );
     return off + len;
   },
 
@@ -205,7 +223,8 @@ export const NdOptionsRepr = {
       if (units === 0) throw new FrameError('nd', `option at ${o - off} has length 0`, o + 1);
       fits('nd', `option at ${o - off}`, o, units * 8, end);
       const type = b[o];
-      if ((type === NdOption.SOURCE_LL || type === NdOption.TARGET_LL) && units === 1) out.push({ type, mac: formatMac(b, o + ND_OPT_LLADDR) });
+      if ((type === NdOption.SOURCE_LL || type === NdOption.TARGET_LL) && units === 1)
+        out.push({ type, mac: formatMac(b, o + ND_OPT_LLADDR) });
       else out.push({ type, body: b.subarray(o + 2, o + units * 8) });
       o += units * 8;
     }
@@ -246,7 +265,8 @@ export const NdRepr = {
   parse(b: Uint8Array, off = 0, end = b.length): Required<NdRepr> & { checksum: number } {
     fits('nd', 'NS/NA', off, ND_MIN_LEN, end);
     const type = b[off + Icmpv6Field.TYPE];
-    if (type !== Icmpv6Type.NEIGHBOR_SOLICITATION && type !== Icmpv6Type.NEIGHBOR_ADVERTISEMENT) throw new FrameError('nd', `ICMPv6 type ${type} is not NS or NA`, off);
+    if (type !== Icmpv6Type.NEIGHBOR_SOLICITATION && type !== Icmpv6Type.NEIGHBOR_ADVERTISEMENT)
+      throw new FrameError('nd', `ICMPv6 type ${type} is not NS or NA`, off);
     return {
       type,
       code: b[off + Icmpv6Field.CODE],
@@ -325,7 +345,13 @@ export function icmpv6Frame(eth: EthHeaderRepr, ip: Ipv6Repr, m: Icmpv6Repr, o?:
 }
 
 /** An Ethernet + IPv6 frame with an arbitrary upper-layer payload (UDP, TCP, ...). */
-export function ipv6Frame(eth: EthHeaderRepr, ip: Ipv6Repr, proto: number, payload: Uint8Array, o?: FrameOptions): Uint8Array {
+export function ipv6Frame(
+  eth: EthHeaderRepr,
+  ip: Ipv6Repr,
+  proto: number,
+  payload: Uint8Array,
+  o?: FrameOptions,
+): Uint8Array {
   return frame(eth, emitIpv6(ip, proto, payload), o);
 }
 
@@ -349,7 +375,14 @@ export function parseNd(b: Uint8Array): ParsedNd {
   const l3 = EthernetHeaderRepr.bufferLen(eth);
   const ip = Ipv6Repr.parse(b, l3);
   const end = l3 + IPV6_HEADER_LEN + ip.payloadLength;
-  if (end > b.length) throw new FrameError('ipv6', 'payload length runs past the frame', l3, IPV6_HEADER_LEN + ip.payloadLength, b.length - l3);
+  if (end > b.length)
+    throw new FrameError(
+      'ipv6',
+      'payload length runs past the frame',
+      l3,
+      IPV6_HEADER_LEN + ip.payloadLength,
+      b.length - l3,
+    );
   if (ip.nextHeader !== IpProto.ICMPV6) throw new FrameError('ipv6', 'next header is not ICMPv6');
   const icmp = l3 + Ipv6Repr.bufferLen(ip);
   const nd = NdRepr.parse(b, icmp, end);
@@ -361,7 +394,11 @@ export function parseNd(b: Uint8Array): ParsedNd {
     code: nd.code,
     flags: nd.flags,
     target: nd.target,
-    options: nd.options.map((o) => ({ type: o.type, length: o.mac !== undefined ? 1 : ((o.body?.length ?? 0) + 2) / 8, ...(o.mac !== undefined ? { mac: o.mac } : {}) })),
+    options: nd.options.map((o) => ({
+      type: o.type,
+      length: o.mac !== undefined ? 1 : ((o.body?.length ?? 0) + 2) / 8,
+      ...(o.mac !== undefined ? { mac: o.mac } : {}),
+    })),
     checksum: nd.checksum,
     checksumOk: icmpv6ChecksumOf(ipv6Bytes(ip.src), ipv6Bytes(ip.dst), b.subarray(icmp, end)) === nd.checksum,
   };

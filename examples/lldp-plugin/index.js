@@ -14,9 +14,15 @@ const ETHERTYPE_LLDP = 0x88cc;
 const TLV_HEADER = 2;
 
 const Truncated = defineReason('lldp.truncated', 'lldp: no room for a TLV header after the EtherType: dropped');
-const FromCluster = defineReason('lldp.from-cluster', 'lldp: inbound LLDP from the cluster MAC (a member, or our own reflected): dropped');
+const FromCluster = defineReason(
+  'lldp.from-cluster',
+  'lldp: inbound LLDP from the cluster MAC (a member, or our own reflected): dropped',
+);
 const FromNeighbour = defineReason('lldp.from-neighbour', 'lldp: inbound LLDP from a neighbour: unchanged');
-const SourceRewritten = defineReason('lldp.source-rewritten', "lldp: outbound LLDP: Ethernet source := this host's dedicated MAC");
+const SourceRewritten = defineReason(
+  'lldp.source-rewritten',
+  "lldp: outbound LLDP: Ethernet source := this host's dedicated MAC",
+);
 
 class LldpAdapter {
   constructor() {

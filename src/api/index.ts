@@ -10,7 +10,18 @@ export type { EngineStats } from '../engine';
 export { EngineFactory } from '../factory';
 export { createEngineFactory, defaultAdapters, defaultMappings } from '../defaults';
 export type { EngineFactoryOptions } from '../defaults';
-export { Verdict, Direction, defineReason, reasonText, reasonId, reasonById, reasonTable, verdictName, directionName, parseDirection } from '../verdict';
+export {
+  Verdict,
+  Direction,
+  defineReason,
+  reasonText,
+  reasonId,
+  reasonById,
+  reasonTable,
+  verdictName,
+  directionName,
+  parseDirection,
+} from '../verdict';
 export { parseConfig, parseConfigText, loadConfigFile } from '../config';
 export type { ClusterConfig, HostConfig, ClusterMode, HeartbeatConfig } from '../config';
 export { ConfigError, FrameError, UnknownHostError } from '../errors';
@@ -27,6 +38,13 @@ export type { MemberEntry } from '../cluster';
 export { Mapping } from '../mapping';
 export { ArpAdapter, ArpReason } from '../../adapters/arp';
 export { NdpAdapter, NdpReason } from '../../adapters/ndp';
-export { builtinMappings, Ipv4PrefixMapping, Ipv6Low32Mapping, Ipv6Xor32Mapping, Ipv6Hash32Mapping, TableMapping } from '../../mappings';
+export {
+  builtinMappings,
+  Ipv4PrefixMapping,
+  Ipv6Low32Mapping,
+  Ipv6Xor32Mapping,
+  Ipv6Hash32Mapping,
+  TableMapping,
+} from '../../mappings';
 export { definePlugin, loadPlugin, loadPlugins, PluginError } from '../plugin';
 export type { IntraclusterPlugin } from '../plugin';

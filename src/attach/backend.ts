@@ -24,7 +24,15 @@ const PROGRAMS = [
 ] as const;
 
 /** Maps the control plane writes and reads (pinned, and adopted by pin); the programs hold the rest. */
-const PINNED_MAPS = [MAP_NAMES.state, MAP_NAMES.config, MAP_NAMES.members4, MAP_NAMES.members6, MAP_NAMES.macs, MAP_NAMES.strict, MAP_NAMES.counters];
+const PINNED_MAPS = [
+  MAP_NAMES.state,
+  MAP_NAMES.config,
+  MAP_NAMES.members4,
+  MAP_NAMES.members6,
+  MAP_NAMES.macs,
+  MAP_NAMES.strict,
+  MAP_NAMES.counters,
+];
 const progPin = (dir: string, name: string) => join(dir, `prog_${name}`);
 const mapPin = (dir: string, name: string) => join(dir, `map_${name}`);
 
@@ -107,7 +115,13 @@ class Attached implements AttachedDatapath {
       const key = `${f.verdict}\0${f.reason}`;
       const row = byKey.get(key);
       if (row) row.count += f.count;
-      else byKey.set(key, { verdict: f.verdict, reason: f.reason === 0 ? '(none)' : reasonText(f.reason), reasonId: f.reason === 0 ? '' : reasonId(f.reason), count: f.count });
+      else
+        byKey.set(key, {
+          verdict: f.verdict,
+          reason: f.reason === 0 ? '(none)' : reasonText(f.reason),
+          reasonId: f.reason === 0 ? '' : reasonId(f.reason),
+          count: f.count,
+        });
       frames += f.count;
     }
     return { frames, byVerdict, byReason: [...byKey.values()] };
@@ -119,7 +133,12 @@ class Attached implements AttachedDatapath {
     this.maps.counters(n).forEach((c, k) => {
       if (c === 0) return;
       const dv = Math.floor(k / n);
-      out.push({ direction: dv >= 4 ? Direction.Outbound : Direction.Inbound, verdict: VERDICT_NAMES[dv & 3], reason: this.reasons.toEngine[k % n], count: c });
+      out.push({
+        direction: dv >= 4 ? Direction.Outbound : Direction.Inbound,
+        verdict: VERDICT_NAMES[dv & 3],
+        reason: this.reasons.toEngine[k % n],
+        count: c,
+      });
     });
     return out;
   }
@@ -180,11 +199,18 @@ export const bpfBackend: KernelBackend = {
     if (dir && !o.passAll) {
       const pinned = pinnedIds(lib, dir);
       const attached = attachedIds(lib, ifindex);
-      if (pinned && pinned.every((id, i) => id !== 0 && id === attached[i]) && PINNED_MAPS.every((m) => existsSync(mapPin(dir, m)))) {
+      if (
+        pinned &&
+        pinned.every((id, i) => id !== 0 && id === attached[i]) &&
+        PINNED_MAPS.every((m) => existsSync(mapPin(dir, m)))
+      ) {
         const fds = new Map<string, number>();
         try {
           for (const m of PINNED_MAPS) fds.set(m, lib.objGet(mapPin(dir, m)));
-          return new Attached(lib, o.ifname, ifindex, dir, true, (name) => fds.get(name)!, { object: null, fds: [...fds.values()] });
+          return new Attached(lib, o.ifname, ifindex, dir, true, (name) => fds.get(name)!, {
+            object: null,
+            fds: [...fds.values()],
+          });
         } catch (e) {
           for (const fd of fds.values()) lib.closeFd(fd);
           throw e;

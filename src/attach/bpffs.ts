@@ -59,10 +59,18 @@ export function preparePinBase(dir: string, explicit: boolean): PinBase {
   let persistent = true;
   if (!onBpffs(abs)) {
     if (explicit && !abs.startsWith(DEFAULT_BPFFS + '/'))
-      throw Object.assign(new Error(`--pin-dir ${abs}: not on a BPF filesystem (mount one first: mount -t bpf bpf ${abs})`), { code: 'ENOTBPFFS', syscall: 'statfs' });
+      throw Object.assign(
+        new Error(`--pin-dir ${abs}: not on a BPF filesystem (mount one first: mount -t bpf bpf ${abs})`),
+        { code: 'ENOTBPFFS', syscall: 'statfs' },
+      );
     const r = spawnSync('mount', ['-t', 'bpf', 'bpf', DEFAULT_BPFFS], { encoding: 'utf8' });
     if (r.error || r.status !== 0 || !onBpffs(abs))
-      throw Object.assign(new Error(`cannot mount a BPF filesystem on ${DEFAULT_BPFFS}: ${(r.stderr || r.error?.message || `exit ${r.status}`).trim()}`), { code: 'ENOTBPFFS', syscall: 'mount' });
+      throw Object.assign(
+        new Error(
+          `cannot mount a BPF filesystem on ${DEFAULT_BPFFS}: ${(r.stderr || r.error?.message || `exit ${r.status}`).trim()}`,
+        ),
+        { code: 'ENOTBPFFS', syscall: 'mount' },
+      );
     persistent = !sysIsPrivate();
     note = persistent
       ? `mounted a BPF filesystem on ${DEFAULT_BPFFS}`

@@ -89,7 +89,8 @@ export class MulticastFilter {
       if (p) problems.push(p);
       else this.added.delete(m);
     }
-    if (problems.length === 0 && want.size) this.log(`multicast filter of ${this.ifname}: ${[...want].sort().join(', ')}`);
+    if (problems.length === 0 && want.size)
+      this.log(`multicast filter of ${this.ifname}: ${[...want].sort().join(', ')}`);
     return problems;
   }
 

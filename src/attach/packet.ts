@@ -33,7 +33,10 @@ export class PacketSocket {
   static open(ifname: string, ethertype: number): PacketSocket {
     const lib = loadTapAddon() as unknown as PacketAddon | undefined;
     if (!lib || typeof lib.openPacket !== 'function')
-      throw Object.assign(new Error(tapAddonProblem() || 'the TAP addon has no openPacket: rebuild it ("node native/build.js")'), { code: 'ENOTBUILT', syscall: 'load' });
+      throw Object.assign(
+        new Error(tapAddonProblem() || 'the TAP addon has no openPacket: rebuild it ("node native/build.js")'),
+        { code: 'ENOTBUILT', syscall: 'load' },
+      );
     return new PacketSocket(lib, lib.openPacket(ifname, ethertype), ifname, ethertype);
   }
 

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Cluster } from '../cluster';
 import { ClusterConfig, loadConfigFile } from '../config';
@@ -6,7 +6,13 @@ import { createEngineFactory } from '../defaults';
 import { EngineFactory } from '../factory';
 import { EngineStats } from '../engine';
 import { ConfigError, UsageError } from '../errors';
-import { Membership, MembershipStats, heartbeatPayloadOffset, loadClusterKey, startShimMembership } from '../membership';
+import {
+  Membership,
+  MembershipStats,
+  heartbeatPayloadOffset,
+  loadClusterKey,
+  startShimMembership,
+} from '../membership';
 import { Direction, Verdict } from '../verdict';
 import { DEFAULT_PIN_DIR, preparePinBase } from './bpffs';
 import { AttachedDatapath, KernelBackend, kernelBackend } from './kernel';
@@ -135,7 +141,9 @@ export function privilegeProblem(): string {
     const m = /CapEff:\s*([0-9a-f]+)/.exec(readFileSync('/proc/self/status', 'utf8'));
     eff = m ? BigInt('0x' + m[1]) : 0n;
   } catch {
-    return typeof process.getuid === 'function' && process.getuid() === 0 ? '' : 'not root (loading BPF programs needs root, or CAP_BPF, CAP_NET_ADMIN and CAP_NET_RAW)';
+    return typeof process.getuid === 'function' && process.getuid() === 0
+      ? ''
+      : 'not root (loading BPF programs needs root, or CAP_BPF, CAP_NET_ADMIN and CAP_NET_RAW)';
   }
   const has = (bit: number) => ((eff >> BigInt(bit)) & 1n) === 1n;
   const missing = CAPS.filter(([b]) => !has(b)).map(([, n]) => n);
@@ -151,7 +159,8 @@ export function localGroupMacs(cluster: Cluster, host: string): string[] {
   if (hi < 0) return [];
   const macs = new Set<string>();
   for (const ai of cluster.hosts[hi].addressIndices) macs.add(normalMac(cluster.addresses[ai].mac.toString()));
-  if (cluster.config.mode === 'shared' && cluster.config.sharedMac) macs.add(normalMac(cluster.config.sharedMac.toString()));
+  if (cluster.config.mode === 'shared' && cluster.config.sharedMac)
+    macs.add(normalMac(cluster.config.sharedMac.toString()));
   return [...macs].sort();
 }
 
@@ -191,8 +200,10 @@ export class AttachRunner {
     this.factory = options.factory ?? createEngineFactory();
     const backend = options.backend ?? kernelBackend();
     const dev = options.dev;
-    if (!/^[^\s/:]{1,15}$/.test(dev)) throw usage(`--dev ${JSON.stringify(dev)}: not an interface name (1 to 15 characters, no "/", ":" or spaces)`);
-    if (process.platform !== 'linux') throw sysError('ENOSYS', 'platform', `the kernel datapath needs Linux (this is ${process.platform})`);
+    if (!/^[^\s/:]{1,15}$/.test(dev))
+      throw usage(`--dev ${JSON.stringify(dev)}: not an interface name (1 to 15 characters, no "/", ":" or spaces)`);
+    if (process.platform !== 'linux')
+      throw sysError('ENOSYS', 'platform', `the kernel datapath needs Linux (this is ${process.platform})`);
     const priv = privilegeProblem();
     if (priv) throw sysError('EPERM', 'capget', priv);
     // the config first: a mistake in it stops us before anything touches the interface
@@ -200,10 +211,18 @@ export class AttachRunner {
       this.config = loadConfigFile(options.configPath);
       this.cluster = this.factory.buildCluster(this.config);
       if (this.cluster.hostIndex(options.host) < 0)
-        throw new ConfigError('--host', `"${options.host}" is not a host of the cluster (hosts: ${this.cluster.hosts.map((h) => h.name).join(', ')})`);
+        throw new ConfigError(
+          '--host',
+          `"${options.host}" is not a host of the cluster (hosts: ${this.cluster.hosts.map((h) => h.name).join(', ')})`,
+        );
       if (this.config.heartbeat) loadClusterKey(this.config.heartbeat, options.env);
     }
-    if (!deviceExists(dev)) throw sysError('ENODEV', 'if_nametoindex', `no such device: ${dev} (in this network namespace; "ip netns exec NS intracluster attach ..." runs in another)`);
+    if (!deviceExists(dev))
+      throw sysError(
+        'ENODEV',
+        'if_nametoindex',
+        `no such device: ${dev} (in this network namespace; "ip netns exec NS intracluster attach ..." runs in another)`,
+      );
     const missing = backend.problem();
     if (missing) throw sysError('ENOTBUILT', 'load', `kernel datapath unavailable: ${missing}`);
     const base = preparePinBase(options.pinDir ?? DEFAULT_PIN_DIR, options.pinDir !== undefined);
@@ -218,7 +237,15 @@ export class AttachRunner {
         if (hb) {
           this.socket = PacketSocket.open(dev, HEARTBEAT_ETHERTYPE);
           const engine = { setCluster: (c: Cluster, h: string) => this.install(c, h), process: () => Verdict.Pass };
-          this.membership = startShimMembership({ config: this.config, host: options.host, engine, factory: this.factory, wire: this.socket, log: this.log, env: options.env });
+          this.membership = startShimMembership({
+            config: this.config,
+            host: options.host,
+            engine,
+            factory: this.factory,
+            wire: this.socket,
+            log: this.log,
+            env: options.env,
+          });
           const m = this.membership;
           m.on('join', (e) => this.knownIds.add(e.hostId));
           m.on('change', (e) => (this.knownIds.delete(e.previous.hostId), this.knownIds.add(e.hostId)));
@@ -400,21 +427,36 @@ export class AttachRunner {
  * programs, the pins, the multicast addresses it added. Returns lines describing what was removed
  * (none: nothing of ours was there).
  */
-export function detachDevice(o: { dev: string; pinDir?: string; runDir?: string; backend?: KernelBackend; env?: NodeJS.ProcessEnv }): string[] {
+export function detachDevice(o: {
+  dev: string;
+  pinDir?: string;
+  runDir?: string;
+  backend?: KernelBackend;
+  env?: NodeJS.ProcessEnv;
+}): string[] {
   const backend = o.backend ?? kernelBackend();
-  if (!/^[^\s/:]{1,15}$/.test(o.dev)) throw usage(`--dev ${JSON.stringify(o.dev)}: not an interface name (1 to 15 characters, no "/", ":" or spaces)`, 'detach');
+  if (!/^[^\s/:]{1,15}$/.test(o.dev))
+    throw usage(
+      `--dev ${JSON.stringify(o.dev)}: not an interface name (1 to 15 characters, no "/", ":" or spaces)`,
+      'detach',
+    );
   const priv = privilegeProblem();
   if (priv) throw sysError('EPERM', 'capget', priv);
   const runDir = o.runDir ?? defaultRunDir(o.env);
   const state = readState(runDir, o.dev);
   const exists = deviceExists(o.dev);
-  if (!exists && !state) throw sysError('ENODEV', 'if_nametoindex', `no such device: ${o.dev} (in this network namespace)`);
+  if (!exists && !state)
+    throw sysError('ENODEV', 'if_nametoindex', `no such device: ${o.dev} (in this network namespace)`);
   const missing = backend.problem();
   if (missing) throw sysError('ENOTBUILT', 'load', `kernel datapath unavailable: ${missing}`);
   const pinPath = state?.pinPath ?? join(o.pinDir ?? DEFAULT_PIN_DIR, o.dev);
   const done: string[] = [];
   if (state?.pid && state.pid !== process.pid && alive(state.pid) && isAttach(state.pid))
-    throw sysError('EBUSY', 'detach', `an attach process (pid ${state.pid}) still controls ${o.dev}: stop it (SIGTERM) instead`);
+    throw sysError(
+      'EBUSY',
+      'detach',
+      `an attach process (pid ${state.pid}) still controls ${o.dev}: stop it (SIGTERM) instead`,
+    );
   const r = backend.detach(exists ? o.dev : null, pinPath);
   if (r.programs) done.push(`detached the programs from ${o.dev}`);
   if (r.pins) done.push(`removed the pins under ${pinPath}`);
@@ -422,7 +464,8 @@ export function detachDevice(o: { dev: string; pinDir?: string; runDir?: string;
     const m = new MulticastFilter(o.dev, state.multicast);
     const problems = m.clear();
     if (problems.length) throw sysError('EIO', 'maddr', problems.join('; '));
-    if (state.multicast.length) done.push(`removed ${state.multicast.join(', ')} from the multicast filter of ${o.dev}`);
+    if (state.multicast.length)
+      done.push(`removed ${state.multicast.join(', ')} from the multicast filter of ${o.dev}`);
   }
   if (state) rmSync(statePath(runDir, o.dev), { force: true });
   return done;

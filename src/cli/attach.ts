@@ -57,7 +57,8 @@ ${REQUIRE_HELP}
     const dev = required('attach', values, 'dev');
     const configPath = passAll && values.config === undefined ? '' : required('attach', values, 'config');
     const host = passAll && values.host === undefined ? '' : required('attach', values, 'host');
-    if (passAll && (values.config !== undefined || values.host !== undefined)) throw new UsageError('attach: --pass-all takes no --config or --host (see: intracluster attach --help)');
+    if (passAll && (values.config !== undefined || values.host !== undefined))
+      throw new UsageError('attach: --pass-all takes no --config or --host (see: intracluster attach --help)');
     const pinDir = optionalString('attach', values, 'pin-dir');
     const runDir = optionalString('attach', values, 'run-dir');
     const keep = values.keep === true;
@@ -106,7 +107,10 @@ ${REQUIRE_HELP}
     try {
       const code = await finished;
       const report = runner.stop(keep);
-      if (keep) log(`kept: the datapath stays on ${dev}${report.pinPath ? `, pinned under ${report.pinPath}` : ''} ("intracluster detach --dev ${dev}" removes it)`);
+      if (keep)
+        log(
+          `kept: the datapath stays on ${dev}${report.pinPath ? `, pinned under ${report.pinPath}` : ''} ("intracluster detach --dev ${dev}" removes it)`,
+        );
       io.stdout.write((values.json ? JSON.stringify(report) : formatAttachReport(report)) + '\n');
       return code;
     } finally {
@@ -136,9 +140,17 @@ was removed, 1 when nothing of the cluster layer was on IFACE. See docs/kernel.m
   --pin-dir DIR   the --pin-dir given to attach (default ${DEFAULT_PIN_DIR})
   --run-dir DIR   the --run-dir given to attach (default $INTRACLUSTER_RUN_DIR or /run/intracluster)`,
   async run(argv, io) {
-    const { values } = parseCommandArgs('detach', argv, { dev: { type: 'string' }, 'pin-dir': { type: 'string' }, 'run-dir': { type: 'string' } });
+    const { values } = parseCommandArgs('detach', argv, {
+      dev: { type: 'string' },
+      'pin-dir': { type: 'string' },
+      'run-dir': { type: 'string' },
+    });
     const dev = required('detach', values, 'dev');
-    const done = detachDevice({ dev, pinDir: optionalString('detach', values, 'pin-dir'), runDir: optionalString('detach', values, 'run-dir') });
+    const done = detachDevice({
+      dev,
+      pinDir: optionalString('detach', values, 'pin-dir'),
+      runDir: optionalString('detach', values, 'run-dir'),
+    });
     if (done.length === 0) {
       io.stderr.write(`intracluster detach: nothing of the cluster layer on ${dev}\n`);
       return 1;
@@ -151,20 +163,34 @@ was removed, 1 when nothing of the cluster layer was on IFACE. See docs/kernel.m
 function optionalString(cmd: string, values: Record<string, unknown>, name: string): string | undefined {
   const v = values[name];
   if (v === undefined) return undefined;
-  if (typeof v !== 'string' || v.length === 0) throw new UsageError(`${cmd}: --${name} needs a value (see: intracluster ${cmd} --help)`);
+  if (typeof v !== 'string' || v.length === 0)
+    throw new UsageError(`${cmd}: --${name} needs a value (see: intracluster ${cmd} --help)`);
   return v;
 }
 
 /** The counters as text lines (printed at exit). */
 export function formatAttachReport(r: AttachReport): string {
-  const lines = [`intracluster attach ${r.host || '(pass-all)'}: kernel datapath on ${r.dev}${r.adopted ? ' (adopted)' : ''}${r.kept ? ', kept running' : ', removed'}`];
+  const lines = [
+    `intracluster attach ${r.host || '(pass-all)'}: kernel datapath on ${r.dev}${r.adopted ? ' (adopted)' : ''}${r.kept ? ', kept running' : ', removed'}`,
+  ];
   if (r.multicast.length) lines.push(`  multicast filter: ${r.multicast.join(', ')}`);
   if (r.membership) {
     const m = r.membership;
-    const dropped = Object.entries(m.dropped).map(([k, n]) => `${k} ${n}`).join(', ') || 'none';
-    lines.push(`  membership: host ID ${m.hostId}, sent ${m.sent} (${m.sendErrors} unsent), received ${m.received}, accepted ${m.accepted}, joins ${m.joins}, changes ${m.changes}, leaves ${m.leaves}, refused ${m.refused}; dropped: ${dropped}`);
+    const dropped =
+      Object.entries(m.dropped)
+        .map(([k, n]) => `${k} ${n}`)
+        .join(', ') || 'none';
+    lines.push(
+      `  membership: host ID ${m.hostId}, sent ${m.sent} (${m.sendErrors} unsent), received ${m.received}, accepted ${m.accepted}, joins ${m.joins}, changes ${m.changes}, leaves ${m.leaves}, refused ${m.refused}; dropped: ${dropped}`,
+    );
   }
-  lines.push(`  engine (BPF counters): ${r.engine.frames} frames: ` + Object.entries(r.engine.byVerdict).map(([k, n]) => `${k} ${n}`).join(', '));
-  for (const x of r.engine.byReason) lines.push(`    ${String(x.count).padStart(8)}  ${x.verdict.padEnd(7)}  ${x.reason}`);
+  lines.push(
+    `  engine (BPF counters): ${r.engine.frames} frames: ` +
+      Object.entries(r.engine.byVerdict)
+        .map(([k, n]) => `${k} ${n}`)
+        .join(', '),
+  );
+  for (const x of r.engine.byReason)
+    lines.push(`    ${String(x.count).padStart(8)}  ${x.verdict.padEnd(7)}  ${x.reason}`);
   return lines.join('\n');
 }

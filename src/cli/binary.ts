@@ -35,7 +35,6 @@ export class BinaryProcessor extends BatchedOutput {
   private frameGot = 0;
   private readonly reasonSent = new Uint8Array(65536);
 
-
   push(chunk: Uint8Array): void {
     const n = chunk.length;
     let p = 0;
@@ -68,12 +67,13 @@ export class BinaryProcessor extends BatchedOutput {
 
   /** End of input: a record cut short is answered with an error. */
   end(): void {
-    if (this.headLen > 0) this.error(`truncated record at end of input: ${this.headLen} of ${BINARY_IN_HEADER} header bytes`);
-    else if (this.frameLen >= 0) this.error(`truncated record at end of input: ${this.frameGot} of ${this.frameLen} frame bytes`);
+    if (this.headLen > 0)
+      this.error(`truncated record at end of input: ${this.headLen} of ${BINARY_IN_HEADER} header bytes`);
+    else if (this.frameLen >= 0)
+      this.error(`truncated record at end of input: ${this.frameGot} of ${this.frameLen} frame bytes`);
     this.headLen = 0;
     this.frameLen = -1;
   }
-
 
   private record(): void {
     const dir = this.head[0];

@@ -56,16 +56,21 @@ export function parseCommandArgs(cmd: string, argv: string[], options: Options, 
   try {
     parsed = parseArgs({ args: argv, options, allowPositionals: positionals !== 0, strict: true });
   } catch (e) {
-    throw new UsageError(`${cmd}: ${(e as Error).message.replace(/\. To specify a positional argument.*$/s, '')} (see: intracluster ${cmd} --help)`);
+    throw new UsageError(
+      `${cmd}: ${(e as Error).message.replace(/\. To specify a positional argument.*$/s, '')} (see: intracluster ${cmd} --help)`,
+    );
   }
   if (parsed.positionals.length !== positionals && positionals > 0)
-    throw new UsageError(`${cmd}: expected ${positionals} file argument(s), got ${parsed.positionals.length} (see: intracluster ${cmd} --help)`);
+    throw new UsageError(
+      `${cmd}: expected ${positionals} file argument(s), got ${parsed.positionals.length} (see: intracluster ${cmd} --help)`,
+    );
   return parsed;
 }
 
 /** A required string option, or a UsageError. */
 export function required(cmd: string, values: Record<string, unknown>, name: string): string {
   const v = values[name];
-  if (typeof v !== 'string' || v.length === 0) throw new UsageError(`${cmd}: --${name} is required (see: intracluster ${cmd} --help)`);
+  if (typeof v !== 'string' || v.length === 0)
+    throw new UsageError(`${cmd}: --${name} is required (see: intracluster ${cmd} --help)`);
   return v;
 }

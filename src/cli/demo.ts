@@ -32,11 +32,20 @@ the frame the patent prescribes. Exit 0 when every frame matches. Laid out for 1
   --datapath DP  live on this datapath: kernel or shim (default: kernel where it can run)
   --in-process   run the in-process walk-through only`,
   async run(argv, io) {
-    const { values } = parseCommandArgs('demo', argv, { live: { type: 'boolean' }, 'in-process': { type: 'boolean' }, datapath: { type: 'string' } });
+    const { values } = parseCommandArgs('demo', argv, {
+      live: { type: 'boolean' },
+      'in-process': { type: 'boolean' },
+      datapath: { type: 'string' },
+    });
     const dp = values.datapath;
-    if (dp !== undefined && dp !== 'kernel' && dp !== 'shim') throw new UsageError(`demo: --datapath must be kernel or shim, got ${JSON.stringify(dp)} (see: intracluster demo --help)`);
-    if (dp !== undefined && values['in-process']) throw new UsageError('demo: --datapath and --in-process exclude each other (see: intracluster demo --help)');
-    if (values.live && values['in-process']) throw new UsageError('demo: --live and --in-process exclude each other (see: intracluster demo --help)');
+    if (dp !== undefined && dp !== 'kernel' && dp !== 'shim')
+      throw new UsageError(
+        `demo: --datapath must be kernel or shim, got ${JSON.stringify(dp)} (see: intracluster demo --help)`,
+      );
+    if (dp !== undefined && values['in-process'])
+      throw new UsageError('demo: --datapath and --in-process exclude each other (see: intracluster demo --help)');
+    if (values.live && values['in-process'])
+      throw new UsageError('demo: --live and --in-process exclude each other (see: intracluster demo --help)');
     const inProcess = () => runWalkthrough(io, [...walkthroughSections, ipv6Section]);
     if (values['in-process']) return inProcess();
     const can = canRunLive();

@@ -19,15 +19,24 @@ export const REQUIRE_HELP = `  --require MODULE     load a plug-in (adapters, ma
  * `adapters: false` (the kernel datapath, whose programs are the built-in adapters compiled to
  * BPF), a plug-in that brings adapters is refused; its mappings are used.
  */
-export async function factoryFromArgs(values: Record<string, unknown>, options: { adapters?: boolean; datapath?: string } = {}): Promise<EngineFactory> {
+export async function factoryFromArgs(
+  values: Record<string, unknown>,
+  options: { adapters?: boolean; datapath?: string } = {},
+): Promise<EngineFactory> {
   const specs = (values.require as string[] | undefined) ?? [];
   try {
     const plugins = await loadPlugins(specs);
     if (options.adapters === false) {
       const i = plugins.findIndex((p) => (p.adapters ?? []).length > 0);
-      if (i >= 0) throw new CliError(`--require ${specs[i]}: the ${options.datapath ?? 'kernel'} datapath runs the built-in adapters only; a plug-in may add mappings here, not adapters`);
+      if (i >= 0)
+        throw new CliError(
+          `--require ${specs[i]}: the ${options.datapath ?? 'kernel'} datapath runs the built-in adapters only; a plug-in may add mappings here, not adapters`,
+        );
     }
-    return createEngineFactory({ adapters: plugins.flatMap((p) => p.adapters ?? []), mappings: plugins.flatMap((p) => p.mappings ?? []) });
+    return createEngineFactory({
+      adapters: plugins.flatMap((p) => p.adapters ?? []),
+      mappings: plugins.flatMap((p) => p.mappings ?? []),
+    });
   } catch (e) {
     if (e instanceof PluginError) throw new CliError(`--require ${e.module}: ${e.reason}`);
     throw e;
@@ -35,7 +44,11 @@ export async function factoryFromArgs(values: Record<string, unknown>, options: 
 }
 
 /** Loads --config and builds the engine of --host with `factory` (ConfigError on mistakes). */
-export function engineFromArgs(configPath: string, host: string, factory: EngineFactory = createEngineFactory()): Engine {
+export function engineFromArgs(
+  configPath: string,
+  host: string,
+  factory: EngineFactory = createEngineFactory(),
+): Engine {
   const config = loadConfigFile(configPath);
   return factory.create(config, host);
 }

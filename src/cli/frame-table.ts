@@ -19,14 +19,19 @@ export class FrameTable {
   ) {}
 
   add(cells: readonly string[], notes: readonly string[] = []): this {
-    if (cells.length !== this.columns.length) throw new Error(`table row has ${cells.length} cells for ${this.columns.length} columns`);
+    if (cells.length !== this.columns.length)
+      throw new Error(`table row has ${cells.length} cells for ${this.columns.length} columns`);
     this.rows.push({ cells: [...cells], notes: [...notes] });
     return this;
   }
 
   render(): string {
     const w = this.columns.map((c, i) => Math.max(c.length, ...this.rows.map((r) => r.cells[i].length)));
-    const line = (cells: readonly string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(w[i]))).join('  ').trimEnd();
+    const line = (cells: readonly string[]) =>
+      cells
+        .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(w[i])))
+        .join('  ')
+        .trimEnd();
     const indent = w[0] + 2;
     const out = [line(this.columns), line(w.map((n) => '-'.repeat(n)))];
     for (const r of this.rows) {
@@ -67,14 +72,32 @@ export class Labels {
   }
 }
 
-export const ARP_COLUMNS = ['row', 'Eth dst', 'Eth src', 'op', 'sender MAC', 'sender IP', 'target MAC', 'target IP'] as const;
+export const ARP_COLUMNS = [
+  'row',
+  'Eth dst',
+  'Eth src',
+  'op',
+  'sender MAC',
+  'sender IP',
+  'target MAC',
+  'target IP',
+] as const;
 
 /** FIG. 6 cells of an ARP frame: Eth dst, Eth src, op, sender MAC/IP, target MAC/IP. */
 export function arpCells(row: string, frame: Uint8Array, labels: Labels): string[] {
   const { eth: p, arp: a } = parseArpFrame(frame);
   if (!a) return [row, labels.get(p.dst), labels.get(p.src), `0x${p.etherType.toString(16)}`, '', '', '', ''];
   const op = a.op === ArpOp.REQUEST ? 'req' : a.op === ArpOp.REPLY ? 'reply' : String(a.op);
-  return [row, labels.get(p.dst), labels.get(p.src), op, labels.get(a.sha), labels.get(a.spa), labels.get(a.tha), labels.get(a.tpa)];
+  return [
+    row,
+    labels.get(p.dst),
+    labels.get(p.src),
+    op,
+    labels.get(a.sha),
+    labels.get(a.spa),
+    labels.get(a.tha),
+    labels.get(a.tpa),
+  ];
 }
 
 export const IPV4_COLUMNS = ['row', 'Eth dst', 'Eth src', 'IP src', 'IP dst', 'payload'] as const;
@@ -82,7 +105,8 @@ export const IPV4_COLUMNS = ['row', 'Eth dst', 'Eth src', 'IP src', 'IP dst', 'p
 /** FIG. 7 cells of an IPv4 frame: Ethernet addresses, IP addresses, and what it carries. */
 export function ipv4Cells(row: string, frame: Uint8Array, labels: Labels, payload: string): string[] {
   const p = parseFrame(frame);
-  if (p.etherType !== EtherType.IPV4 || p.l3 + 20 > frame.length) return [row, formatMac(frame, 0), formatMac(frame, 6), '', '', payload];
+  if (p.etherType !== EtherType.IPV4 || p.l3 + 20 > frame.length)
+    return [row, formatMac(frame, 0), formatMac(frame, 6), '', '', payload];
   const ip = (o: number) => Array.from(frame.subarray(p.l3 + o, p.l3 + o + 4)).join('.');
   return [row, labels.get(p.dst), labels.get(p.src), labels.get(ip(12)), labels.get(ip(16)), payload];
 }

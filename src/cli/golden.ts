@@ -50,13 +50,21 @@ ${REQUIRE_HELP}`,
       -1,
     );
     const format = (values.format as string | undefined) ?? 'ndjson';
-    if (format !== 'ndjson' && format !== 'binary') throw new UsageError(`golden: --format must be "ndjson" or "binary", got "${format}" (see: intracluster golden --help)`);
-    if (values.format !== undefined && values.via === undefined) throw new UsageError('golden: --format is the format spoken with a --via command; give --via too (see: intracluster golden --help)');
+    if (format !== 'ndjson' && format !== 'binary')
+      throw new UsageError(
+        `golden: --format must be "ndjson" or "binary", got "${format}" (see: intracluster golden --help)`,
+      );
+    if (values.format !== undefined && values.via === undefined)
+      throw new UsageError(
+        'golden: --format is the format spoken with a --via command; give --via too (see: intracluster golden --help)',
+      );
     const via = values.via as string | undefined;
-    if (via !== undefined && via.trim() === '') throw new UsageError('golden: --via needs a command (see: intracluster golden --help)');
+    if (via !== undefined && via.trim() === '')
+      throw new UsageError('golden: --via needs a command (see: intracluster golden --help)');
     const jobsText = values.jobs as string | undefined;
     const jobs = jobsText === undefined ? availableParallelism() : Number(jobsText);
-    if (!Number.isInteger(jobs) || jobs < 1 || jobs > 256) throw new UsageError(`golden: --jobs must be a whole number from 1 to 256, got "${jobsText}"`);
+    if (!Number.isInteger(jobs) || jobs < 1 || jobs > 256)
+      throw new UsageError(`golden: --jobs must be a whole number from 1 to 256, got "${jobsText}"`);
     const options = { checkReason: values['ignore-reason'] !== true };
 
     const dirs = positionals.length > 0 ? positionals : [GOLDEN_DIR];

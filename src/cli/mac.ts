@@ -14,7 +14,11 @@ maps to (or the shared MAC in shared mode), and where that MAC comes from (mappi
   --json          print JSON instead of a table
 ${REQUIRE_HELP}`,
   async run(argv, io) {
-    const { values } = parseCommandArgs('mac', argv, { config: { type: 'string' }, json: { type: 'boolean' }, ...requireOption });
+    const { values } = parseCommandArgs('mac', argv, {
+      config: { type: 'string' },
+      json: { type: 'boolean' },
+      ...requireOption,
+    });
     const config = loadConfigFile(required('mac', values, 'config'));
     const cluster = (await factoryFromArgs(values)).buildCluster(config);
     const rows = cluster.addresses.map((a) => ({
@@ -24,10 +28,14 @@ ${REQUIRE_HELP}`,
       source: a.macSource,
     }));
     if (values.json) {
-      io.stdout.write(JSON.stringify({ clusterMac: config.clusterMac.toString(), mode: config.mode, hosts: rows }, null, 2) + '\n');
+      io.stdout.write(
+        JSON.stringify({ clusterMac: config.clusterMac.toString(), mode: config.mode, hosts: rows }, null, 2) + '\n',
+      );
       return 0;
     }
-    io.stdout.write(`cluster MAC ${config.clusterMac}  mode ${config.mode}${config.sharedMac && config.mode === 'shared' ? `  shared MAC ${config.sharedMac}` : ''}\n`);
+    io.stdout.write(
+      `cluster MAC ${config.clusterMac}  mode ${config.mode}${config.sharedMac && config.mode === 'shared' ? `  shared MAC ${config.sharedMac}` : ''}\n`,
+    );
     // a loop, not Math.max(...rows): a spread of 100,000+ rows overflows the call stack
     const w = [4, 7, 3];
     for (const r of rows) {
@@ -36,7 +44,8 @@ ${REQUIRE_HELP}`,
       if (r.mac.length > w[2]) w[2] = r.mac.length;
     }
     io.stdout.write(`${'host'.padEnd(w[0])}  ${'address'.padEnd(w[1])}  ${'mac'.padEnd(w[2])}  source\n`);
-    for (const r of rows) io.stdout.write(`${r.host.padEnd(w[0])}  ${r.address.padEnd(w[1])}  ${r.mac.padEnd(w[2])}  ${r.source}\n`);
+    for (const r of rows)
+      io.stdout.write(`${r.host.padEnd(w[0])}  ${r.address.padEnd(w[1])}  ${r.mac.padEnd(w[2])}  ${r.source}\n`);
     for (const v of config.virtualIps) io.stdout.write(`(virtual) ${v.text}: keeps the cluster MAC\n`);
     return 0;
   },

@@ -27,12 +27,36 @@ export const commands: readonly Command[] = [
   processCommand,
   rewriteCommand,
   macCommand,
-  lazy('demo', 'show the problem and the fix: live on real kernels when possible, else in-process', () => (require('./demo') as typeof import('./demo')).demoCommand),
-  lazy('shim', "run one host's cluster layer live between two TAP devices (Linux, root)", () => (require('./shim') as typeof import('./shim')).shimCommand),
-  lazy('status', 'ask a running shim or attach what it believes, and check the neighbour table against it', () => (require('./status') as typeof import('./status')).statusCommand),
-  lazy('golden', 'run golden vectors against the engine or any command speaking the process contract', () => (require('./golden') as typeof import('./golden')).goldenCommand),
-  lazy('attach', "run one host's cluster layer in the kernel on its own interface (tc eBPF; Linux, root)", () => (require('./attach') as typeof import('./attach')).attachCommand),
-  lazy('detach', 'remove a kernel datapath left running by "attach --keep" (or a killed attach)', () => (require('./attach') as typeof import('./attach')).detachCommand),
+  lazy(
+    'demo',
+    'show the problem and the fix: live on real kernels when possible, else in-process',
+    () => (require('./demo') as typeof import('./demo')).demoCommand,
+  ),
+  lazy(
+    'shim',
+    "run one host's cluster layer live between two TAP devices (Linux, root)",
+    () => (require('./shim') as typeof import('./shim')).shimCommand,
+  ),
+  lazy(
+    'status',
+    'ask a running shim or attach what it believes, and check the neighbour table against it',
+    () => (require('./status') as typeof import('./status')).statusCommand,
+  ),
+  lazy(
+    'golden',
+    'run golden vectors against the engine or any command speaking the process contract',
+    () => (require('./golden') as typeof import('./golden')).goldenCommand,
+  ),
+  lazy(
+    'attach',
+    "run one host's cluster layer in the kernel on its own interface (tc eBPF; Linux, root)",
+    () => (require('./attach') as typeof import('./attach')).attachCommand,
+  ),
+  lazy(
+    'detach',
+    'remove a kernel datapath left running by "attach --keep" (or a killed attach)',
+    () => (require('./attach') as typeof import('./attach')).detachCommand,
+  ),
 ];
 
 const USAGE = () => `Usage: intracluster COMMAND [options]
@@ -45,7 +69,10 @@ ${commands.map((c) => `  ${c.name.padEnd(10)}${c.summary}`).join('\n')}
 Run "intracluster COMMAND --help" for a command's options.`;
 
 /** Runs the CLI; resolves to the exit code. User mistakes print one line on stderr, never a stack. */
-export async function main(argv: string[], io: CliIo = { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+export async function main(
+  argv: string[],
+  io: CliIo = { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr },
+): Promise<number> {
   // A reader that went away (`intracluster demo | head -1`) is not an error: no stack trace. Any
   // other write error (a full disk, `> /dev/full`) is one line, however many writes fail, and exit 1.
   let stdoutFailed = false;
@@ -63,7 +90,9 @@ export async function main(argv: string[], io: CliIo = { stdin: process.stdin, s
 async function dispatch(argv: string[], io: CliIo): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined) {
-    io.stderr.write(`intracluster: missing command (commands: ${commands.map((c) => c.name).join(', ')}; see: intracluster --help)\n`);
+    io.stderr.write(
+      `intracluster: missing command (commands: ${commands.map((c) => c.name).join(', ')}; see: intracluster --help)\n`,
+    );
     return 2;
   }
   if (name === '--help' || name === '-h' || name === 'help') {
@@ -99,7 +128,9 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
       io.stderr.write(`intracluster ${name}: ${err.message}\n`);
       return 1;
     }
-    io.stderr.write(`intracluster ${name}: internal error: ${err?.message ?? String(e)}${process.env.INTRACLUSTER_DEBUG ? '\n' + err?.stack : ' (set INTRACLUSTER_DEBUG=1 for details)'}\n`);
+    io.stderr.write(
+      `intracluster ${name}: internal error: ${err?.message ?? String(e)}${process.env.INTRACLUSTER_DEBUG ? '\n' + err?.stack : ' (set INTRACLUSTER_DEBUG=1 for details)'}\n`,
+    );
     return 70;
   }
 }

@@ -62,7 +62,6 @@ export class NdjsonProcessor extends BatchedOutput {
   private hexStart = 0;
   private hexEnd = -1;
 
-
   /** Answers every complete line in `chunk`; keeps an unterminated last line for later. */
   push(chunk: Buffer): void {
     let start = 0;
@@ -96,7 +95,6 @@ export class NdjsonProcessor extends BatchedOutput {
     this.tailLen = 0;
   }
 
-
   /** Appends chunk[s..e) to the tail; false when the line would exceed MAX_LINE_BYTES. */
   private appendTail(chunk: Buffer, s: number, e: number): boolean {
     const need = this.tailLen + (e - s);
@@ -124,8 +122,15 @@ export class NdjsonProcessor extends BatchedOutput {
     if (this.scan(b, s, e) === SCAN_OK) {
       if (this.hexEnd < 0) return this.error('missing key "frame"');
       if (this.dirEnd < 0) return this.error('missing key "direction"');
-      const d = bytesEqual(b, this.dirStart, this.dirEnd, DIR_INBOUND) ? Direction.Inbound : bytesEqual(b, this.dirStart, this.dirEnd, DIR_OUTBOUND) ? Direction.Outbound : -1;
-      if (d < 0) return this.error(`unknown direction ${JSON.stringify(b.toString('utf8', this.dirStart, this.dirEnd))} (expected "inbound" or "outbound")`);
+      const d = bytesEqual(b, this.dirStart, this.dirEnd, DIR_INBOUND)
+        ? Direction.Inbound
+        : bytesEqual(b, this.dirStart, this.dirEnd, DIR_OUTBOUND)
+          ? Direction.Outbound
+          : -1;
+      if (d < 0)
+        return this.error(
+          `unknown direction ${JSON.stringify(b.toString('utf8', this.dirStart, this.dirEnd))} (expected "inbound" or "outbound")`,
+        );
       direction = d as Direction;
       length = this.decodeHexBytes(b, this.hexStart, this.hexEnd);
     } else {
@@ -135,11 +140,13 @@ export class NdjsonProcessor extends BatchedOutput {
       } catch (err) {
         return this.error(`not JSON: ${(err as Error).message}`);
       }
-      if (typeof v !== 'object' || v === null || Array.isArray(v)) return this.error('not a JSON object: expected {"direction":"inbound"|"outbound","frame":"<hex>"}');
+      if (typeof v !== 'object' || v === null || Array.isArray(v))
+        return this.error('not a JSON object: expected {"direction":"inbound"|"outbound","frame":"<hex>"}');
       const o = v as Record<string, unknown>;
       if (o.frame === undefined) return this.error('missing key "frame"');
       if (o.direction === undefined) return this.error('missing key "direction"');
-      if (o.direction !== 'inbound' && o.direction !== 'outbound') return this.error(`unknown direction ${JSON.stringify(o.direction)} (expected "inbound" or "outbound")`);
+      if (o.direction !== 'inbound' && o.direction !== 'outbound')
+        return this.error(`unknown direction ${JSON.stringify(o.direction)} (expected "inbound" or "outbound")`);
       if (typeof o.frame !== 'string') return this.error('"frame" must be a string of hex digits');
       direction = o.direction === 'inbound' ? Direction.Inbound : Direction.Outbound;
       length = this.decodeHexString(o.frame);
@@ -219,7 +226,9 @@ export class NdjsonProcessor extends BatchedOutput {
       const lo = HEX_VALUE[b[i + 1]];
       if ((hi | lo) < 0) {
         const at = hi < 0 ? i : i + 1;
-        this.error(`bad hex in "frame": ${JSON.stringify(b.toString('utf8', at, Math.min(at + 1, e)))} at position ${at - s} is not a hex digit`);
+        this.error(
+          `bad hex in "frame": ${JSON.stringify(b.toString('utf8', at, Math.min(at + 1, e)))} at position ${at - s} is not a hex digit`,
+        );
         return -1;
       }
       f[j] = (hi << 4) | lo;
@@ -279,7 +288,10 @@ export class NdjsonProcessor extends BatchedOutput {
   private reason(id: number): Buffer {
     let r = this.reasonJson[id];
     if (r === undefined) {
-      r = id === 0 ? Buffer.alloc(0) : Buffer.from(`,"reason":${JSON.stringify(reasonText(id))},"reasonId":${JSON.stringify(reasonId(id))}`);
+      r =
+        id === 0
+          ? Buffer.alloc(0)
+          : Buffer.from(`,"reason":${JSON.stringify(reasonText(id))},"reasonId":${JSON.stringify(reasonId(id))}`);
       this.reasonJson[id] = r;
     }
     return r;

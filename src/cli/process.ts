@@ -9,7 +9,7 @@ import { formatStats } from './stats';
 
 export const processCommand: Command = {
   name: 'process',
-  summary: 'run one host\'s cluster layer over NDJSON frames on stdin/stdout',
+  summary: "run one host's cluster layer over NDJSON frames on stdin/stdout",
   help: `Usage: intracluster process --config FILE --host NAME [--format ndjson|binary] [--datapath engine|kernel] [--stats] [--require MODULE]
 
 Runs the cluster layer of host NAME as a filter: one JSON object per input line, one result line
@@ -48,20 +48,39 @@ quietly. See docs/cli.md.
   --stats         at the end, print frame counts by verdict and reason on stderr
 ${REQUIRE_HELP}`,
   async run(argv, io) {
-    const { values } = parseCommandArgs('process', argv, { config: { type: 'string' }, host: { type: 'string' }, stats: { type: 'boolean' }, format: { type: 'string' }, datapath: { type: 'string' }, ...requireOption });
+    const { values } = parseCommandArgs('process', argv, {
+      config: { type: 'string' },
+      host: { type: 'string' },
+      stats: { type: 'boolean' },
+      format: { type: 'string' },
+      datapath: { type: 'string' },
+      ...requireOption,
+    });
     const format = values.format ?? 'ndjson';
-    if (format !== 'ndjson' && format !== 'binary') throw new UsageError(`process: --format must be "ndjson" or "binary", got "${format}" (see: intracluster process --help)`);
+    if (format !== 'ndjson' && format !== 'binary')
+      throw new UsageError(
+        `process: --format must be "ndjson" or "binary", got "${format}" (see: intracluster process --help)`,
+      );
     const datapath = values.datapath ?? 'engine';
-    if (datapath !== 'engine' && datapath !== 'kernel') throw new UsageError(`process: --datapath must be "engine" or "kernel", got "${datapath}" (see: intracluster process --help)`);
+    if (datapath !== 'engine' && datapath !== 'kernel')
+      throw new UsageError(
+        `process: --datapath must be "engine" or "kernel", got "${datapath}" (see: intracluster process --help)`,
+      );
     if (datapath === 'engine') {
-      const engine = engineFromArgs(required('process', values, 'config'), required('process', values, 'host'), await factoryFromArgs(values));
+      const engine = engineFromArgs(
+        required('process', values, 'config'),
+        required('process', values, 'host'),
+        await factoryFromArgs(values),
+      );
       return runProcess(engine, io, values.stats === true, format);
     }
-    const cluster = (await factoryFromArgs(values, { adapters: false })).buildCluster(loadConfigFile(required('process', values, 'config')));
+    const cluster = (await factoryFromArgs(values, { adapters: false })).buildCluster(
+      loadConfigFile(required('process', values, 'config')),
+    );
     const host = required('process', values, 'host');
     // loaded lazily: only this datapath needs the libbpf addon
     const { KernelDatapath } = await import('../datapath/kernel');
-    let kernel;
+    let kernel: ReturnType<typeof KernelDatapath.open>;
     try {
       kernel = KernelDatapath.open();
     } catch (e) {
@@ -80,7 +99,12 @@ ${REQUIRE_HELP}`,
  * next is read, so output follows input without waiting for EOF; when stdout pushes back, stdin is
  * paused until it drains.
  */
-export function runProcess(engine: ProcessEngine, io: CliIo, stats: boolean, format: 'ndjson' | 'binary' = 'ndjson'): Promise<number> {
+export function runProcess(
+  engine: ProcessEngine,
+  io: CliIo,
+  stats: boolean,
+  format: 'ndjson' | 'binary' = 'ndjson',
+): Promise<number> {
   const { stdin, stdout, stderr } = io;
   return new Promise((resolve) => {
     let finished = false;
@@ -122,7 +146,8 @@ export function runProcess(engine: ProcessEngine, io: CliIo, stats: boolean, for
     };
     // A reader that went away (`| head -1`): stop quietly, no stack trace.
     const onOutputError = (e: NodeJS.ErrnoException) => {
-      if (e.code !== 'EPIPE' && e.code !== 'ERR_STREAM_DESTROYED') stderr.write(`intracluster process: writing stdout: ${e.message}\n`);
+      if (e.code !== 'EPIPE' && e.code !== 'ERR_STREAM_DESTROYED')
+        stderr.write(`intracluster process: writing stdout: ${e.message}\n`);
       stdin.pause();
       (stdin as NodeJS.ReadableStream & { destroy?: () => void }).destroy?.();
       finish(e.code === 'EPIPE' || e.code === 'ERR_STREAM_DESTROYED' ? 0 : 1);

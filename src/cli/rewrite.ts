@@ -10,7 +10,7 @@ import { reasonLines } from './stats';
 
 export const rewriteCommand: Command = {
   name: 'rewrite',
-  summary: 'run one host\'s cluster layer over a pcap/pcapng file, write a pcap',
+  summary: "run one host's cluster layer over a pcap/pcapng file, write a pcap",
   help: `Usage: intracluster rewrite --config FILE --host NAME --direction inbound|outbound [--json] [--require MODULE] IN OUT
 
 Feeds every frame of IN through the cluster layer of host NAME, in one direction, and writes the
@@ -34,13 +34,26 @@ ${REQUIRE_HELP}`,
     const { values, positionals } = parseCommandArgs(
       'rewrite',
       argv,
-      { config: { type: 'string' }, host: { type: 'string' }, direction: { type: 'string' }, json: { type: 'boolean' }, ...requireOption },
+      {
+        config: { type: 'string' },
+        host: { type: 'string' },
+        direction: { type: 'string' },
+        json: { type: 'boolean' },
+        ...requireOption,
+      },
       2,
     );
     const dirText = required('rewrite', values, 'direction');
     const direction = parseDirection(dirText);
-    if (direction === undefined) throw new UsageError(`rewrite: --direction must be "inbound" or "outbound", got "${dirText}" (see: intracluster rewrite --help)`);
-    const engine = engineFromArgs(required('rewrite', values, 'config'), required('rewrite', values, 'host'), await factoryFromArgs(values));
+    if (direction === undefined)
+      throw new UsageError(
+        `rewrite: --direction must be "inbound" or "outbound", got "${dirText}" (see: intracluster rewrite --help)`,
+      );
+    const engine = engineFromArgs(
+      required('rewrite', values, 'config'),
+      required('rewrite', values, 'host'),
+      await factoryFromArgs(values),
+    );
     const [input, output] = positionals;
     const summary = rewriteCapture(engine, direction, input, output);
     if (values.json) {

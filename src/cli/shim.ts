@@ -8,7 +8,8 @@ import { REQUIRE_HELP, factoryFromArgs, requireOption } from './engine-from-args
 function optionalNetns(values: Record<string, unknown>, name: string): string | undefined {
   const v = values[name];
   if (v === undefined) return undefined;
-  if (typeof v !== 'string' || v.length === 0 || v.includes('\0')) throw new UsageError(`shim: --${name} needs a network namespace name or path (see: intracluster shim --help)`);
+  if (typeof v !== 'string' || v.length === 0 || v.includes('\0'))
+    throw new UsageError(`shim: --${name} needs a network namespace name or path (see: intracluster shim --help)`);
   return v;
 }
 
@@ -65,7 +66,8 @@ ${REQUIRE_HELP}`,
     const wire = required('shim', values, 'wire');
     const stackNetns = optionalNetns(values, 'stack-netns');
     const wireNetns = optionalNetns(values, 'wire-netns');
-    if (stack === wire && stackNetns === wireNetns) throw new UsageError('shim: --stack and --wire must be two different interfaces');
+    if (stack === wire && stackNetns === wireNetns)
+      throw new UsageError('shim: --stack and --wire must be two different interfaces');
     const configPath = relay && values.config === undefined ? undefined : required('shim', values, 'config');
     const host = relay && values.host === undefined ? undefined : required('shim', values, 'host');
     const ops = new OpsHooks('shim', values, host, io);
@@ -102,7 +104,9 @@ ${REQUIRE_HELP}`,
       stdin.on('close', onStop);
       stdin.resume();
     }
-    log(`ready: stack ${runner.shim.stack.where} <-> wire ${runner.shim.wire.where}, ${runner.describe()} (pid ${process.pid}; SIGHUP reloads)`);
+    log(
+      `ready: stack ${runner.shim.stack.where} <-> wire ${runner.shim.wire.where}, ${runner.describe()} (pid ${process.pid}; SIGHUP reloads)`,
+    );
     try {
       const code = await finished;
       const report = ops.report(runner.stop());

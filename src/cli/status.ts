@@ -36,7 +36,8 @@ Exit code: 0 all right, 1 a wrong neighbour entry (or no instance reachable), 2 
       'no-neigh': { type: 'boolean' },
       'control-dir': { type: 'string' },
     });
-    if (values.pid !== undefined && values.dev !== undefined) throw new UsageError('status: give --pid or --dev, not both');
+    if (values.pid !== undefined && values.dev !== undefined)
+      throw new UsageError('status: give --pid or --dev, not both');
     const dir = runDir(values['control-dir'] as string | undefined);
     const status = await findInstance(dir, values.pid as string | undefined, values.dev as string | undefined);
     let neighbours: NeighReport | { error: string } | null = null;
@@ -69,7 +70,10 @@ async function findInstance(dir: string, pid: string | undefined, dev: string | 
     }
   }
   const found = listInstances(dir);
-  if (found.length === 0) throw new CliError(`no running instance has a control socket in ${dir} (is intracluster shim or attach running? --control-dir)`);
+  if (found.length === 0)
+    throw new CliError(
+      `no running instance has a control socket in ${dir} (is intracluster shim or attach running? --control-dir)`,
+    );
   const answers: InstanceStatus[] = [];
   const problems: string[] = [];
   for (const f of found) {
@@ -79,14 +83,20 @@ async function findInstance(dir: string, pid: string | undefined, dev: string | 
       problems.push((e as Error).message);
     }
   }
-  const matching = dev === undefined ? answers : answers.filter((s) => s.devices.some((d) => d.name === dev) || s.stack.dev === dev);
-  const describe = (s: InstanceStatus) => `pid ${s.pid} (${s.kind} ${s.host}: ${s.devices.map((d) => d.name).join(', ')})`;
+  const matching =
+    dev === undefined ? answers : answers.filter((s) => s.devices.some((d) => d.name === dev) || s.stack.dev === dev);
+  const describe = (s: InstanceStatus) =>
+    `pid ${s.pid} (${s.kind} ${s.host}: ${s.devices.map((d) => d.name).join(', ')})`;
   if (matching.length === 1) return matching[0];
   if (matching.length === 0) {
     const what = dev === undefined ? 'no instance answered' : `no instance serves ${dev}`;
-    throw new CliError(`${what} (running: ${answers.map(describe).join('; ') || 'none'}${problems.length ? `; ${problems.join('; ')}` : ''})`);
+    throw new CliError(
+      `${what} (running: ${answers.map(describe).join('; ') || 'none'}${problems.length ? `; ${problems.join('; ')}` : ''})`,
+    );
   }
-  throw new CliError(`${matching.length} instances are running; choose one with --pid or --dev: ${matching.map(describe).join('; ')}`);
+  throw new CliError(
+    `${matching.length} instances are running; choose one with --pid or --dev: ${matching.map(describe).join('; ')}`,
+  );
 }
 
 function ago(ms: number): string {
@@ -99,18 +109,31 @@ function ago(ms: number): string {
 /** The status and the neighbour check as text. */
 export function formatStatus(s: InstanceStatus, n: NeighReport | { error: string } | null, now: number): string {
   const L: string[] = [];
-  L.push(`intracluster ${s.kind} ${s.host} (pid ${s.pid}), datapath ${s.datapath}, up ${ago(now - s.startedAt)}: ${s.devices.map((d) => `${d.role} ${d.name}`).join(', ')}`);
+  L.push(
+    `intracluster ${s.kind} ${s.host} (pid ${s.pid}), datapath ${s.datapath}, up ${ago(now - s.startedAt)}: ${s.devices.map((d) => `${d.role} ${d.name}`).join(', ')}`,
+  );
   if (s.config.path) {
-    const loaded = s.config.loadedAt !== null ? `loaded ${new Date(s.config.loadedAt).toISOString()} (${ago(now - s.config.loadedAt)} ago)` : 'not loaded';
-    L.push(`config ${s.config.path}, ${loaded}; reloads ${s.config.reloads.done} done, ${s.config.reloads.failed} failed`);
-    if (s.config.lastReload && !s.config.lastReload.ok) L.push(`  LAST RELOAD FAILED (${ago(now - s.config.lastReload.at)} ago): ${s.config.lastReload.message}`);
+    const loaded =
+      s.config.loadedAt !== null
+        ? `loaded ${new Date(s.config.loadedAt).toISOString()} (${ago(now - s.config.loadedAt)} ago)`
+        : 'not loaded';
+    L.push(
+      `config ${s.config.path}, ${loaded}; reloads ${s.config.reloads.done} done, ${s.config.reloads.failed} failed`,
+    );
+    if (s.config.lastReload && !s.config.lastReload.ok)
+      L.push(`  LAST RELOAD FAILED (${ago(now - s.config.lastReload.at)} ago): ${s.config.lastReload.message}`);
   }
-  if (!s.layer) L.push('cluster layer: OFF, relaying every frame unchanged (relay mode, or this host is not listed in the config in force)');
+  if (!s.layer)
+    L.push(
+      'cluster layer: OFF, relaying every frame unchanged (relay mode, or this host is not listed in the config in force)',
+    );
   else {
     L.push(
       `mode ${s.mode}${s.synthesize ? ' + synthesize' : ''}, replyRewrite ${s.replyRewrite}, cluster MAC ${s.clusterMac}${s.sharedMac ? `, shared MAC ${s.sharedMac}` : ''}`,
     );
-    L.push(`strict sources ${s.strictSources.enabled ? `on, discovery completed with: ${s.strictSources.discovered.join(', ') || 'nobody yet'}` : 'off'}`);
+    L.push(
+      `strict sources ${s.strictSources.enabled ? `on, discovery completed with: ${s.strictSources.discovered.join(', ') || 'nobody yet'}` : 'off'}`,
+    );
   }
   if (s.members.length > 0) {
     L.push(`members (${s.members.length}):`);
@@ -124,14 +147,26 @@ export function formatStatus(s: InstanceStatus, n: NeighReport | { error: string
   }
   if (s.heartbeat) {
     const h = s.heartbeat;
-    const dropped = Object.entries(h.dropped).map(([k, v]) => `${k} ${v}`).join(', ') || 'none';
-    L.push(`heartbeats: host ID ${h.hostId}, every ${h.periodMs} ms; sent ${h.sent} (${h.sendErrors} unsent), received ${h.received}, accepted ${h.accepted}, refused ${h.refused}; dropped: ${dropped}`);
+    const dropped =
+      Object.entries(h.dropped)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ') || 'none';
+    L.push(
+      `heartbeats: host ID ${h.hostId}, every ${h.periodMs} ms; sent ${h.sent} (${h.sendErrors} unsent), received ${h.received}, accepted ${h.accepted}, refused ${h.refused}; dropped: ${dropped}`,
+    );
     L.push(`  joins ${h.joins}, changes ${h.changes}, leaves ${h.leaves}`);
   }
-  L.push(`counters: ${Object.entries(s.counters).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+  L.push(
+    `counters: ${Object.entries(s.counters)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}`,
+  );
   if (s.frames.length > 0) {
     L.push('frames by direction, verdict and reason:');
-    for (const f of s.frames) L.push(`  ${String(f.count).padStart(10)}  ${f.direction.padEnd(8)}  ${f.verdict.padEnd(7)}  ${f.reason}${f.reason !== f.text ? `: ${f.text}` : ''}`);
+    for (const f of s.frames)
+      L.push(
+        `  ${String(f.count).padStart(10)}  ${f.direction.padEnd(8)}  ${f.verdict.padEnd(7)}  ${f.reason}${f.reason !== f.text ? `: ${f.text}` : ''}`,
+      );
   }
   if (n === null) L.push('neighbour table: not checked');
   else if ('error' in n) L.push(`neighbour table: NOT CHECKED: ${n.error}`);
@@ -142,7 +177,10 @@ export function formatStatus(s: InstanceStatus, n: NeighReport | { error: string
       `neighbour table (${where}): ${n.checks.length} member addresses, ${present} with an entry: ${n.wrong === 0 ? 'all right' : `${n.wrong} WRONG`}${n.unresolved ? `, ${n.unresolved} unresolved` : ''}`,
     );
     for (const c of n.checks) {
-      if (c.verdict === 'wrong') L.push(`  WRONG ${c.address} (${c.member}): ${c.actual} [${c.state.join(',')}], should be ${c.expected}: ${c.why}`);
+      if (c.verdict === 'wrong')
+        L.push(
+          `  WRONG ${c.address} (${c.member}): ${c.actual} [${c.state.join(',')}], should be ${c.expected}: ${c.why}`,
+        );
       else if (c.verdict === 'unresolved') L.push(`  unresolved ${c.address} (${c.member}) [${c.state.join(',')}]`);
       else if (c.verdict === 'ok') L.push(`  ok    ${c.address} (${c.member}): ${c.actual} [${c.state.join(',')}]`);
     }

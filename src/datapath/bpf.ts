@@ -18,7 +18,15 @@ export interface BpfAddon {
   mapFd(handle: number, name: string): number;
   programNames(handle: number): string[];
   mapNames(handle: number): string[];
-  mapCreate(type: number, keySize: number, valueSize: number, maxEntries: number, flags?: number, innerFd?: number, name?: string): number;
+  mapCreate(
+    type: number,
+    keySize: number,
+    valueSize: number,
+    maxEntries: number,
+    flags?: number,
+    innerFd?: number,
+    name?: string,
+  ): number;
   mapUpdate(fd: number, key: Uint8Array, value: Uint8Array, flags?: number): void;
   mapLookup(fd: number, key: Uint8Array, valueOut: Uint8Array): boolean;
   mapDelete(fd: number, key: Uint8Array): boolean;
@@ -29,11 +37,27 @@ export interface BpfAddon {
   mapInfo(fd: number): MapInfo;
   progInfo(fd: number): ProgInfo;
   closeFd(fd: number): void;
-  testRun(progFd: number, data: Uint8Array, dataLen: number, dataOut: Uint8Array, ctxIn: Uint8Array | null, ctxOut: Uint8Array | null, repeat: number, result: Uint32Array): number;
+  testRun(
+    progFd: number,
+    data: Uint8Array,
+    dataLen: number,
+    dataOut: Uint8Array,
+    ctxIn: Uint8Array | null,
+    ctxOut: Uint8Array | null,
+    repeat: number,
+    result: Uint32Array,
+  ): number;
   testRunBatch(records: Uint8Array, count: number, out: Uint8Array): number;
   tcHookCreate(ifindex: number, attachPoint: number): boolean;
   tcHookDestroy(ifindex: number, attachPoint: number): void;
-  tcAttach(ifindex: number, attachPoint: number, progFd: number, handle: number, priority: number, replace: boolean): TcFilter;
+  tcAttach(
+    ifindex: number,
+    attachPoint: number,
+    progFd: number,
+    handle: number,
+    priority: number,
+    replace: boolean,
+  ): TcFilter;
   tcDetach(ifindex: number, attachPoint: number, handle: number, priority: number): void;
   tcQuery(ifindex: number, attachPoint: number, handle: number, priority: number): number;
   pin(fd: number, path: string): void;
@@ -126,10 +150,12 @@ export function bpfAddon(): BpfAddon {
  */
 export function kernelDatapathProblem(): string {
   if (!loadBpfAddon()) return problem;
-  if (!existsSync(OBJECT_FILE)) return `the BPF programs are not built (${OBJECT_FILE} is missing): install clang, llvm and libbpf-dev, then run "node native/build-bpf.js"`;
+  if (!existsSync(OBJECT_FILE))
+    return `the BPF programs are not built (${OBJECT_FILE} is missing): install clang, llvm and libbpf-dev, then run "node native/build-bpf.js"`;
   const release = kernelRelease();
   const [maj, min] = release.split('.').map((x) => parseInt(x, 10));
-  if (!(maj > 5 || (maj === 5 && min >= 17))) return `kernel ${release} is older than 5.17 (the programs need bpf_loop)`;
+  if (!(maj > 5 || (maj === 5 && min >= 17)))
+    return `kernel ${release} is older than 5.17 (the programs need bpf_loop)`;
   return '';
 }
 
@@ -192,7 +218,15 @@ export class BpfMap {
   }
 
   /** A new map (an inner map of a map-in-map, say); closed with `close()`. */
-  static create(type: number, keySize: number, valueSize: number, maxEntries: number, flags = 0, name?: string, innerFd?: number): BpfMap {
+  static create(
+    type: number,
+    keySize: number,
+    valueSize: number,
+    maxEntries: number,
+    flags = 0,
+    name?: string,
+    innerFd?: number,
+  ): BpfMap {
     const lib = bpfAddon();
     return BpfMap.fromFd(lib, lib.mapCreate(type, keySize, valueSize, maxEntries, flags, innerFd ?? -1, name), true);
   }

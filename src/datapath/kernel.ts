@@ -255,7 +255,14 @@ export class KernelEngine implements FrameEngine {
   }
 
   /** Runs the records of frames[first .. upTo) and answers them in order. */
-  private runBatch(frames: readonly Uint8Array[], lengths: ArrayLike<number> | undefined, first: number, upTo: number, bytes: number, onResult: (i: number, verdict: Verdict) => void): void {
+  private runBatch(
+    frames: readonly Uint8Array[],
+    lengths: ArrayLike<number> | undefined,
+    first: number,
+    upTo: number,
+    bytes: number,
+    onResult: (i: number, verdict: Verdict) => void,
+  ): void {
     const d = this.datapath;
     let count = 0;
     for (let i = first; i < upTo; i++) count += (this.placed[i - first] > 0 ? 1 : 0) + this.resetFirst[i - first];
@@ -266,14 +273,20 @@ export class KernelEngine implements FrameEngine {
       const frame = frames[i];
       const length = lengths ? lengths[i] : frame.length;
       const n = this.placed[i - first];
-      if (this.resetFirst[i - first] === 1) rp += 16 + pad8(dv.getUint32(rp + 4, true)) + pad8(dv.getUint32(rp + 8, true));
+      if (this.resetFirst[i - first] === 1)
+        rp += 16 + pad8(dv.getUint32(rp + 4, true)) + pad8(dv.getUint32(rp + 8, true));
       this.replyLength = 0;
       let v: Verdict;
       if (n === 0) {
         // answered without a test run (place() says why), as the engine answers these
         this.lastRan = false;
         const why = this.untagged[i - first];
-        this.reason_ = why === EARLY_BAD_DIRECTION ? Reason.BadDirection : why === EARLY_TRUNCATED ? Reason.TruncatedEthernet : Reason.BadLength;
+        this.reason_ =
+          why === EARLY_BAD_DIRECTION
+            ? Reason.BadDirection
+            : why === EARLY_TRUNCATED
+              ? Reason.TruncatedEthernet
+              : Reason.BadLength;
         v = why === EARLY_TRUNCATED ? Verdict.Pass : Verdict.Drop;
       } else {
         const untag = this.untagged[i - first] === 1;
@@ -286,7 +299,15 @@ export class KernelEngine implements FrameEngine {
         rp = ctx + pad8(ctxLen);
         this.lastRan = true;
         this.lastRetval = retval;
-        v = this.take(frame, length, untag, retval, this.results.subarray(data, data + outLen), ctxLen >= CTX_CB1 + 4 ? dv.getUint32(ctx + CTX_CB0, true) : 0xffffffff, ctxLen >= CTX_CB1 + 4 ? dv.getUint32(ctx + CTX_CB1, true) : 0);
+        v = this.take(
+          frame,
+          length,
+          untag,
+          retval,
+          this.results.subarray(data, data + outLen),
+          ctxLen >= CTX_CB1 + 4 ? dv.getUint32(ctx + CTX_CB0, true) : 0xffffffff,
+          ctxLen >= CTX_CB1 + 4 ? dv.getUint32(ctx + CTX_CB1, true) : 0,
+        );
       }
       this.frames++;
       this.byVerdict[v]++;
@@ -359,10 +380,19 @@ export class KernelEngine implements FrameEngine {
   }
 
   /** The verdict of one test run; the frame gets the output bytes (its tag put back). */
-  private take(frame: Uint8Array, length: number, untag: boolean, retval: number, out: Uint8Array, verdict: number, kr: number): Verdict {
+  private take(
+    frame: Uint8Array,
+    length: number,
+    untag: boolean,
+    retval: number,
+    out: Uint8Array,
+    verdict: number,
+    kr: number,
+  ): Verdict {
     const d = this.datapath;
     this.reason_ = kr < d.reasons.count ? d.reasons.toEngine[kr] : Reason.AdapterError;
-    const expected = verdict === Verdict.Drop ? TcAction.Shot : verdict === Verdict.Reply ? TcAction.Redirect : TcAction.Unspec;
+    const expected =
+      verdict === Verdict.Drop ? TcAction.Shot : verdict === Verdict.Reply ? TcAction.Redirect : TcAction.Unspec;
     if (verdict > Verdict.Reply || retval !== expected) {
       // a program that answered one thing and returned another (or a failed run): never forward it half-decided
       this.reason_ = Reason.AdapterError;
@@ -399,7 +429,12 @@ export class KernelEngine implements FrameEngine {
     VERDICT_NAMES.forEach((name, i) => (byVerdict[name] = this.byVerdict[i]));
     const byReason = [...this.tally.entries()]
       .sort((a, b) => a[0] - b[0])
-      .map(([k, count]) => ({ verdict: VERDICT_NAMES[Math.floor(k / 65536)], reason: k % 65536 === 0 ? '(none)' : reasonText(k % 65536), reasonId: k % 65536 === 0 ? '' : reasonId(k % 65536), count }));
+      .map(([k, count]) => ({
+        verdict: VERDICT_NAMES[Math.floor(k / 65536)],
+        reason: k % 65536 === 0 ? '(none)' : reasonText(k % 65536),
+        reasonId: k % 65536 === 0 ? '' : reasonId(k % 65536),
+        count,
+      }));
     return { frames: this.frames, byVerdict, byReason };
   }
 }

@@ -24,7 +24,17 @@ export const CfgFlag = { Valid: 1, Dedicated: 2, SharedMac: 4, Synthesize: 8, St
 export type MapFds = (name: string) => number;
 
 /** The maps' names in the object. */
-export const MAP_NAMES = { state: 'ic_state', config: 'ic_config', members4: 'ic_members4', members6: 'ic_members6', macs: 'ic_macs', strict: 'ic_strict', counters: 'ic_counters', programs: 'ic_programs', bench: 'ic_bench' } as const;
+export const MAP_NAMES = {
+  state: 'ic_state',
+  config: 'ic_config',
+  members4: 'ic_members4',
+  members6: 'ic_members6',
+  macs: 'ic_macs',
+  strict: 'ic_strict',
+  counters: 'ic_counters',
+  programs: 'ic_programs',
+  bench: 'ic_bench',
+} as const;
 
 type Kind = 'members4' | 'members6' | 'macs' | 'strict';
 const KINDS: readonly Kind[] = ['members4', 'members6', 'macs', 'strict'];
@@ -42,7 +52,11 @@ export interface MembershipRecords {
 /** Builds the map records of `cluster` as seen by host `hostName` (ConfigError if it is no member). */
 export function membershipRecords(cluster: Cluster, hostName: string): MembershipRecords {
   const local = cluster.hostIndex(hostName);
-  if (local < 0) throw new UnknownHostError(hostName, cluster.hosts.map((h) => h.name));
+  if (local < 0)
+    throw new UnknownHostError(
+      hostName,
+      cluster.hosts.map((h) => h.name),
+    );
   const cfg = cluster.config;
   const config = new Uint8Array(CONFIG_SIZE);
   const dv = new DataView(config.buffer);
@@ -61,7 +75,10 @@ export function membershipRecords(cluster: Cluster, hostName: string): Membershi
   dv.setUint32(20, cluster.hosts.length, true);
 
   // members and virtual IPs by address; a listed-twice address counts once (the first, as in Cluster)
-  const byKey = [new Map<string, { key: Uint8Array; value: Uint8Array }>(), new Map<string, { key: Uint8Array; value: Uint8Array }>()];
+  const byKey = [
+    new Map<string, { key: Uint8Array; value: Uint8Array }>(),
+    new Map<string, { key: Uint8Array; value: Uint8Array }>(),
+  ];
   const member = (host: number, mac: Uint8Array | null, virtual: boolean) => {
     const v = new Uint8Array(MEMBER_SIZE);
     new DataView(v.buffer).setInt32(0, host, true);
@@ -93,7 +110,11 @@ export function membershipRecords(cluster: Cluster, hostName: string): Membershi
   if (cfg.mode === 'dedicated') {
     for (const a of cluster.addresses) {
       // the programs look up group destinations only (cluster.bpf.h host_of_mac)
-      if (!a.mac.isMulticast) throw new ConfigError('hosts', `dedicated MAC ${a.mac} of ${a.ip.text} is not a group address: the kernel datapath needs group addresses`);
+      if (!a.mac.isMulticast)
+        throw new ConfigError(
+          'hosts',
+          `dedicated MAC ${a.mac} of ${a.ip.text} is not a group address: the kernel datapath needs group addresses`,
+        );
       const key = new Uint8Array(8);
       key.set(a.mac.bytes, 0);
       if (!macRows.has(a.mac.toString())) macRows.set(a.mac.toString(), { key, value: u32(a.host) });
@@ -189,7 +210,8 @@ export class KernelMaps {
     } else {
       const g = 1 - this.gen;
       const maps = this.innerFor(g, rec, false);
-      for (const k of ['members4', 'members6', 'macs'] as const) if (rec[k].count > 0) maps[k].setBatch(rec[k].keys, rec[k].values, rec[k].count);
+      for (const k of ['members4', 'members6', 'macs'] as const)
+        if (rec[k].count > 0) maps[k].setBatch(rec[k].keys, rec[k].values, rec[k].count);
       this.fillStrict(maps.strict, carried);
       for (const k of KINDS) this.outer[k].set(u32(g), u32(maps[k].fd));
       this.config.set(u32(g), rec.config);
@@ -234,7 +256,15 @@ export class KernelMaps {
   private innerFor(g: number, rec: MembershipRecords, inPlace: boolean): Record<Kind, BpfMap> {
     const cur = this.inner[g];
     const fits = (m: BpfMap | undefined, n: number) => m !== undefined && m.info.maxEntries >= n;
-    if (inPlace && cur && fits(cur.members4, rec.members4.count) && fits(cur.members6, rec.members6.count) && fits(cur.macs, rec.macs.count) && fits(cur.strict, rec.hostCount)) return cur;
+    if (
+      inPlace &&
+      cur &&
+      fits(cur.members4, rec.members4.count) &&
+      fits(cur.members6, rec.members6.count) &&
+      fits(cur.macs, rec.macs.count) &&
+      fits(cur.strict, rec.hostCount)
+    )
+      return cur;
     // test runs: room to grow, so a later config rarely needs new maps (each outer update waits for RCU)
     const room = (n: number) => (inPlace ? Math.max(64, n) : Math.max(1, n));
     const maps: Record<Kind, BpfMap> = {

@@ -29,17 +29,22 @@ export function loadKernelReasons(file: string = REASONS_FILE): KernelReasons {
   try {
     table = JSON.parse(readFileSync(file, 'utf8')) as ReasonsFile;
   } catch (e) {
-    throw new Error(`kernel datapath: cannot read ${file}: ${(e as Error).message.split('\n')[0]} (run "node native/build-bpf.js")`);
+    throw new Error(
+      `kernel datapath: cannot read ${file}: ${(e as Error).message.split('\n')[0]} (run "node native/build-bpf.js")`,
+    );
   }
   const toEngine = new Uint16Array(table.count);
   const names: string[] = new Array<string>(table.count).fill('');
   for (const r of table.reasons) {
-    if (!(r.n >= 0 && r.n < table.count)) throw new Error(`kernel datapath: ${file}: ${r.name} = ${r.n} is outside 0 .. ${table.count - 1}`);
+    if (!(r.n >= 0 && r.n < table.count))
+      throw new Error(`kernel datapath: ${file}: ${r.name} = ${r.n} is outside 0 .. ${table.count - 1}`);
     let n = 0;
     try {
       if (r.n !== 0) n = defineReason(r.id, r.text);
     } catch {
-      throw new Error(`kernel datapath: the BPF programs were built against another reason registry (reason "${r.id}" has another text here): rebuild them (npm run build)`);
+      throw new Error(
+        `kernel datapath: the BPF programs were built against another reason registry (reason "${r.id}" has another text here): rebuild them (npm run build)`,
+      );
     }
     toEngine[r.n] = n;
     names[r.n] = r.name;

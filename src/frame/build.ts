@@ -1,7 +1,16 @@
 import * as ipaddr from 'ipaddr.js';
 import { FrameError } from '../errors';
 import { Mac, formatMac } from '../mac';
-import { ETH_HEADER_LEN, ETH_MIN_FRAME, EthField, MAX_VLAN_TAGS, VLAN_TAG_LEN, isVlanTpid, readU16, writeU16 } from './ethernet';
+import {
+  ETH_HEADER_LEN,
+  ETH_MIN_FRAME,
+  EthField,
+  MAX_VLAN_TAGS,
+  VLAN_TAG_LEN,
+  isVlanTpid,
+  readU16,
+  writeU16,
+} from './ethernet';
 
 /**
  * Typed representations of frames (smoltcp's `Repr`), for building and inspecting frames in tests,
@@ -40,7 +49,14 @@ export const EthernetHeaderRepr = {
   /** Writes the header at b[off..]; returns the offset of L3. Throws FrameError when it does not fit. */
   emit(r: EthernetHeaderRepr, b: Uint8Array, off = 0): number {
     const len = EthernetHeaderRepr.bufferLen(r);
-    if (off + len > b.length) throw new FrameError('ethernet', `header of ${len} bytes does not fit at offset ${off}`, off, len, b.length - off);
+    if (off + len > b.length)
+      throw new FrameError(
+        'ethernet',
+        `header of ${len} bytes does not fit at offset ${off}`,
+        off,
+        len,
+        b.length - off,
+      );
     b.set(macBytes(r.dst), off + EthField.DST);
     b.set(macBytes(r.src), off + EthField.SRC);
     let o = off + EthField.ETHERTYPE;
@@ -58,16 +74,29 @@ export const EthernetHeaderRepr = {
    * walks them) and the EtherType. Throws FrameError when the frame is too short for its headers.
    */
   parse(b: Uint8Array, off = 0, end = b.length): EthernetHeaderRepr {
-    if (off + ETH_HEADER_LEN > end) throw new FrameError('ethernet', `frame of ${end - off} bytes is too short for its headers`, off, ETH_HEADER_LEN, end - off);
+    if (off + ETH_HEADER_LEN > end)
+      throw new FrameError(
+        'ethernet',
+        `frame of ${end - off} bytes is too short for its headers`,
+        off,
+        ETH_HEADER_LEN,
+        end - off,
+      );
     const vlans: VlanTag[] = [];
     let o = off + EthField.ETHERTYPE;
     while (isVlanTpid(readU16(b, o))) {
       if (vlans.length === MAX_VLAN_TAGS) throw new FrameError('ethernet', `more than ${MAX_VLAN_TAGS} VLAN tags`, o);
-      if (o + VLAN_TAG_LEN + 2 > end) throw new FrameError('ethernet', `VLAN tag ${vlans.length + 1} is cut short`, o, VLAN_TAG_LEN + 2, end - o);
+      if (o + VLAN_TAG_LEN + 2 > end)
+        throw new FrameError('ethernet', `VLAN tag ${vlans.length + 1} is cut short`, o, VLAN_TAG_LEN + 2, end - o);
       vlans.push({ tpid: readU16(b, o), tci: readU16(b, o + 2) });
       o += VLAN_TAG_LEN;
     }
-    return { dst: formatMac(b, off + EthField.DST), src: formatMac(b, off + EthField.SRC), vlans, etherType: readU16(b, o) };
+    return {
+      dst: formatMac(b, off + EthField.DST),
+      src: formatMac(b, off + EthField.SRC),
+      vlans,
+      etherType: readU16(b, o),
+    };
   },
 };
 

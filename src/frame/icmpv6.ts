@@ -98,7 +98,13 @@ export function checksumAdjust(hc: number, oldWord: number, newWord: number): nu
  * incrementally (RFC 1624), so a checksum that was wrong stays exactly as wrong. `at - icmp` must
  * be even (link-layer options start on 8-octet boundaries, the address 2 bytes in). No allocation.
  */
-export function replaceMacUpdatingChecksum(b: Uint8Array, at: number, src: Uint8Array, srcOff: number, csum: number): void {
+export function replaceMacUpdatingChecksum(
+  b: Uint8Array,
+  at: number,
+  src: Uint8Array,
+  srcOff: number,
+  csum: number,
+): void {
   let hc = (b[csum] << 8) | b[csum + 1];
   for (let i = 0; i < 6; i += 2) {
     const m = (b[at + i] << 8) | b[at + i + 1];
@@ -113,5 +119,15 @@ export function replaceMacUpdatingChecksum(b: Uint8Array, at: number, src: Uint8
 
 /** RFC 8200 4 / IANA "IPv6 Extension Header Types" (Hop-by-Hop is walked, the others are not ours). */
 export function isExtensionHeader(proto: number): boolean {
-  return proto === 0 || proto === 43 || proto === 44 || proto === 50 || proto === 51 || proto === 60 || proto === 135 || proto === 139 || proto === 140;
+  return (
+    proto === 0 ||
+    proto === 43 ||
+    proto === 44 ||
+    proto === 50 ||
+    proto === 51 ||
+    proto === 60 ||
+    proto === 135 ||
+    proto === 139 ||
+    proto === 140
+  );
 }

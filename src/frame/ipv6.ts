@@ -31,7 +31,8 @@ export function ipv6Check(frame: Uint8Array, off: number, length: number): boole
  * The frame may be longer (Ethernet padding to 60 bytes): the payload length is what counts.
  */
 export function ipv6PayloadEnd(frame: Uint8Array, off: number, length: number): number {
-  const end = off + IPV6_HEADER_LEN + ((frame[off + Ipv6Field.PAYLOAD_LENGTH] << 8) | frame[off + Ipv6Field.PAYLOAD_LENGTH + 1]);
+  const end =
+    off + IPV6_HEADER_LEN + ((frame[off + Ipv6Field.PAYLOAD_LENGTH] << 8) | frame[off + Ipv6Field.PAYLOAD_LENGTH + 1]);
   return end <= length ? end : -1;
 }
 

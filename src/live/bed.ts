@@ -132,19 +132,26 @@ let hooked = false;
 
 /** Whether this machine can run the live bed (root, network namespaces, TAP devices, addon, tools). */
 export function canRunLive(): { ok: boolean; why: string } {
-  if (process.platform !== 'linux') return { ok: false, why: `network namespaces and TAP devices are Linux-only (this is ${process.platform})` };
-  if (typeof process.getuid === 'function' && process.getuid() !== 0) return { ok: false, why: 'not root (network namespaces and TAP devices need root)' };
-  for (const [tool, args, pkg] of [['ip', ['-V'], 'iproute2'], ['ping', ['-V'], 'iputils-ping']] as const) {
+  if (process.platform !== 'linux')
+    return { ok: false, why: `network namespaces and TAP devices are Linux-only (this is ${process.platform})` };
+  if (typeof process.getuid === 'function' && process.getuid() !== 0)
+    return { ok: false, why: 'not root (network namespaces and TAP devices need root)' };
+  for (const [tool, args, pkg] of [
+    ['ip', ['-V'], 'iproute2'],
+    ['ping', ['-V'], 'iputils-ping'],
+  ] as const) {
     const r = spawnSync(tool, args, { stdio: 'ignore' });
     if (r.error) return { ok: false, why: `${tool} not found (Debian package ${pkg}; scripts/setup installs it)` };
   }
-  if (!existsSync('/dev/net/tun')) return { ok: false, why: '/dev/net/tun is missing (no TUN/TAP support in this kernel or container)' };
+  if (!existsSync('/dev/net/tun'))
+    return { ok: false, why: '/dev/net/tun is missing (no TUN/TAP support in this kernel or container)' };
   const addon = tapAddonProblem();
   if (addon) return { ok: false, why: addon };
   // The only sure test for network namespaces: create one (and delete it at once).
   const probe = `ic-${process.pid}-${randomBytes(2).toString('hex')}-sw`;
   const r = spawnSync('ip', ['netns', 'add', probe], { encoding: 'utf8' });
-  if (r.status !== 0) return { ok: false, why: `cannot create a network namespace: ${(r.stderr || '').trim() || `exit ${r.status}`}` };
+  if (r.status !== 0)
+    return { ok: false, why: `cannot create a network namespace: ${(r.stderr || '').trim() || `exit ${r.status}`}` };
   spawnSync('ip', ['netns', 'del', probe]);
   return { ok: true, why: 'root, network namespaces and TAP devices available' };
 }
@@ -194,7 +201,10 @@ function bpffsMounts(): string[] {
 
 export async function listNamespaces(): Promise<string[]> {
   const r = await run('ip', ['netns', 'list']);
-  return r.stdout.split('\n').map((l) => l.split(' ')[0]).filter((x) => x.length > 0);
+  return r.stdout
+    .split('\n')
+    .map((l) => l.split(' ')[0])
+    .filter((x) => x.length > 0);
 }
 
 function pidAlive(pid: number): boolean {
@@ -267,8 +277,24 @@ export class Bed {
     this.log = options.log ?? (() => undefined);
     this.intracluster = options.intracluster ?? [process.execPath, join(packageRoot(), 'bin', 'intracluster.js')];
     this.switchNs = `${this.id}-sw`;
-    this.members = MEMBERS.map((m, i) => ({ name: m.name, ns: `${this.id}-m${i + 1}`, ipv4: m.ipv4, ipv6: m.ipv6, linkLocal: m.linkLocal, mac: CLUSTER_MAC, port: `p-m${i + 1}` }));
-    this.nonMember = { name: NON_MEMBER.name, ns: `${this.id}-out`, ipv4: NON_MEMBER.ipv4, ipv6: NON_MEMBER.ipv6, linkLocal: null, mac: NON_MEMBER.mac, port: 'p-out' };
+    this.members = MEMBERS.map((m, i) => ({
+      name: m.name,
+      ns: `${this.id}-m${i + 1}`,
+      ipv4: m.ipv4,
+      ipv6: m.ipv6,
+      linkLocal: m.linkLocal,
+      mac: CLUSTER_MAC,
+      port: `p-m${i + 1}`,
+    }));
+    this.nonMember = {
+      name: NON_MEMBER.name,
+      ns: `${this.id}-out`,
+      ipv4: NON_MEMBER.ipv4,
+      ipv6: NON_MEMBER.ipv6,
+      linkLocal: null,
+      mac: NON_MEMBER.mac,
+      port: 'p-out',
+    };
     this.datapath = options.datapath ?? 'shim';
     this.dir = mkdtempSync(join(tmpdir(), `${DIR_PREFIX}${process.pid}-`));
     this.bpffs = join(this.dir, 'bpf');
@@ -276,7 +302,8 @@ export class Bed {
     this.configPath = join(this.dir, 'cluster.json');
     this.controlDir = join(this.dir, 'run');
     this.writeConfig(bedConfig(options.mode));
-    if (options.configFor) for (const m of MEMBERS) this.writeConfig(options.configFor(m), this.memberConfigPath(m.name));
+    if (options.configFor)
+      for (const m of MEMBERS) this.writeConfig(options.configFor(m), this.memberConfigPath(m.name));
   }
 
   /** Builds the bed; on any failure everything built so far is torn down before the error is thrown. */
@@ -317,7 +344,11 @@ export class Bed {
     }
     // Switch: no IPv6 of its own (its ports must not send anything), a plain flooding bridge.
     await this.sysctl(this.switchNs, { 'ipv6/conf/all/disable_ipv6': 1, 'ipv6/conf/default/disable_ipv6': 1 });
-    await this.ipBatch(this.switchNs, ['link set lo up', 'link add br0 type bridge mcast_snooping 0 stp_state 0', 'link set br0 up']);
+    await this.ipBatch(this.switchNs, [
+      'link set lo up',
+      'link add br0 type bridge mcast_snooping 0 stp_state 0',
+      'link set br0 up',
+    ]);
     // Hosts: members share one MAC, so EUI-64 link-locals would collide (docs/live.md): members get a
     // static link-local (below), others a random one; no DAD, no router solicitations. MLD report repeats within 10 ms
     // instead of 1 s: every frame a member sends from the cluster MAC moves the bridge's entry for
@@ -340,7 +371,15 @@ export class Bed {
     this.log(`bed ${id}: echo servers`);
     await Promise.all(
       this.hosts.map(async (h) => {
-        const c = this.spawn(`echo server ${h.name}`, 'ip', ['netns', 'exec', h.ns, process.execPath, '-e', ECHO_SERVER, String(ECHO_PORT)]);
+        const c = this.spawn(`echo server ${h.name}`, 'ip', [
+          'netns',
+          'exec',
+          h.ns,
+          process.execPath,
+          '-e',
+          ECHO_SERVER,
+          String(ECHO_PORT),
+        ]);
         await c.waitFor(/listening/, 15_000);
       }),
     );
@@ -350,11 +389,24 @@ export class Bed {
   private async buildShims(tapBase: string): Promise<void> {
     this.log(`bed ${this.id}: ${this.options.relay ? 'relays (no cluster layer)' : `shims (${this.options.mode})`}`);
     const taps = this.members.map((_, i) => ({ stack: `${tapBase}s${i + 1}`, wire: `${tapBase}w${i + 1}` }));
-    if (this.options.persistentTaps) await this.ipBatch(null, taps.flatMap((t) => [`tuntap add dev ${t.stack} mode tap`, `tuntap add dev ${t.wire} mode tap`]));
+    if (this.options.persistentTaps)
+      await this.ipBatch(
+        null,
+        taps.flatMap((t) => [`tuntap add dev ${t.stack} mode tap`, `tuntap add dev ${t.wire} mode tap`]),
+      );
     this.taps = taps;
     await Promise.all(
       this.members.map(async (m, i) => {
-        const args = [...this.intracluster.slice(1), 'shim', '--stack', taps[i].stack, '--wire', taps[i].wire, '--json', '--exit-on-stdin-eof'];
+        const args = [
+          ...this.intracluster.slice(1),
+          'shim',
+          '--stack',
+          taps[i].stack,
+          '--wire',
+          taps[i].wire,
+          '--json',
+          '--exit-on-stdin-eof',
+        ];
         args.push('--control-dir', this.controlDir, ...(this.options.shimArgs?.(MEMBERS[i]) ?? []));
         if (!this.options.persistentTaps) args.push('--create');
         if (this.options.relay) args.push('--relay');
@@ -367,11 +419,19 @@ export class Bed {
 
     this.log(`bed ${this.id}: interfaces`);
     const root: string[] = [];
-    this.members.forEach((m, i) => root.push(`link set ${taps[i].stack} netns ${m.ns}`, `link set ${taps[i].wire} netns ${this.switchNs}`));
+    this.members.forEach((m, i) =>
+      root.push(`link set ${taps[i].stack} netns ${m.ns}`, `link set ${taps[i].wire} netns ${this.switchNs}`),
+    );
     await this.ipBatch(null, root);
     const sw: string[] = [];
-    this.members.forEach((m, i) => sw.push(`link set ${taps[i].wire} name ${m.port}`, `link set ${m.port} master br0`, `link set ${m.port} up`));
-    sw.push(`link add ${this.nonMember.port} type veth peer name eth0 netns ${this.nonMember.ns}`, `link set ${this.nonMember.port} master br0`, `link set ${this.nonMember.port} up`);
+    this.members.forEach((m, i) =>
+      sw.push(`link set ${taps[i].wire} name ${m.port}`, `link set ${m.port} master br0`, `link set ${m.port} up`),
+    );
+    sw.push(
+      `link add ${this.nonMember.port} type veth peer name eth0 netns ${this.nonMember.ns}`,
+      `link set ${this.nonMember.port} master br0`,
+      `link set ${this.nonMember.port} up`,
+    );
     await this.ipBatch(this.switchNs, sw);
     await this.configureHosts();
   }
@@ -383,7 +443,12 @@ export class Bed {
   private async buildKernel(): Promise<void> {
     this.log(`bed ${this.id}: interfaces (veth, kernel datapath)`);
     const sw: string[] = [];
-    for (const h of this.hosts) sw.push(`link add ${h.port} type veth peer name eth0 netns ${h.ns}`, `link set ${h.port} master br0`, `link set ${h.port} up`);
+    for (const h of this.hosts)
+      sw.push(
+        `link add ${h.port} type veth peer name eth0 netns ${h.ns}`,
+        `link set ${h.port} master br0`,
+        `link set ${h.port} up`,
+      );
     await this.ipBatch(this.switchNs, sw);
     await this.configureHosts();
     mkdirSync(this.bpffs, { recursive: true, mode: 0o700 });
@@ -401,7 +466,18 @@ export class Bed {
   /** argv (after `ip netns exec NS`) of member i's attach. */
   attachArgs(i: number, extra: readonly string[] = []): string[] {
     const m = this.members[i];
-    const args = [...this.intracluster, 'attach', '--dev', 'eth0', '--pin-dir', this.pinDir(i), '--run-dir', this.runDir, '--json', '--exit-on-stdin-eof'];
+    const args = [
+      ...this.intracluster,
+      'attach',
+      '--dev',
+      'eth0',
+      '--pin-dir',
+      this.pinDir(i),
+      '--run-dir',
+      this.runDir,
+      '--json',
+      '--exit-on-stdin-eof',
+    ];
     args.push('--control-dir', this.controlDir, ...(this.options.shimArgs?.(MEMBERS[i]) ?? []));
     if (this.options.relay) args.push('--pass-all');
     else args.push('--config', this.memberConfigPath(m.name), '--host', m.name);
@@ -413,7 +489,12 @@ export class Bed {
    * its ready line. Used at build and to restart a member's control plane.
    */
   async startAttach(i: number, extra: readonly string[] = []): Promise<Child> {
-    const c = this.spawn(`attach ${this.members[i].name}`, 'ip', ['netns', 'exec', this.members[i].ns, ...this.attachArgs(i, extra)]);
+    const c = this.spawn(`attach ${this.members[i].name}`, 'ip', [
+      'netns',
+      'exec',
+      this.members[i].ns,
+      ...this.attachArgs(i, extra),
+    ]);
     this.shims[i] = c;
     await c.waitFor(/ready:/, SHIM_START_MS);
     return c;
@@ -454,7 +535,20 @@ export class Bed {
    */
   async startShimInNamespaces(i: number): Promise<string> {
     const m = this.members[i];
-    const args = [...this.intracluster.slice(1), 'shim', '--stack', 'eth0', '--stack-netns', m.ns, '--wire', m.port, '--wire-netns', this.switchNs, '--json', '--exit-on-stdin-eof'];
+    const args = [
+      ...this.intracluster.slice(1),
+      'shim',
+      '--stack',
+      'eth0',
+      '--stack-netns',
+      m.ns,
+      '--wire',
+      m.port,
+      '--wire-netns',
+      this.switchNs,
+      '--json',
+      '--exit-on-stdin-eof',
+    ];
     args.push('--control-dir', this.controlDir, ...(this.options.shimArgs?.(MEMBERS[i]) ?? []));
     if (this.options.relay) args.push('--relay');
     else args.push('--config', this.memberConfigPath(m.name), '--host', m.name);
@@ -483,7 +577,11 @@ export class Bed {
 
   /** `ping -c count` from host `from` to `to` (IPv4 or IPv6): packets sent and received. */
   async ping(from: BedHost, to: string, count = 3): Promise<PingResult> {
-    const r = await run('ip', ['netns', 'exec', from.ns, 'ping', '-n', '-q', '-c', String(count), '-i', '0.2', '-W', '1', to], 5_000 + count * 1_500);
+    const r = await run(
+      'ip',
+      ['netns', 'exec', from.ns, 'ping', '-n', '-q', '-c', String(count), '-i', '0.2', '-W', '1', to],
+      5_000 + count * 1_500,
+    );
     const m = /(\d+) packets transmitted, (\d+) (?:packets )?received/.exec(r.stdout);
     if (!m) throw new Error(`ping from ${from.name} to ${to}: no summary (exit ${r.code}): ${r.stderr.trim()}`);
     return { sent: +m[1], received: +m[2] };
@@ -491,12 +589,32 @@ export class Bed {
 
   /** TCP echo from host `from` to `to`: `bytes` random bytes each way, compared byte for byte. */
   async echo(from: BedHost, to: string, bytes: number, timeoutMs = 8_000): Promise<EchoResult> {
-    const r = await run('ip', ['netns', 'exec', from.ns, process.execPath, '-e', ECHO_CLIENT, to, String(ECHO_PORT), String(bytes), String(timeoutMs)], timeoutMs + 10_000);
+    const r = await run(
+      'ip',
+      [
+        'netns',
+        'exec',
+        from.ns,
+        process.execPath,
+        '-e',
+        ECHO_CLIENT,
+        to,
+        String(ECHO_PORT),
+        String(bytes),
+        String(timeoutMs),
+      ],
+      timeoutMs + 10_000,
+    );
     const line = r.stdout.trim().split('\n').pop() ?? '';
     try {
       return JSON.parse(line) as EchoResult;
     } catch {
-      return { ok: false, sent: bytes, received: 0, error: `echo client: exit ${r.code}${r.timedOut ? ' (killed: too slow)' : ''}: ${r.stderr.trim()}` };
+      return {
+        ok: false,
+        sent: bytes,
+        received: 0,
+        error: `echo client: exit ${r.code}${r.timedOut ? ' (killed: too slow)' : ''}: ${r.stderr.trim()}`,
+      };
     }
   }
 
@@ -517,7 +635,23 @@ export class Bed {
     const file = join(this.dir, `${port}-${direction}-${this.children.length}.pcap`);
     // -Z root: tcpdump would drop to user tcpdump and could not write the bed's (root-only) folder.
     // --immediate-mode: frames reach tcpdump at once, not when a ring-buffer block fills or times out.
-    const c = this.spawn(`tcpdump ${port}`, 'ip', ['netns', 'exec', this.switchNs, 'tcpdump', '-n', '-U', '--immediate-mode', '-Z', 'root', '-Q', direction, '-i', port, '-w', file]);
+    const c = this.spawn(`tcpdump ${port}`, 'ip', [
+      'netns',
+      'exec',
+      this.switchNs,
+      'tcpdump',
+      '-n',
+      '-U',
+      '--immediate-mode',
+      '-Z',
+      'root',
+      '-Q',
+      direction,
+      '-i',
+      port,
+      '-w',
+      file,
+    ]);
     await c.waitFor(/listening on/, 15_000);
     return new Capture(c, file, port);
   }

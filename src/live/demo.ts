@@ -19,7 +19,9 @@ export interface LiveDemoOptions {
 export function demoDatapath(wanted?: BedDatapath): { datapath: BedDatapath; why: string } {
   if (wanted) return { datapath: wanted, why: 'asked for' };
   const problem = kernelBackend().problem();
-  return problem ? { datapath: 'shim', why: `kernel datapath unavailable: ${problem}` } : { datapath: 'kernel', why: 'available here' };
+  return problem
+    ? { datapath: 'shim', why: `kernel datapath unavailable: ${problem}` }
+    : { datapath: 'kernel', why: 'available here' };
 }
 
 const ECHO_BYTES = 16 * 1024;
@@ -60,15 +62,23 @@ export async function runLiveDemo(io: LiveDemoIo, options: LiveDemoOptions = {})
   );
   const opts = { ...options, datapath: dp.datapath };
 
-  out(`\n== 1. With the cluster layer: ${dp.datapath === 'kernel' ? 'intracluster attach' : 'one `intracluster shim`'} per member (dedicated mode) ==`);
+  out(
+    `\n== 1. With the cluster layer: ${dp.datapath === 'kernel' ? 'intracluster attach' : 'one `intracluster shim`'} per member (dedicated mode) ==`,
+  );
   const withLayer = await scenario(out, false, opts);
-  out(`\n== 2. Without it: ${dp.datapath === 'kernel' ? 'the programs attached passing every frame' : 'the shims relay every frame unchanged'} (the problem) ==`);
+  out(
+    `\n== 2. Without it: ${dp.datapath === 'kernel' ? 'the programs attached passing every frame' : 'the shims relay every frame unchanged'} (the problem) ==`,
+  );
   const without = await scenario(out, true, opts);
 
   const pairs = (r: ScenarioResult) => `${r.pairs.filter((p) => p.ok).length}/${r.pairs.length}`;
   out('\n== Summary ==');
-  out(`member pairs reaching each other (ping and TCP, IPv4 and IPv6): with the layer ${pairs(withLayer)}, without ${pairs(without)}`);
-  out(`non-member reaches every member: with ${withLayer.outsiderOk ? 'yes' : 'NO'}, without ${without.outsiderOk ? 'yes' : 'NO'}; it learned only the cluster MAC: ${withLayer.outsiderClusterOnly && without.outsiderClusterOnly ? 'yes' : 'NO'}`);
+  out(
+    `member pairs reaching each other (ping and TCP, IPv4 and IPv6): with the layer ${pairs(withLayer)}, without ${pairs(without)}`,
+  );
+  out(
+    `non-member reaches every member: with ${withLayer.outsiderOk ? 'yes' : 'NO'}, without ${without.outsiderOk ? 'yes' : 'NO'}; it learned only the cluster MAC: ${withLayer.outsiderClusterOnly && without.outsiderClusterOnly ? 'yes' : 'NO'}`,
+  );
   const expected =
     withLayer.pairs.every((p) => p.ok) &&
     without.pairs.every((p) => !p.ok) &&
@@ -76,7 +86,11 @@ export async function runLiveDemo(io: LiveDemoIo, options: LiveDemoOptions = {})
     without.outsiderOk &&
     withLayer.outsiderClusterOnly &&
     withLayer.membersDedicated;
-  out(expected ? `As expected: members reach each other only through the cluster layer (${dp.datapath} datapath).` : 'UNEXPECTED result: see the tables above.');
+  out(
+    expected
+      ? `As expected: members reach each other only through the cluster layer (${dp.datapath} datapath).`
+      : 'UNEXPECTED result: see the tables above.',
+  );
   return expected ? 0 : 1;
 }
 
@@ -88,9 +102,17 @@ interface ScenarioResult {
 }
 
 async function scenario(out: (s?: string) => void, relay: boolean, options: LiveDemoOptions): Promise<ScenarioResult> {
-  const bed = await Bed.create({ mode: 'dedicated', relay, intracluster: options.intracluster, datapath: options.datapath });
+  const bed = await Bed.create({
+    mode: 'dedicated',
+    relay,
+    intracluster: options.intracluster,
+    datapath: options.datapath,
+  });
   try {
-    for (const h of bed.hosts) out(`  ${h.name.padEnd(9)} ${h.ipv4.padEnd(12)} ${h.ipv6.padEnd(16)} MAC ${h.mac}${h === bed.nonMember ? '  (non-member)' : ''}`);
+    for (const h of bed.hosts)
+      out(
+        `  ${h.name.padEnd(9)} ${h.ipv4.padEnd(12)} ${h.ipv6.padEnd(16)} MAC ${h.mac}${h === bed.nonMember ? '  (non-member)' : ''}`,
+      );
     // The non-member pings while the segment is quiet: a learning bridge sends frames for the shared
     // cluster MAC to whichever member sent from it last, and members whose resolutions fail (without
     // the layer) keep sending for seconds. With the layer it goes last, so that it holds no entries
@@ -131,7 +153,10 @@ async function scenario(out: (s?: string) => void, relay: boolean, options: Live
     );
     if (!relay) await outsiderPings();
     out(`\n  from      to      ping v4    ping v6    TCP echo v4, ${ECHO_BYTES / 1024} KiB each way, checked / v6`);
-    for (const p of pairs) out(`  ${p.from.name.padEnd(9)} ${p.to.name.padEnd(7)} ${p.ping.ipv4.padEnd(10)} ${p.ping.ipv6.padEnd(10)} ${p.tcp.ipv4} / ${p.tcp.ipv6}`);
+    for (const p of pairs)
+      out(
+        `  ${p.from.name.padEnd(9)} ${p.to.name.padEnd(7)} ${p.ping.ipv4.padEnd(10)} ${p.ping.ipv6.padEnd(10)} ${p.tcp.ipv4} / ${p.tcp.ipv6}`,
+      );
     for (const r of outsiderRows) out(r);
 
     out('\n  Neighbour tables (entries for the hosts above):');
@@ -140,13 +165,20 @@ async function scenario(out: (s?: string) => void, relay: boolean, options: Live
     let membersDedicated = true;
     for (const h of bed.hosts) {
       const order = [...addrs.keys()];
-      const rows = (await bed.neigh(h)).filter((e) => addrs.has(e.dst)).sort((x, y) => order.indexOf(x.dst) - order.indexOf(y.dst));
-      const text = rows.map((e) => `${e.dst} ${e.lladdr ? `${e.lladdr}${macLabel(e.lladdr)}` : `(${e.state.join(',').toLowerCase()})`}`).join(', ');
+      const rows = (await bed.neigh(h))
+        .filter((e) => addrs.has(e.dst))
+        .sort((x, y) => order.indexOf(x.dst) - order.indexOf(y.dst));
+      const text = rows
+        .map(
+          (e) => `${e.dst} ${e.lladdr ? `${e.lladdr}${macLabel(e.lladdr)}` : `(${e.state.join(',').toLowerCase()})`}`,
+        )
+        .join(', ');
       out(`  ${h.name.padEnd(9)} ${text || '(none)'}`);
       for (const e of rows) {
         const other = addrs.get(e.dst)!;
         if (h === bed.nonMember && e.lladdr !== null && e.lladdr !== CLUSTER_MAC) outsiderClusterOnly = false;
-        if (h !== bed.nonMember && other !== bed.nonMember && !(e.lladdr ?? '').startsWith('03:bf:')) membersDedicated = false;
+        if (h !== bed.nonMember && other !== bed.nonMember && !(e.lladdr ?? '').startsWith('03:bf:'))
+          membersDedicated = false;
       }
     }
     return { pairs, outsiderOk, outsiderClusterOnly, membersDedicated };

@@ -11,15 +11,20 @@ export interface RunResult {
 /** Runs a command to completion, never longer than `timeoutMs` (then SIGKILL). Never rejects. */
 export function run(cmd: string, args: readonly string[], timeoutMs = 10_000, input?: string): Promise<RunResult> {
   return new Promise((resolve) => {
-    const child = execFile(cmd, args, { timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: 16 << 20, encoding: 'utf8' }, (err, stdout, stderr) => {
-      const e = err as (NodeJS.ErrnoException & { killed?: boolean; code?: number | string }) | null;
-      resolve({
-        code: e ? (typeof e.code === 'number' ? e.code : null) : 0,
-        stdout: stdout ?? '',
-        stderr: (stderr ?? '') + (e && typeof e.code === 'string' ? `${cmd}: ${e.code}` : ''),
-        timedOut: !!e?.killed,
-      });
-    });
+    const child = execFile(
+      cmd,
+      args,
+      { timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: 16 << 20, encoding: 'utf8' },
+      (err, stdout, stderr) => {
+        const e = err as (NodeJS.ErrnoException & { killed?: boolean; code?: number | string }) | null;
+        resolve({
+          code: e ? (typeof e.code === 'number' ? e.code : null) : 0,
+          stdout: stdout ?? '',
+          stderr: (stderr ?? '') + (e && typeof e.code === 'string' ? `${cmd}: ${e.code}` : ''),
+          timedOut: !!e?.killed,
+        });
+      },
+    );
     if (input !== undefined) child.stdin?.end(input);
   });
 }
@@ -27,7 +32,10 @@ export function run(cmd: string, args: readonly string[], timeoutMs = 10_000, in
 /** Like `run`, but a non-zero exit is an error naming the command and its stderr. */
 export async function must(cmd: string, args: readonly string[], timeoutMs = 10_000, input?: string): Promise<string> {
   const r = await run(cmd, args, timeoutMs, input);
-  if (r.code !== 0) throw new Error(`${cmd} ${args.join(' ')}: ${r.timedOut ? `no answer within ${timeoutMs} ms` : `exit ${r.code}`}: ${r.stderr.trim()}`);
+  if (r.code !== 0)
+    throw new Error(
+      `${cmd} ${args.join(' ')}: ${r.timedOut ? `no answer within ${timeoutMs} ms` : `exit ${r.code}`}: ${r.stderr.trim()}`,
+    );
   return r.stdout;
 }
 
@@ -56,8 +64,14 @@ export class Child {
     this.proc.stderr!.setEncoding('utf8').on('data', (d: string) => ((this.stderr += d), this.notify()));
     this.proc.stdin!.on('error', () => undefined);
     this.exited = new Promise((resolve) => {
-      this.proc.on('error', (e) => ((this.stderr += `${cmd}: ${e.message}\n`), (this.exitCode = -1), this.notify(), resolve()));
-      this.proc.on('close', (code, signal) => ((this.exitCode = code), (this.exitSignal = signal), this.notify(), resolve()));
+      this.proc.on(
+        'error',
+        (e) => ((this.stderr += `${cmd}: ${e.message}\n`), (this.exitCode = -1), this.notify(), resolve()),
+      );
+      this.proc.on(
+        'close',
+        (code, signal) => ((this.exitCode = code), (this.exitSignal = signal), this.notify(), resolve()),
+      );
     });
   }
 
@@ -78,9 +92,20 @@ export class Child {
       const check = () => {
         const m = (this.stdout + '\n' + this.stderr).slice(from).match(pattern);
         if (m) return done(() => resolve(m));
-        if (!this.running) return done(() => reject(new Error(`${this.label} exited (${this.exitCode ?? this.exitSignal}) before ${pattern}: ${this.stderr.trim()}`)));
+        if (!this.running)
+          return done(() =>
+            reject(
+              new Error(
+                `${this.label} exited (${this.exitCode ?? this.exitSignal}) before ${pattern}: ${this.stderr.trim()}`,
+              ),
+            ),
+          );
       };
-      const timer = setTimeout(() => done(() => reject(new Error(`${this.label}: no ${pattern} within ${timeoutMs} ms: ${this.stderr.trim()}`))), timeoutMs);
+      const timer = setTimeout(
+        () =>
+          done(() => reject(new Error(`${this.label}: no ${pattern} within ${timeoutMs} ms: ${this.stderr.trim()}`))),
+        timeoutMs,
+      );
       const done = (f: () => void) => {
         clearTimeout(timer);
         this.listeners.delete(check);

@@ -64,7 +64,8 @@ export class ShimRunner {
     const config = options.relay ? null : options.configPath ? loadConfigFile(options.configPath) : null;
     if (options.relay) this.engine = null;
     else {
-      if (!config || !options.host) throw new Error('a config file and a host name are required unless relaying unchanged');
+      if (!config || !options.host)
+        throw new Error('a config file and a host name are required unless relaying unchanged');
       this.engine = this.factory.create(config, options.host);
       if (config.heartbeat) loadClusterKey(config.heartbeat); // a key problem stops us before any TAP opens
     }
@@ -83,7 +84,14 @@ export class ShimRunner {
     this.shim = new Shim(this.engine, stack, wire, options.onFatal, this.log);
     if (config?.heartbeat && this.engine) {
       try {
-        this.membership = startShimMembership({ config, host: options.host!, engine: this.engine, factory: this.factory, wire, log: this.log });
+        this.membership = startShimMembership({
+          config,
+          host: options.host!,
+          engine: this.engine,
+          factory: this.factory,
+          wire,
+          log: this.log,
+        });
       } catch (e) {
         this.shim.stop();
         throw e;
@@ -143,7 +151,12 @@ export class ShimRunner {
   }
 
   report(): ShimReport {
-    const r: ShimReport = { host: this.host, relay: this.engine === null, shim: this.shim.counterRecord(), engine: this.engine ? this.engine.stats() : null };
+    const r: ShimReport = {
+      host: this.host,
+      relay: this.engine === null,
+      shim: this.shim.counterRecord(),
+      engine: this.engine ? this.engine.stats() : null,
+    };
     if (this.membership) r.membership = this.membership.stats();
     return r;
   }
@@ -152,15 +165,32 @@ export class ShimRunner {
 /** The counters as text lines (the CLI prints them at exit). */
 export function formatShimReport(r: ShimReport): string {
   const lines = [`intracluster shim ${r.host}: ${r.relay ? 'relay (unchanged)' : 'cluster layer'}`];
-  lines.push('  ' + Object.entries(r.shim).filter(([, n], i) => i < 7 || n > 0).map(([k, n]) => `${k} ${n}`).join(', '));
+  lines.push(
+    '  ' +
+      Object.entries(r.shim)
+        .filter(([, n], i) => i < 7 || n > 0)
+        .map(([k, n]) => `${k} ${n}`)
+        .join(', '),
+  );
   if (r.membership) {
     const m = r.membership;
-    const dropped = Object.entries(m.dropped).map(([k, n]) => `${k} ${n}`).join(', ') || 'none';
-    lines.push(`  membership: host ID ${m.hostId}, sent ${m.sent} (${m.sendErrors} unsent), received ${m.received}, accepted ${m.accepted}, joins ${m.joins}, changes ${m.changes}, leaves ${m.leaves}, refused ${m.refused}; dropped: ${dropped}`);
+    const dropped =
+      Object.entries(m.dropped)
+        .map(([k, n]) => `${k} ${n}`)
+        .join(', ') || 'none';
+    lines.push(
+      `  membership: host ID ${m.hostId}, sent ${m.sent} (${m.sendErrors} unsent), received ${m.received}, accepted ${m.accepted}, joins ${m.joins}, changes ${m.changes}, leaves ${m.leaves}, refused ${m.refused}; dropped: ${dropped}`,
+    );
   }
   if (r.engine) {
-    lines.push(`  engine: ${r.engine.frames} frames: ` + Object.entries(r.engine.byVerdict).map(([k, n]) => `${k} ${n}`).join(', '));
-    for (const x of r.engine.byReason) lines.push(`    ${String(x.count).padStart(8)}  ${x.verdict.padEnd(7)}  ${x.reason}`);
+    lines.push(
+      `  engine: ${r.engine.frames} frames: ` +
+        Object.entries(r.engine.byVerdict)
+          .map(([k, n]) => `${k} ${n}`)
+          .join(', '),
+    );
+    for (const x of r.engine.byReason)
+      lines.push(`    ${String(x.count).padStart(8)}  ${x.verdict.padEnd(7)}  ${x.reason}`);
   }
   return lines.join('\n');
 }

@@ -103,14 +103,19 @@ export class Shim {
     const hdr = outbound ? this.outHdr : this.inHdr;
     const c = this.counters;
     // libuv reports POLLERR as UV_EBADF (-9): a TAP gives POLLERR once its device is gone
-    if (status < 0) return this.fail(`${outbound ? 'stack' : 'wire'} side ${from.where}: ${status === -9 ? 'the device was deleted (or its network namespace went away)' : `waiting for frames failed (${errnoName(-status)})`}`);
+    if (status < 0)
+      return this.fail(
+        `${outbound ? 'stack' : 'wire'} side ${from.where}: ${status === -9 ? 'the device was deleted (or its network namespace went away)' : `waiting for frames failed (${errnoName(-status)})`}`,
+      );
     for (let i = 0; i < BATCH; i++) {
       const n = from.read(buf, hdr);
       if (n < 0) {
         if (n === -EAGAIN) return;
         c[ShimCounter.ReadErrors]++;
         // EBADFD (77) / EIO: the interface was deleted (e.g. its namespace went away); it never comes back.
-        return this.fail(`${outbound ? 'stack' : 'wire'} side ${from.where}: ${n === -77 || n === -5 ? 'the device was deleted (or its network namespace went away)' : `reading failed (${errnoName(-n)})`}`);
+        return this.fail(
+          `${outbound ? 'stack' : 'wire'} side ${from.where}: ${n === -77 || n === -5 ? 'the device was deleted (or its network namespace went away)' : `reading failed (${errnoName(-n)})`}`,
+        );
       }
       c[outbound ? ShimCounter.FromStack : ShimCounter.FromWire]++;
       const e = this.engine;
@@ -125,14 +130,21 @@ export class Shim {
         v = (this.front ?? e).process(buf, direction, n);
       } catch (err) {
         // The engine promises not to throw; if it ever does, drop this frame and keep running.
-        if (c[ShimCounter.InternalErrors]++ === 0) this.log(`internal error (frame dropped, further ones counted): ${(err as Error).message}`);
+        if (c[ShimCounter.InternalErrors]++ === 0)
+          this.log(`internal error (frame dropped, further ones counted): ${(err as Error).message}`);
         if (this.tally !== null) this.tally.count(direction, Verdict.Drop, this.tally.internalErrorSlot);
         continue;
       }
       const t = this.tally;
       // a heartbeat consumed in front of the engine leaves the engine's reason of the previous frame
-      if (t !== null) t.count(direction, v, this.front !== null && v === Verdict.Drop && heartbeatPayloadOffset(buf, n) >= 0 ? t.heartbeatSlot : e.reason);
-      if (v === Verdict.Pass || v === Verdict.Rewrite) this.send(to, buf, n, outbound ? ShimCounter.ToWire : ShimCounter.ToStack, hdr);
+      if (t !== null)
+        t.count(
+          direction,
+          v,
+          this.front !== null && v === Verdict.Drop && heartbeatPayloadOffset(buf, n) >= 0 ? t.heartbeatSlot : e.reason,
+        );
+      if (v === Verdict.Pass || v === Verdict.Rewrite)
+        this.send(to, buf, n, outbound ? ShimCounter.ToWire : ShimCounter.ToStack, hdr);
       else if (v === Verdict.Reply) {
         c[ShimCounter.Replies]++;
         this.send(this.stack, e.replyFrame, e.replyLength, ShimCounter.ToStack);

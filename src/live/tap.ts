@@ -4,7 +4,12 @@ import { must } from './proc';
 
 /** The N-API addon built from native/tap.c by `npm ci` (see native/build.js). */
 interface TapAddon {
-  open(name: string, offload?: boolean, netns?: string, create?: boolean): { fd: number; name: string; offload?: boolean };
+  open(
+    name: string,
+    offload?: boolean,
+    netns?: string,
+    create?: boolean,
+  ): { fd: number; name: string; offload?: boolean };
   read(fd: number, buf: Uint8Array): number;
   write(fd: number, buf: Uint8Array, length: number): number;
   readv?(fd: number, hdr: Uint8Array, buf: Uint8Array): number;
@@ -13,7 +18,13 @@ interface TapAddon {
   watch(fd: number, onReadable: (status: number) => void): unknown;
   unwatch(handle: unknown): void;
   sendRaw?(ifname: string, frame: Uint8Array): number;
-  floodRaw?(ifname: string, frames: Uint8Array, frameLength: number, seconds: number, perSecond: number): { sent: number; errors: number; seconds: number };
+  floodRaw?(
+    ifname: string,
+    frames: Uint8Array,
+    frameLength: number,
+    seconds: number,
+    perSecond: number,
+  ): { sent: number; errors: number; seconds: number };
 }
 
 /** errno values the shim tells apart (Linux, asm-generic/errno-base.h). */
@@ -111,7 +122,11 @@ export class Tap {
     const offload = options.offload === true && typeof lib.readv === 'function' && typeof lib.writev === 'function';
     const netns = options.netns === undefined ? '' : netnsPath(options.netns);
     const where = options.netns === undefined ? 'this network namespace' : `network namespace ${options.netns}`;
-    if (netns && !existsSync(netns)) throw Object.assign(new Error(`network namespace ${options.netns} not found (${netns} does not exist; see "ip netns list")`), { code: 'ENOENT', syscall: 'setns' });
+    if (netns && !existsSync(netns))
+      throw Object.assign(
+        new Error(`network namespace ${options.netns} not found (${netns} does not exist; see "ip netns list")`),
+        { code: 'ENOENT', syscall: 'setns' },
+      );
     let r: { fd: number; name: string };
     try {
       // If the kernel refuses the offloads themselves, frames are MTU-sized but still carry the header.
@@ -178,7 +193,11 @@ function explainOpenError(e: NodeJS.ErrnoException, name: string, where: string)
 /** The addon, with sendRaw (an addon built before it had none). */
 function rawAddon(): TapAddon & Required<Pick<TapAddon, 'sendRaw'>> {
   const lib = loadTapAddon();
-  if (!lib?.sendRaw) throw Object.assign(new Error(addonError || 'the TAP addon has no sendRaw: rebuild it ("node native/build.js")'), { code: 'ENOTBUILT', syscall: 'load' });
+  if (!lib?.sendRaw)
+    throw Object.assign(new Error(addonError || 'the TAP addon has no sendRaw: rebuild it ("node native/build.js")'), {
+      code: 'ENOTBUILT',
+      syscall: 'load',
+    });
   return lib as TapAddon & Required<Pick<TapAddon, 'sendRaw'>>;
 }
 
@@ -208,10 +227,19 @@ try {
  * and sends them. Bytes sent per frame; rejects with the child's error, or when it takes longer than
  * `timeoutMs` (then it is killed).
  */
-export async function sendRawFramesInNamespace(ns: string, ifname: string, frames: readonly Uint8Array[], timeoutMs = 10_000): Promise<number[]> {
+export async function sendRawFramesInNamespace(
+  ns: string,
+  ifname: string,
+  frames: readonly Uint8Array[],
+  timeoutMs = 10_000,
+): Promise<number[]> {
   rawAddon(); // the child loads the same file: say now if it cannot
   const hex = frames.map((f) => Buffer.from(f.buffer, f.byteOffset, f.byteLength).toString('hex'));
-  const out = await must('ip', ['netns', 'exec', ns, process.execPath, '-e', SEND_RAW_CHILD, addonFile(), ifname, ...hex], timeoutMs);
+  const out = await must(
+    'ip',
+    ['netns', 'exec', ns, process.execPath, '-e', SEND_RAW_CHILD, addonFile(), ifname, ...hex],
+    timeoutMs,
+  );
   return JSON.parse(out.trim()) as number[];
 }
 
@@ -235,10 +263,33 @@ try {
  * process (a socket belongs to the namespace it is made in). For load tests. Resolves with what
  * the child sent; rejects with its error or after `seconds` + 20 s.
  */
-export async function floodRawFramesInNamespace(ns: string, ifname: string, frames: readonly Uint8Array[], seconds: number, perSecond: number): Promise<{ sent: number; errors: number; seconds: number }> {
+export async function floodRawFramesInNamespace(
+  ns: string,
+  ifname: string,
+  frames: readonly Uint8Array[],
+  seconds: number,
+  perSecond: number,
+): Promise<{ sent: number; errors: number; seconds: number }> {
   rawAddon();
-  if (frames.length === 0 || frames.some((f) => f.length !== frames[0].length)) throw new Error('floodRawFramesInNamespace: frames of one length are needed');
+  if (frames.length === 0 || frames.some((f) => f.length !== frames[0].length))
+    throw new Error('floodRawFramesInNamespace: frames of one length are needed');
   const hex = frames.map((f) => Buffer.from(f.buffer, f.byteOffset, f.byteLength).toString('hex'));
-  const out = await must('ip', ['netns', 'exec', ns, process.execPath, '-e', FLOOD_RAW_CHILD, addonFile(), ifname, String(seconds), String(perSecond), ...hex], (seconds + 20) * 1000);
+  const out = await must(
+    'ip',
+    [
+      'netns',
+      'exec',
+      ns,
+      process.execPath,
+      '-e',
+      FLOOD_RAW_CHILD,
+      addonFile(),
+      ifname,
+      String(seconds),
+      String(perSecond),
+      ...hex,
+    ],
+    (seconds + 20) * 1000,
+  );
   return JSON.parse(out.trim().split('\n').pop()!) as { sent: number; errors: number; seconds: number };
 }

@@ -37,17 +37,26 @@ export function loadClusterKey(hb: HeartbeatConfig, env: NodeJS.ProcessEnv = pro
     where = 'heartbeat.keyFile';
     // a regular file of at most KEY_FILE_LIMIT bytes, read without blocking (not /dev/zero, not a FIFO)
     const { bytes, stat: st } = readRegularFile(hb.keyFile, KEY_FILE_LIMIT, where, 'the key file');
-    if ((st.mode & 0o004) !== 0) throw new ConfigError(where, `${hb.keyFile} is readable by every user: chmod o-r it (the cluster key lets anyone forge heartbeats)`);
+    if ((st.mode & 0o004) !== 0)
+      throw new ConfigError(
+        where,
+        `${hb.keyFile} is readable by every user: chmod o-r it (the cluster key lets anyone forge heartbeats)`,
+      );
     key = stripNewline(bytes);
   } else if (hb.keyEnv !== undefined) {
     where = 'heartbeat.keyEnv';
     const v = env[hb.keyEnv];
-    if (v === undefined || v.length === 0) throw new ConfigError(where, `environment variable ${hb.keyEnv} is not set or empty`);
+    if (v === undefined || v.length === 0)
+      throw new ConfigError(where, `environment variable ${hb.keyEnv} is not set or empty`);
     key = stripNewline(Buffer.from(v, 'utf8'));
   } else {
     throw new ConfigError('heartbeat', 'names no key (keyFile or keyEnv)');
   }
-  if (key.length < MIN_KEY_BYTES) throw new ConfigError(where, `the cluster key is ${key.length} bytes; at least ${MIN_KEY_BYTES} are required (e.g. openssl rand -hex 32)`);
+  if (key.length < MIN_KEY_BYTES)
+    throw new ConfigError(
+      where,
+      `the cluster key is ${key.length} bytes; at least ${MIN_KEY_BYTES} are required (e.g. openssl rand -hex 32)`,
+    );
   return Uint8Array.from(key);
 }
 

@@ -60,7 +60,8 @@ export class FakeClock implements Clock {
     const end = this.t + ms;
     for (;;) {
       let next: FakeTimer | undefined;
-      for (const x of this.timers) if (x.due <= end && (!next || x.due < next.due || (x.due === next.due && x.seq < next.seq))) next = x;
+      for (const x of this.timers)
+        if (x.due <= end && (!next || x.due < next.due || (x.due === next.due && x.seq < next.seq))) next = x;
       if (!next) break;
       this.timers = this.timers.filter((x) => x !== next);
       this.t = next.due;

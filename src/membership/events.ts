@@ -25,7 +25,14 @@ export interface MembershipEvents {
    * Heartbeats were dropped and counted; membership did not change. Sampled: emitted for the 1st,
    * 10th, 100th... drop of each reason (`count`), so a flood costs no event per frame.
    */
-  dropped: { readonly at: number; readonly reason: HeartbeatDropReason; readonly text: string; readonly detail: string; readonly hostId?: number; readonly count: number };
+  dropped: {
+    readonly at: number;
+    readonly reason: HeartbeatDropReason;
+    readonly text: string;
+    readonly detail: string;
+    readonly hostId?: number;
+    readonly count: number;
+  };
 }
 
 export type MembershipEventName = keyof MembershipEvents;

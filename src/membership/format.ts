@@ -55,18 +55,21 @@ const HOST_NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
 export const HB_DROP_TEXT = {
   truncated: 'truncated: shorter than the 1496-byte heartbeat payload',
   oversized: 'oversized: longer than the 1496-byte heartbeat payload',
-  'not-intracluster': 'not an intracluster heartbeat (NLB signature, version or extension magic differ: another NLB speaker?)',
+  'not-intracluster':
+    'not an intracluster heartbeat (NLB signature, version or extension magic differ: another NLB speaker?)',
   malformed: 'malformed: a field is out of range (name, address list, period, sequence, padding)',
   'other-cluster': 'for another cluster: cluster MAC differs from ours',
-  'bad-authenticator': 'bad authenticator: HMAC-SHA256 under the cluster key does not match (forged, corrupted, or another key)',
+  'bad-authenticator':
+    'bad authenticator: HMAC-SHA256 under the cluster key does not match (forged, corrupted, or another key)',
   replayed: 'replayed or old: sequence number not above the last one accepted from this host ID',
   'own-host-id': "carries this member's own host ID (a loop, or another member configured with the same ID)",
-  'address-claimed': "claims an address of another member, of this member or a virtual IP",
+  'address-claimed': 'claims an address of another member, of this member or a virtual IP',
   'name-claimed': 'claims the name of another member',
   'multicast-source': 'Ethernet source is a group address (never a station)',
   'from-stack': 'sent by the local stack: only the layer speaks the heartbeat protocol',
   'source-mismatch': 'Ethernet source is not the one its host ID sends from (02-00 + host ID): forged',
-  'rate-limited': 'over the authentication budget of its host ID (or of never-seen host IDs): dropped before the HMAC (a flood)',
+  'rate-limited':
+    'over the authentication budget of its host ID (or of never-seen host IDs): dropped before the HMAC (a flood)',
 } as const;
 export type HeartbeatDropReason = keyof typeof HB_DROP_TEXT;
 
@@ -86,7 +89,9 @@ export interface Heartbeat {
   readonly addresses: readonly IpAddress[];
 }
 
-export type DecodeResult = { readonly ok: true; readonly heartbeat: Heartbeat } | { readonly ok: false; readonly reason: HeartbeatDropReason; readonly detail: string };
+export type DecodeResult =
+  | { readonly ok: true; readonly heartbeat: Heartbeat }
+  | { readonly ok: false; readonly reason: HeartbeatDropReason; readonly detail: string };
 
 function u32le(b: Uint8Array, o: number): number {
   return (b[o] | (b[o + 1] << 8) | (b[o + 2] << 16) | (b[o + 3] << 24)) >>> 0;
@@ -126,12 +131,19 @@ export function checkHeartbeatHeader(p: Uint8Array, clusterMac?: Uint8Array): He
 }
 
 /** `checkHeartbeatHeader` on the payload at b[off .. end), in place (no view is made). */
-export function checkHeartbeatHeaderAt(b: Uint8Array, off: number, end: number, clusterMac?: Uint8Array): HeartbeatDropReason | null {
+export function checkHeartbeatHeaderAt(
+  b: Uint8Array,
+  off: number,
+  end: number,
+  clusterMac?: Uint8Array,
+): HeartbeatDropReason | null {
   const n = end - off;
   if (n < HB_PAYLOAD_LEN) return 'truncated';
   if (n > HB_PAYLOAD_LEN) return 'oversized';
-  if (u32le(b, off + HbField.SIGNATURE) !== HB_SIGNATURE || u32le(b, off + HbField.VERSION) !== HB_VERSION) return 'not-intracluster';
-  if (u32be(b, off + HbField.EXT_MAGIC) !== HB_EXT_MAGIC || b[off + HbField.EXT_VERSION] !== HB_EXT_VERSION) return 'not-intracluster';
+  if (u32le(b, off + HbField.SIGNATURE) !== HB_SIGNATURE || u32le(b, off + HbField.VERSION) !== HB_VERSION)
+    return 'not-intracluster';
+  if (u32be(b, off + HbField.EXT_MAGIC) !== HB_EXT_MAGIC || b[off + HbField.EXT_VERSION] !== HB_EXT_VERSION)
+    return 'not-intracluster';
   if (clusterMac) {
     for (let i = 0; i < 6; i++) if (b[off + HbField.CLUSTER_MAC + i] !== clusterMac[i]) return 'other-cluster';
   }
@@ -145,7 +157,14 @@ export function heartbeatHostIdAt(b: Uint8Array, off: number): number {
 
 /** Whether the Ethernet source at frame[6..12) is `sourceMac(hostId)`, compared in place. */
 export function isHeartbeatSourceOf(frame: Uint8Array, hostId: number): boolean {
-  return frame[6] === 0x02 && frame[7] === 0x00 && frame[8] === hostId >>> 24 && frame[9] === ((hostId >>> 16) & 0xff) && frame[10] === ((hostId >>> 8) & 0xff) && frame[11] === (hostId & 0xff);
+  return (
+    frame[6] === 0x02 &&
+    frame[7] === 0x00 &&
+    frame[8] === hostId >>> 24 &&
+    frame[9] === ((hostId >>> 16) & 0xff) &&
+    frame[10] === ((hostId >>> 8) & 0xff) &&
+    frame[11] === (hostId & 0xff)
+  );
 }
 
 /** High and low 32 bits of the sequence of the payload at b[off..] (u64 BE), read in place. */
@@ -164,14 +183,18 @@ export function heartbeatSequenceLowAt(b: Uint8Array, off: number): number {
 export function decodeHeartbeat(p: Uint8Array): DecodeResult {
   const bad = (reason: HeartbeatDropReason, detail: string): DecodeResult => ({ ok: false, reason, detail });
   const head = checkHeartbeatHeader(p);
-  if (head === 'truncated' || head === 'oversized') return bad(head, `payload is ${p.length} bytes, a heartbeat has ${HB_PAYLOAD_LEN}`);
+  if (head === 'truncated' || head === 'oversized')
+    return bad(head, `payload is ${p.length} bytes, a heartbeat has ${HB_PAYLOAD_LEN}`);
   if (head) return bad(head, 'signature, version or extension magic differ');
   const hostId = u32le(p, HbField.HOST_ID);
   if (hostId === 0) return bad('malformed', 'host ID 0');
-  for (let i = HbField.NLB_FIXED; i < HbField.EXT_MAGIC; i++) if (p[i] !== 0) return bad('malformed', `NLB convergence byte ${i} is not zero`);
-  if (p[HbField.FLAGS] !== 0 || p[HbField.RESERVED] !== 0 || p[HbField.RESERVED + 1] !== 0) return bad('malformed', 'flags or reserved bytes are not zero');
+  for (let i = HbField.NLB_FIXED; i < HbField.EXT_MAGIC; i++)
+    if (p[i] !== 0) return bad('malformed', `NLB convergence byte ${i} is not zero`);
+  if (p[HbField.FLAGS] !== 0 || p[HbField.RESERVED] !== 0 || p[HbField.RESERVED + 1] !== 0)
+    return bad('malformed', 'flags or reserved bytes are not zero');
   const periodMs = u32be(p, HbField.PERIOD_MS);
-  if (periodMs < HB_PERIOD_LIMITS[0] || periodMs > HB_PERIOD_LIMITS[1]) return bad('malformed', `period ${periodMs} ms outside ${HB_PERIOD_LIMITS[0]}..${HB_PERIOD_LIMITS[1]}`);
+  if (periodMs < HB_PERIOD_LIMITS[0] || periodMs > HB_PERIOD_LIMITS[1])
+    return bad('malformed', `period ${periodMs} ms outside ${HB_PERIOD_LIMITS[0]}..${HB_PERIOD_LIMITS[1]}`);
   const dv = new DataView(p.buffer, p.byteOffset, p.byteLength);
   const sequence = dv.getBigUint64(HbField.SEQUENCE);
   if (sequence === 0n) return bad('malformed', 'sequence 0');
@@ -183,10 +206,12 @@ export function decodeHeartbeat(p: Uint8Array): DecodeResult {
   let name = '';
   for (let i = 0; i < nameLen; i++) name += String.fromCharCode(p[HbField.NAME + i]);
   if (!HOST_NAME_RE.test(name)) return bad('malformed', 'name is not a host name (letters, digits, ".", "_", "-")');
-  for (let i = HbField.NAME + nameLen; i < HbField.ADDRESSES; i++) if (p[i] !== 0) return bad('malformed', 'name padding is not zero');
+  for (let i = HbField.NAME + nameLen; i < HbField.ADDRESSES; i++)
+    if (p[i] !== 0) return bad('malformed', 'name padding is not zero');
 
   const count = p[HbField.ADDR_COUNT];
-  if (count === 0 || count > HB_MAX_ADDRESSES) return bad('malformed', `address count ${count} (1..${HB_MAX_ADDRESSES})`);
+  if (count === 0 || count > HB_MAX_ADDRESSES)
+    return bad('malformed', `address count ${count} (1..${HB_MAX_ADDRESSES})`);
   const addresses: IpAddress[] = [];
   const seen = new Set<string>();
   let off: number = HbField.ADDRESSES;
@@ -207,10 +232,13 @@ export function decodeHeartbeat(p: Uint8Array): DecodeResult {
     addresses.push(a);
     off += 1 + len;
   }
-  for (let i = off; i < HbField.AUTH; i++) if (p[i] !== 0) return bad('malformed', `byte ${i} after the address list is not zero`);
+  for (let i = off; i < HbField.AUTH; i++)
+    if (p[i] !== 0) return bad('malformed', `byte ${i} after the address list is not zero`);
   // NLB's host IP field repeats the first IPv4 address, so captures read right in Wireshark.
   const first4 = addresses.find((a) => a.family === 4);
-  for (let i = 0; i < 4; i++) if (p[HbField.HOST_IP + i] !== (first4 ? first4.bytes[i] : 0)) return bad('malformed', 'NLB host IP is not the first IPv4 address of the list');
+  for (let i = 0; i < 4; i++)
+    if (p[HbField.HOST_IP + i] !== (first4 ? first4.bytes[i] : 0))
+      return bad('malformed', 'NLB host IP is not the first IPv4 address of the list');
   const clusterIp = p.slice(HbField.CLUSTER_IP, HbField.CLUSTER_IP + 4);
   return { ok: true, heartbeat: { hostId, name, sequence, periodMs, clusterMac, clusterIp, addresses } };
 }
@@ -220,14 +248,24 @@ export function decodeHeartbeat(p: Uint8Array): DecodeResult {
  * EtherType 0x886F, payload with the authenticator left zero (`signHeartbeat` fills it). Returns the
  * frame length. Throws FrameError for a heartbeat that cannot be encoded (a caller's mistake).
  */
-export function encodeHeartbeatFrame(hb: Heartbeat, out: Uint8Array = new Uint8Array(HB_FRAME_LEN), offset = 0): number {
-  if (offset < 0 || offset + HB_FRAME_LEN > out.length) throw new FrameError('heartbeat', 'buffer too small', offset, HB_FRAME_LEN, out.length - offset);
-  if (!Number.isInteger(hb.hostId) || hb.hostId < 1 || hb.hostId > 0xffffffff) throw new FrameError('heartbeat', `host ID ${hb.hostId} outside 1..4294967295`);
+export function encodeHeartbeatFrame(
+  hb: Heartbeat,
+  out: Uint8Array = new Uint8Array(HB_FRAME_LEN),
+  offset = 0,
+): number {
+  if (offset < 0 || offset + HB_FRAME_LEN > out.length)
+    throw new FrameError('heartbeat', 'buffer too small', offset, HB_FRAME_LEN, out.length - offset);
+  if (!Number.isInteger(hb.hostId) || hb.hostId < 1 || hb.hostId > 0xffffffff)
+    throw new FrameError('heartbeat', `host ID ${hb.hostId} outside 1..4294967295`);
   if (!HOST_NAME_RE.test(hb.name)) throw new FrameError('heartbeat', `"${hb.name}" is not a host name`);
-  if (hb.addresses.length === 0 || hb.addresses.length > HB_MAX_ADDRESSES) throw new FrameError('heartbeat', `${hb.addresses.length} addresses (1..${HB_MAX_ADDRESSES})`);
-  if (!(hb.sequence > 0n && hb.sequence < 1n << 64n)) throw new FrameError('heartbeat', `sequence ${hb.sequence} outside 1..2^64-1`);
-  if (!Number.isInteger(hb.periodMs) || hb.periodMs < HB_PERIOD_LIMITS[0] || hb.periodMs > HB_PERIOD_LIMITS[1]) throw new FrameError('heartbeat', `period ${hb.periodMs} ms`);
-  if (hb.clusterMac.length !== 6 || hb.clusterIp.length !== 4) throw new FrameError('heartbeat', 'cluster MAC is 6 bytes, cluster IP 4');
+  if (hb.addresses.length === 0 || hb.addresses.length > HB_MAX_ADDRESSES)
+    throw new FrameError('heartbeat', `${hb.addresses.length} addresses (1..${HB_MAX_ADDRESSES})`);
+  if (!(hb.sequence > 0n && hb.sequence < 1n << 64n))
+    throw new FrameError('heartbeat', `sequence ${hb.sequence} outside 1..2^64-1`);
+  if (!Number.isInteger(hb.periodMs) || hb.periodMs < HB_PERIOD_LIMITS[0] || hb.periodMs > HB_PERIOD_LIMITS[1])
+    throw new FrameError('heartbeat', `period ${hb.periodMs} ms`);
+  if (hb.clusterMac.length !== 6 || hb.clusterIp.length !== 4)
+    throw new FrameError('heartbeat', 'cluster MAC is 6 bytes, cluster IP 4');
   const f = out.subarray(offset, offset + HB_FRAME_LEN);
   f.fill(0);
   f.set(BROADCAST_MAC, 0);
@@ -264,5 +302,12 @@ export function encodeHeartbeatFrame(hb: Heartbeat, out: Uint8Array = new Uint8A
  * so a learning switch never learns the cluster MAC on a port from heartbeats.
  */
 export function sourceMac(hostId: number): Uint8Array {
-  return Uint8Array.of(0x02, 0x00, (hostId >>> 24) & 0xff, (hostId >>> 16) & 0xff, (hostId >>> 8) & 0xff, hostId & 0xff);
+  return Uint8Array.of(
+    0x02,
+    0x00,
+    (hostId >>> 24) & 0xff,
+    (hostId >>> 16) & 0xff,
+    (hostId >>> 8) & 0xff,
+    hostId & 0xff,
+  );
 }

@@ -113,7 +113,16 @@ export class Membership extends MembershipEmitter {
   private running = false;
   private readonly drops = new Map<HeartbeatDropReason, number>();
   private readonly nextDropEvent = new Map<HeartbeatDropReason, number>();
-  private readonly n = { sent: 0, sendErrors: 0, received: 0, accepted: 0, joins: 0, changes: 0, leaves: 0, refused: 0 };
+  private readonly n = {
+    sent: 0,
+    sendErrors: 0,
+    received: 0,
+    accepted: 0,
+    joins: 0,
+    changes: 0,
+    leaves: 0,
+    refused: 0,
+  };
 
   constructor(private readonly options: MembershipOptions) {
     super();
@@ -177,12 +186,19 @@ export class Membership extends MembershipEmitter {
     // Cheap checks first, in place, before any HMAC (docs/heartbeat.md, "Floods"): what a forged or
     // replayed frame costs is a few comparisons, and the HMACs per second are bounded per host ID.
     const head = checkHeartbeatHeaderAt(frame, payloadOffset, length, this.config.clusterMac.bytes);
-    if (head) return this.drop(head, head === 'truncated' || head === 'oversized' ? `${length - payloadOffset} bytes` : '');
+    if (head)
+      return this.drop(head, head === 'truncated' || head === 'oversized' ? `${length - payloadOffset} bytes` : '');
     const hostId = heartbeatHostIdAt(frame, payloadOffset);
     if (hostId === 0) return this.drop('malformed', 'host ID 0');
     if (hostId === this.localHostId) return this.drop('own-host-id', `host ID ${hostId}`, hostId);
     if (!isHeartbeatSourceOf(frame, hostId)) return this.drop('source-mismatch', '', hostId);
-    if (!this.guard.freshParts(hostId, heartbeatSequenceHighAt(frame, payloadOffset), heartbeatSequenceLowAt(frame, payloadOffset)))
+    if (
+      !this.guard.freshParts(
+        hostId,
+        heartbeatSequenceHighAt(frame, payloadOffset),
+        heartbeatSequenceLowAt(frame, payloadOffset),
+      )
+    )
       return this.drop('replayed', 'sequence not above the last accepted', hostId);
     const now = this.clock.now();
     if (!this.rate.take(hostId, now)) {
@@ -211,12 +227,15 @@ export class Membership extends MembershipEmitter {
       if (initial && initial.hostId === 0) existing = initial; // staticHosts false: adopt the config entry
     }
     // a name or an address may only be claimed by its current holder
-    if (hb.name === this.local.name || this.statics.some((h) => h.name === hb.name)) return this.drop('name-claimed', `"${hb.name}"`, hb.hostId);
+    if (hb.name === this.local.name || this.statics.some((h) => h.name === hb.name))
+      return this.drop('name-claimed', `"${hb.name}"`, hb.hostId);
     const holder = this.members.get(hb.name);
-    if (holder && holder !== existing) return this.drop('name-claimed', `"${hb.name}" is host ID ${holder.hostId}`, hb.hostId);
+    if (holder && holder !== existing)
+      return this.drop('name-claimed', `"${hb.name}" is host ID ${holder.hostId}`, hb.hostId);
     for (const a of hb.addresses) {
       const owner = this.owners.get(addressKey(a));
-      if (owner !== undefined && (!existing || owner !== existing.name)) return this.drop('address-claimed', `${a.text} belongs to ${owner}`, hb.hostId);
+      if (owner !== undefined && (!existing || owner !== existing.name))
+        return this.drop('address-claimed', `${a.text} belongs to ${owner}`, hb.hostId);
     }
 
     if (existing && existing.name === hb.name && sameAddresses(existing.addresses, hb.addresses)) {
@@ -364,7 +383,11 @@ export class Membership extends MembershipEmitter {
     const hb = config.heartbeat;
     if (!hb) throw new ConfigError('heartbeat', 'is required for membership from heartbeats');
     const local = config.hosts.find((h) => h.name === this.options.hostName);
-    if (!local) throw new UnknownHostError(this.options.hostName, config.hosts.map((h) => h.name));
+    if (!local)
+      throw new UnknownHostError(
+        this.options.hostName,
+        config.hosts.map((h) => h.name),
+      );
     const others = config.hosts.filter((h) => h !== local);
     const statics = hb.staticHosts ? others : [];
     const now = this.clock.now();
@@ -372,7 +395,14 @@ export class Membership extends MembershipEmitter {
     const candidates: LiveMember[] = initial
       ? hb.staticHosts
         ? []
-        : others.map((h) => ({ hostId: 0, name: h.name, addresses: h.addresses, macs: h.macs, lastSeen: now, periodMs: hb.periodMs }))
+        : others.map((h) => ({
+            hostId: 0,
+            name: h.name,
+            addresses: h.addresses,
+            macs: h.macs,
+            lastSeen: now,
+            periodMs: hb.periodMs,
+          }))
       : [...this.members.values()];
     const taken = new Set<string>([local, ...statics].flatMap((h) => h.addresses.map(addressKey)));
     for (const v of config.virtualIps) taken.add(addressKey(v));
@@ -418,14 +448,21 @@ export class Membership extends MembershipEmitter {
   }
 
   private buildFrom(config: ClusterConfig, local: HostConfig, statics: HostConfig[], live: LiveMember[]): Cluster {
-    const hosts: HostConfig[] = [local, ...statics, ...[...live].sort((a, b) => (a.name < b.name ? -1 : 1)).map((m) => ({ name: m.name, addresses: m.addresses, macs: m.macs }))];
+    const hosts: HostConfig[] = [
+      local,
+      ...statics,
+      ...[...live]
+        .sort((a, b) => (a.name < b.name ? -1 : 1))
+        .map((m) => ({ name: m.name, addresses: m.addresses, macs: m.macs })),
+    ];
     return this.options.factory.buildCluster({ ...config, hosts });
   }
 
   private install(cluster: Cluster): void {
     this.options.engine.setCluster(cluster, this.options.hostName);
     const owners = new Map<string, string>();
-    for (const h of cluster.hosts) for (const i of h.addressIndices) owners.set(addressKey(cluster.addresses[i].ip), h.name);
+    for (const h of cluster.hosts)
+      for (const i of h.addressIndices) owners.set(addressKey(cluster.addresses[i].ip), h.name);
     for (const v of this.config.virtualIps) owners.set(addressKey(v), 'a virtual IP');
     this.owners = owners;
   }
@@ -446,9 +483,23 @@ export class Membership extends MembershipEmitter {
   stats(): MembershipStats {
     const now = this.clock.now();
     const members: MembershipStats['members'] = [
-      { hostId: this.localHostId, name: this.local.name, addresses: this.local.addresses.map((a) => a.text), kind: 'local' },
-      ...this.statics.map((h) => ({ hostId: 0, name: h.name, addresses: h.addresses.map((a) => a.text), kind: 'static' as const })),
-      ...[...this.members.values()].map((m) => ({ ...info(m), kind: 'live' as const, lastSeenMsAgo: now - m.lastSeen })),
+      {
+        hostId: this.localHostId,
+        name: this.local.name,
+        addresses: this.local.addresses.map((a) => a.text),
+        kind: 'local',
+      },
+      ...this.statics.map((h) => ({
+        hostId: 0,
+        name: h.name,
+        addresses: h.addresses.map((a) => a.text),
+        kind: 'static' as const,
+      })),
+      ...[...this.members.values()].map((m) => ({
+        ...info(m),
+        kind: 'live' as const,
+        lastSeenMsAgo: now - m.lastSeen,
+      })),
     ];
     return { hostId: this.localHostId, ...this.n, dropped: Object.fromEntries(this.drops), members };
   }

@@ -40,7 +40,9 @@ export function startShimMembership(o: ShimMembershipOptions): Membership {
       const t = Date.now(); // before the write: a receiver may log its join before we log this
       const ok = o.wire.write(frame, length) === length;
       if (ok && !onWire) {
-        o.log(`membership: heartbeats on the wire${failed ? ` (after ${failed} unsent while the wire side was down)` : ''} t=${t}`);
+        o.log(
+          `membership: heartbeats on the wire${failed ? ` (after ${failed} unsent while the wire side was down)` : ''} t=${t}`,
+        );
         onWire = true;
         failed = 0;
       } else if (!ok) {
@@ -70,13 +72,21 @@ export function logMembershipEvents(m: Membership, log: (line: string) => void, 
   const addrs = (a: readonly string[]) => a.join(',');
   m.on('join', (e) => log(`membership: join ${who(e)} addresses=${addrs(e.addresses)} t=${now()}`));
   m.on('change', (e) =>
-    log(`membership: change ${who(e)}${e.previous.name !== e.name ? ` (was ${e.previous.name})` : ''} addresses=${addrs(e.previous.addresses)} -> ${addrs(e.addresses)} t=${now()}`),
+    log(
+      `membership: change ${who(e)}${e.previous.name !== e.name ? ` (was ${e.previous.name})` : ''} addresses=${addrs(e.previous.addresses)} -> ${addrs(e.addresses)} t=${now()}`,
+    ),
   );
-  m.on('leave', (e) => log(`membership: leave ${who(e)} addresses=${addrs(e.addresses)} reason=${e.reason} silent-ms=${Math.round(e.silentMs)} t=${now()}`));
+  m.on('leave', (e) =>
+    log(
+      `membership: leave ${who(e)} addresses=${addrs(e.addresses)} reason=${e.reason} silent-ms=${Math.round(e.silentMs)} t=${now()}`,
+    ),
+  );
   m.on('refused', (e) => log(`membership: refused ${who(e)} addresses=${addrs(e.addresses)}: ${e.reason} t=${now()}`));
   m.on('dropped', (e) => {
     if (!isPowerOfTen(e.count)) return;
-    log(`membership: dropped heartbeat #${e.count} of reason ${e.reason}${e.hostId !== undefined ? ` host-id=${e.hostId}` : ''}: ${e.text}${e.detail ? ` (${e.detail})` : ''} t=${now()}`);
+    log(
+      `membership: dropped heartbeat #${e.count} of reason ${e.reason}${e.hostId !== undefined ? ` host-id=${e.hostId}` : ''}: ${e.text}${e.detail ? ` (${e.detail})` : ''} t=${now()}`,
+    );
   });
 }
 

@@ -102,7 +102,12 @@ export class OpsHooks {
   formatFrames(): string {
     const rows = this.tally.rows();
     if (rows.length === 0) return '';
-    return '\n  frames by direction, verdict and reason:\n' + rows.map((f) => `    ${String(f.count).padStart(8)}  ${f.direction.padEnd(8)}  ${f.verdict.padEnd(7)}  ${f.reason}`).join('\n');
+    return (
+      '\n  frames by direction, verdict and reason:\n' +
+      rows
+        .map((f) => `    ${String(f.count).padStart(8)}  ${f.direction.padEnd(8)}  ${f.verdict.padEnd(7)}  ${f.reason}`)
+        .join('\n')
+    );
   }
 
   stop(): void {

@@ -83,7 +83,8 @@ export class ControlServer {
       return JSON.stringify({ error: 'request is not JSON' });
     }
     const command = (req as { command?: unknown })?.command;
-    if (command !== 'status') return JSON.stringify({ error: `unknown command ${JSON.stringify(command)} (known: status)` });
+    if (command !== 'status')
+      return JSON.stringify({ error: `unknown command ${JSON.stringify(command)} (known: status)` });
     try {
       return JSON.stringify({ status: this.status() });
     } catch (e) {
@@ -118,7 +119,10 @@ export function queryStatus(path: string, timeoutMs = CLIENT_TIMEOUT_MS): Promis
       s.destroy();
       f();
     };
-    const timer = setTimeout(() => done(() => reject(new Error(`${path}: no answer within ${timeoutMs} ms`))), timeoutMs);
+    const timer = setTimeout(
+      () => done(() => reject(new Error(`${path}: no answer within ${timeoutMs} ms`))),
+      timeoutMs,
+    );
     s.setEncoding('utf8');
     s.on('connect', () => s.write(JSON.stringify({ command: 'status' }) + '\n'));
     s.on('data', (d: string) => {

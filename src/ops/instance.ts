@@ -36,7 +36,9 @@ export class Ops {
         metrics = await MetricsServer.listen(listen.host, listen.port, o.status);
       } catch (e) {
         const err = e as NodeJS.ErrnoException;
-        throw new OpsError(`--metrics ${o.metrics}: cannot listen: ${err.code === 'EADDRINUSE' ? 'address in use' : err.code === 'EADDRNOTAVAIL' ? 'no such local address' : err.message}`);
+        throw new OpsError(
+          `--metrics ${o.metrics}: cannot listen: ${err.code === 'EADDRINUSE' ? 'address in use' : err.code === 'EADDRNOTAVAIL' ? 'no such local address' : err.message}`,
+        );
       }
       o.log(`metrics: serving ${metrics.url}`);
     }
@@ -47,7 +49,9 @@ export class Ops {
         control = await ControlServer.listen(dir, o.status);
         o.log(`control: socket ${control.path} (intracluster status)`);
       } catch (e) {
-        o.log(`control: no control socket in ${dir} (${(e as Error).message}); intracluster status cannot reach this instance`);
+        o.log(
+          `control: no control socket in ${dir} (${(e as Error).message}); intracluster status cannot reach this instance`,
+        );
       }
     }
     return new Ops(control, metrics);

@@ -127,8 +127,13 @@ export class Logger {
       total += n;
     }
     this.suppressed.clear();
-    const list = Object.entries(fields).map(([e, n]) => `${e} ${n}`).join(', ');
-    this.emit(t, 'warn', 'suppressed', `log: ${total} lines suppressed by the rate limit (${list})`, { total, ...fields });
+    const list = Object.entries(fields)
+      .map(([e, n]) => `${e} ${n}`)
+      .join(', ');
+    this.emit(t, 'warn', 'suppressed', `log: ${total} lines suppressed by the rate limit (${list})`, {
+      total,
+      ...fields,
+    });
   }
 
   private arm(): void {
@@ -153,7 +158,13 @@ export class Logger {
     this.inWindow++;
     this.written++;
     if (this.format === 'json') {
-      const rec: LogRecord = { time: new Date(t).toISOString(), level, event, message, fields: { ...this.options.context, ...fields } };
+      const rec: LogRecord = {
+        time: new Date(t).toISOString(),
+        level,
+        event,
+        message,
+        fields: { ...this.options.context, ...fields },
+      };
       this.options.write(JSON.stringify(rec) + '\n');
     } else {
       this.options.write(`${this.options.prefix ?? ''}${message}\n`);

@@ -47,27 +47,56 @@ function formatValue(v: number): string {
 /** The metrics text for one status. */
 export function renderMetrics(s: InstanceStatus): string {
   const x = new Exposition();
-  x.family('intracluster_info', 'gauge', 'The running instance: kind (shim or attach), datapath in use, host name. Always 1.', [
-    [{ kind: s.kind, datapath: s.datapath, host: s.host }, 1],
-  ]);
+  x.family(
+    'intracluster_info',
+    'gauge',
+    'The running instance: kind (shim or attach), datapath in use, host name. Always 1.',
+    [[{ kind: s.kind, datapath: s.datapath, host: s.host }, 1]],
+  );
   x.family(
     'intracluster_frames_total',
     'counter',
     'Frames decided by the cluster layer, by direction (inbound: wire to stack), verdict and reason id.',
     s.frames.map((f) => [{ direction: f.direction, verdict: f.verdict, reason: f.reason }, f.count]),
   );
-  x.family('intracluster_layer_active', 'gauge', '1 while the cluster layer decides frames; 0 while relaying unchanged (relay mode, or this host not in the config).', [
-    [{}, s.layer ? 1 : 0],
+  x.family(
+    'intracluster_layer_active',
+    'gauge',
+    '1 while the cluster layer decides frames; 0 while relaying unchanged (relay mode, or this host not in the config).',
+    [[{}, s.layer ? 1 : 0]],
+  );
+  x.family('intracluster_members', 'gauge', 'Members in the membership in force, this host included.', [
+    [{}, s.members.length],
   ]);
-  x.family('intracluster_members', 'gauge', 'Members in the membership in force, this host included.', [[{}, s.members.length]]);
-  x.family('intracluster_member_addresses', 'gauge', 'Member addresses in the membership in force.', [[{}, s.members.reduce((n, m) => n + m.addresses.length, 0)]]);
-  x.family('intracluster_strict_sources_enabled', 'gauge', '1 when strict sources is on.', [[{}, s.strictSources.enabled ? 1 : 0]]);
-  x.family('intracluster_strict_sources_discovered_members', 'gauge', 'Members a discovery exchange completed with (strict sources).', [[{}, s.strictSources.discovered.length]]);
+  x.family('intracluster_member_addresses', 'gauge', 'Member addresses in the membership in force.', [
+    [{}, s.members.reduce((n, m) => n + m.addresses.length, 0)],
+  ]);
+  x.family('intracluster_strict_sources_enabled', 'gauge', '1 when strict sources is on.', [
+    [{}, s.strictSources.enabled ? 1 : 0],
+  ]);
+  x.family(
+    'intracluster_strict_sources_discovered_members',
+    'gauge',
+    'Members a discovery exchange completed with (strict sources).',
+    [[{}, s.strictSources.discovered.length]],
+  );
   const hb = s.heartbeat;
   x.family('intracluster_heartbeats_sent_total', 'counter', 'Heartbeats this host sent.', [[{}, hb?.sent ?? 0]]);
-  x.family('intracluster_heartbeat_send_errors_total', 'counter', 'Heartbeats this host could not send (wire side down).', [[{}, hb?.sendErrors ?? 0]]);
-  x.family('intracluster_heartbeats_received_total', 'counter', 'Heartbeat frames received (EtherType 0x886F).', [[{}, hb?.received ?? 0]]);
-  x.family('intracluster_heartbeats_accepted_total', 'counter', 'Valid heartbeats that refreshed, admitted or changed a member.', [[{}, hb?.accepted ?? 0]]);
+  x.family(
+    'intracluster_heartbeat_send_errors_total',
+    'counter',
+    'Heartbeats this host could not send (wire side down).',
+    [[{}, hb?.sendErrors ?? 0]],
+  );
+  x.family('intracluster_heartbeats_received_total', 'counter', 'Heartbeat frames received (EtherType 0x886F).', [
+    [{}, hb?.received ?? 0],
+  ]);
+  x.family(
+    'intracluster_heartbeats_accepted_total',
+    'counter',
+    'Valid heartbeats that refreshed, admitted or changed a member.',
+    [[{}, hb?.accepted ?? 0]],
+  );
   const refused: [Labels, number][] = Object.entries(hb?.dropped ?? {}).map(([cause, n]) => [{ cause }, n]);
   refused.push([{ cause: 'not-installable' }, hb?.refused ?? 0]);
   x.family(
@@ -81,17 +110,47 @@ export function renderMetrics(s: InstanceStatus): string {
     [{ event: 'change' }, hb?.changes ?? 0],
     [{ event: 'leave' }, hb?.leaves ?? 0],
   ]);
-  x.family('intracluster_config_reloads_total', 'counter', 'Config reloads (SIGHUP), by result: done (applied) or failed (the previous config stays).', [
-    [{ result: 'done' }, s.config.reloads.done],
-    [{ result: 'failed' }, s.config.reloads.failed],
-  ]);
-  x.family('intracluster_config_last_reload_success', 'gauge', '0 when the last reload failed (the previous config is in force), else 1.', [[{}, s.config.lastReload && !s.config.lastReload.ok ? 0 : 1]]);
+  x.family(
+    'intracluster_config_reloads_total',
+    'counter',
+    'Config reloads (SIGHUP), by result: done (applied) or failed (the previous config stays).',
+    [
+      [{ result: 'done' }, s.config.reloads.done],
+      [{ result: 'failed' }, s.config.reloads.failed],
+    ],
+  );
+  x.family(
+    'intracluster_config_last_reload_success',
+    'gauge',
+    '0 when the last reload failed (the previous config is in force), else 1.',
+    [[{}, s.config.lastReload && !s.config.lastReload.ok ? 0 : 1]],
+  );
   if (s.config.loadedAt !== null)
-    x.family('intracluster_config_loaded_timestamp_seconds', 'gauge', 'When the config in force was loaded (seconds since 1970).', [[{}, s.config.loadedAt / 1000]]);
-  x.family('intracluster_write_errors_total', 'counter', 'Frames the datapath could not write (interface down, queue full): lost as on a wire.', [[{}, s.writeErrors]]);
-  const datapath = Object.entries(s.counters).map(([counter, n]): [Labels, number] => [{ counter: counter.replace(/ /g, '-') }, n]);
-  x.family('intracluster_datapath_events_total', 'counter', "The datapath's own counters (shim: frames per side, replies, drops, relayed, errors).", datapath);
-  x.family('intracluster_start_time_seconds', 'gauge', 'When the instance started (seconds since 1970).', [[{}, s.startedAt / 1000]]);
+    x.family(
+      'intracluster_config_loaded_timestamp_seconds',
+      'gauge',
+      'When the config in force was loaded (seconds since 1970).',
+      [[{}, s.config.loadedAt / 1000]],
+    );
+  x.family(
+    'intracluster_write_errors_total',
+    'counter',
+    'Frames the datapath could not write (interface down, queue full): lost as on a wire.',
+    [[{}, s.writeErrors]],
+  );
+  const datapath = Object.entries(s.counters).map(([counter, n]): [Labels, number] => [
+    { counter: counter.replace(/ /g, '-') },
+    n,
+  ]);
+  x.family(
+    'intracluster_datapath_events_total',
+    'counter',
+    "The datapath's own counters (shim: frames per side, replies, drops, relayed, errors).",
+    datapath,
+  );
+  x.family('intracluster_start_time_seconds', 'gauge', 'When the instance started (seconds since 1970).', [
+    [{}, s.startedAt / 1000],
+  ]);
   return x.text();
 }
 
@@ -104,7 +163,8 @@ export function parseListen(text: string, option = '--metrics'): { host: string;
   else if ((m = /^([A-Za-z0-9.-]*):(\d{1,5})$/.exec(text))) [host, portText] = [m[1] || host, m[2]];
   else if (/^\d{1,5}$/.test(text)) portText = text;
   const port = portText === undefined ? NaN : +portText;
-  if (!(port >= 0 && port <= 65535)) throw new UsageError(`${option} must be HOST:PORT, [IPV6]:PORT or PORT (then 127.0.0.1), got "${text}"`);
+  if (!(port >= 0 && port <= 65535))
+    throw new UsageError(`${option} must be HOST:PORT, [IPV6]:PORT or PORT (then 127.0.0.1), got "${text}"`);
   return { host, port };
 }
 

@@ -41,20 +41,42 @@ export interface NeighReport {
 export function readNeighbours(netns: string | null, dev: string | null, timeoutMs = 10_000): Promise<NeighRow[]> {
   const show = ['-j', 'neigh', 'show', ...(dev ? ['dev', dev] : [])];
   // a namespace by path (/proc/PID/ns/net, /run/netns/NAME) through nsenter; by name through ip -n
-  const [cmd, args] = netns?.includes('/') ? ['nsenter', [`--net=${netns}`, 'ip', ...show]] : ['ip', [...(netns ? ['-n', netns] : []), ...show]];
+  const [cmd, args] = netns?.includes('/')
+    ? ['nsenter', [`--net=${netns}`, 'ip', ...show]]
+    : ['ip', [...(netns ? ['-n', netns] : []), ...show]];
   return new Promise((resolve, reject) => {
-    execFile(cmd, args, { timeout: timeoutMs, killSignal: 'SIGKILL', encoding: 'utf8', maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
-      if (err) {
-        const why = (err as NodeJS.ErrnoException).code === 'ENOENT' ? `${cmd} not found (Debian packages iproute2, util-linux)` : (stderr || err.message).trim().split('\n')[0];
-        return reject(new Error(`${cmd} ${args.join(' ')}: ${why}`));
-      }
-      try {
-        const rows = JSON.parse(stdout.trim() || '[]') as { dst: string; dev?: string; lladdr?: string; state?: string[] }[];
-        resolve(rows.map((r) => ({ dst: r.dst, dev: r.dev ?? dev, lladdr: r.lladdr ? r.lladdr.toLowerCase() : null, state: r.state ?? [] })));
-      } catch {
-        reject(new Error(`${cmd} ${args.join(' ')}: output is not JSON`));
-      }
-    });
+    execFile(
+      cmd,
+      args,
+      { timeout: timeoutMs, killSignal: 'SIGKILL', encoding: 'utf8', maxBuffer: 64 << 20 },
+      (err, stdout, stderr) => {
+        if (err) {
+          const why =
+            (err as NodeJS.ErrnoException).code === 'ENOENT'
+              ? `${cmd} not found (Debian packages iproute2, util-linux)`
+              : (stderr || err.message).trim().split('\n')[0];
+          return reject(new Error(`${cmd} ${args.join(' ')}: ${why}`));
+        }
+        try {
+          const rows = JSON.parse(stdout.trim() || '[]') as {
+            dst: string;
+            dev?: string;
+            lladdr?: string;
+            state?: string[];
+          }[];
+          resolve(
+            rows.map((r) => ({
+              dst: r.dst,
+              dev: r.dev ?? dev,
+              lladdr: r.lladdr ? r.lladdr.toLowerCase() : null,
+              state: r.state ?? [],
+            })),
+          );
+        } catch {
+          reject(new Error(`${cmd} ${args.join(' ')}: output is not JSON`));
+        }
+      },
+    );
   });
 }
 
@@ -90,8 +112,16 @@ export function checkNeighbours(status: InstanceStatus, rows: readonly NeighRow[
         continue;
       }
       for (const e of entries) {
-        const c: NeighCheck = { member: m.name, address: a.ip, expected: a.mac, actual: e.lladdr, state: e.state, verdict: 'ok' };
-        if (e.lladdr === null) c.verdict = e.state.includes('FAILED') || e.state.includes('INCOMPLETE') ? 'unresolved' : 'absent';
+        const c: NeighCheck = {
+          member: m.name,
+          address: a.ip,
+          expected: a.mac,
+          actual: e.lladdr,
+          state: e.state,
+          verdict: 'ok',
+        };
+        if (e.lladdr === null)
+          c.verdict = e.state.includes('FAILED') || e.state.includes('INCOMPLETE') ? 'unresolved' : 'absent';
         else if (e.lladdr !== a.mac) {
           c.verdict = 'wrong';
           c.why =
@@ -106,7 +136,18 @@ export function checkNeighbours(status: InstanceStatus, rows: readonly NeighRow[
   return out;
 }
 
-export function neighReport(status: InstanceStatus, rows: readonly NeighRow[], netns: string | null, dev: string | null): NeighReport {
+export function neighReport(
+  status: InstanceStatus,
+  rows: readonly NeighRow[],
+  netns: string | null,
+  dev: string | null,
+): NeighReport {
   const checks = checkNeighbours(status, rows);
-  return { netns, dev, checks, wrong: checks.filter((c) => c.verdict === 'wrong').length, unresolved: checks.filter((c) => c.verdict === 'unresolved').length };
+  return {
+    netns,
+    dev,
+    checks,
+    wrong: checks.filter((c) => c.verdict === 'wrong').length,
+    unresolved: checks.filter((c) => c.verdict === 'unresolved').length,
+  };
 }

@@ -74,7 +74,13 @@ export class FrameTally {
             reason = reasonLabel(r);
             text = r === 0 ? '(none)' : reasonText(r);
           }
-          out.push({ direction: d === Direction.Inbound ? 'inbound' : 'outbound', verdict: VERDICT_NAMES[v], reason, text, count });
+          out.push({
+            direction: d === Direction.Inbound ? 'inbound' : 'outbound',
+            verdict: VERDICT_NAMES[v],
+            reason,
+            text,
+            count,
+          });
         }
       }
     }

@@ -112,7 +112,8 @@ class Window {
     while (this.hi < n) {
       const pos = this.base + this.hi;
       const got = readSync(this.fd, this.buf, this.hi, Math.min(this.buf.length - this.hi, this.size - pos), pos);
-      if (got <= 0) throw new CaptureError('capture', `file shrank while reading: ${this.size - pos} bytes expected`, pos);
+      if (got <= 0)
+        throw new CaptureError('capture', `file shrank while reading: ${this.size - pos} bytes expected`, pos);
       this.hi += got;
     }
   }
@@ -160,7 +161,8 @@ export class CaptureReader {
   private constructor(fd: number, size: number, data?: Uint8Array) {
     this.fd = fd;
     this.win = new Window(fd, size, data);
-    if (size < 4) throw new CaptureError('capture', `file of ${size} bytes is too short to be a pcap or pcapng file`, 0);
+    if (size < 4)
+      throw new CaptureError('capture', `file of ${size} bytes is too short to be a pcap or pcapng file`, 0);
     const head = this.win.view(4);
     const be = head.readUInt32BE(0);
     const le = head.readUInt32LE(0);
@@ -182,7 +184,11 @@ export class CaptureReader {
     try {
       const st = fstatSync(fd);
       if (!st.isFile())
-        throw new CaptureError('capture', `${st.isFIFO() ? 'a FIFO (named pipe)' : st.isDirectory() ? 'a directory' : st.isCharacterDevice() ? 'a character device' : 'not a regular file'} cannot be read: a capture must be a regular file (save the stream to a file first)`, 0);
+        throw new CaptureError(
+          'capture',
+          `${st.isFIFO() ? 'a FIFO (named pipe)' : st.isDirectory() ? 'a directory' : st.isCharacterDevice() ? 'a character device' : 'not a regular file'} cannot be read: a capture must be a regular file (save the stream to a file first)`,
+          0,
+        );
       return new CaptureReader(fd, st.size);
     } catch (e) {
       closeSync(fd);
@@ -211,7 +217,8 @@ export class CaptureReader {
   // ---- classic pcap ----
 
   private readPcapHeader(): void {
-    if (this.win.remaining < PCAP_HEADER_LEN) throw new CaptureError('pcap', `file header truncated: ${this.win.remaining} of 24 bytes`, 0);
+    if (this.win.remaining < PCAP_HEADER_LEN)
+      throw new CaptureError('pcap', `file header truncated: ${this.win.remaining} of 24 bytes`, 0);
     const h = this.win.view(PCAP_HEADER_LEN);
     const magicLe = h.readUInt32LE(0);
     this.le = magicLe === PCAP_MAGIC_USEC || magicLe === PCAP_MAGIC_NSEC;
@@ -240,11 +247,19 @@ export class CaptureReader {
     const incl = this.u32(h, 8);
     const orig = this.u32(h, 12);
     if (incl > MAX_CAPTURED_LENGTH)
-      throw new CaptureError('pcap', `record claims ${incl} captured bytes (more than ${MAX_CAPTURED_LENGTH}): corrupt file`, off);
+      throw new CaptureError(
+        'pcap',
+        `record claims ${incl} captured bytes (more than ${MAX_CAPTURED_LENGTH}): corrupt file`,
+        off,
+      );
     if (frac >= (this.pcapNsec ? 1e9 : 1e6))
       throw new CaptureError('pcap', `record timestamp fraction ${frac} is out of range: corrupt file`, off);
     if (w.remaining < PCAP_RECORD_HEADER_LEN + incl)
-      throw new CaptureError('pcap', `record truncated: ${incl} bytes of packet data announced, ${w.remaining - PCAP_RECORD_HEADER_LEN} present`, off);
+      throw new CaptureError(
+        'pcap',
+        `record truncated: ${incl} bytes of packet data announced, ${w.remaining - PCAP_RECORD_HEADER_LEN} present`,
+        off,
+      );
     w.skip(PCAP_RECORD_HEADER_LEN);
     const data = w.view(incl);
     w.skip(incl);
@@ -265,16 +280,23 @@ export class CaptureReader {
   private readShb(): void {
     const w = this.win;
     const off = w.offset;
-    if (w.remaining < 28) throw new CaptureError('pcapng', `section header block truncated: ${w.remaining} of at least 28 bytes`, off);
+    if (w.remaining < 28)
+      throw new CaptureError('pcapng', `section header block truncated: ${w.remaining} of at least 28 bytes`, off);
     const h = w.view(12);
     const bom = h.readUInt32LE(8);
     if (bom === BYTE_ORDER_MAGIC) this.le = true;
     else if (h.readUInt32BE(8) === BYTE_ORDER_MAGIC) this.le = false;
-    else throw new CaptureError('pcapng', `section header block has a bad byte-order magic 0x${h.readUInt32BE(8).toString(16)}`, off + 8);
+    else
+      throw new CaptureError(
+        'pcapng',
+        `section header block has a bad byte-order magic 0x${h.readUInt32BE(8).toString(16)}`,
+        off + 8,
+      );
     const len = this.blockLength(off);
     const b = w.view(len);
     const major = this.u16(b, 12);
-    if (major !== 1) throw new CaptureError('pcapng', `unsupported version ${major}.${this.u16(b, 14)} (expected 1.0)`, off + 12);
+    if (major !== 1)
+      throw new CaptureError('pcapng', `unsupported version ${major}.${this.u16(b, 14)} (expected 1.0)`, off + 12);
     w.skip(len);
     this.interfaces = [];
     this.sectionStart = off;
@@ -285,11 +307,15 @@ export class CaptureReader {
     const w = this.win;
     if (w.remaining < 12) throw new CaptureError('pcapng', `block header truncated: ${w.remaining} of 12 bytes`, off);
     const len = this.u32(w.view(8), 4);
-    if (len < 12 || len % 4 !== 0) throw new CaptureError('pcapng', `block length ${len} is invalid (must be a multiple of 4, at least 12)`, off);
-    if (len > MAX_BLOCK_LENGTH) throw new CaptureError('pcapng', `block length ${len} exceeds ${MAX_BLOCK_LENGTH}: corrupt file`, off);
-    if (len > w.remaining) throw new CaptureError('pcapng', `block truncated: ${len} bytes announced, ${w.remaining} present`, off);
+    if (len < 12 || len % 4 !== 0)
+      throw new CaptureError('pcapng', `block length ${len} is invalid (must be a multiple of 4, at least 12)`, off);
+    if (len > MAX_BLOCK_LENGTH)
+      throw new CaptureError('pcapng', `block length ${len} exceeds ${MAX_BLOCK_LENGTH}: corrupt file`, off);
+    if (len > w.remaining)
+      throw new CaptureError('pcapng', `block truncated: ${len} bytes announced, ${w.remaining} present`, off);
     const trailer = this.u32(w.view(len), len - 4);
-    if (trailer !== len) throw new CaptureError('pcapng', `block length ${len} does not match its trailing copy ${trailer}`, off);
+    if (trailer !== len)
+      throw new CaptureError('pcapng', `block length ${len} does not match its trailing copy ${trailer}`, off);
     return len;
   }
 
@@ -321,7 +347,8 @@ export class CaptureReader {
   }
 
   private readIdb(b: Buffer, off: number): void {
-    if (b.length < 20) throw new CaptureError('pcapng', `interface description block of ${b.length} bytes is too short`, off);
+    if (b.length < 20)
+      throw new CaptureError('pcapng', `interface description block of ${b.length} bytes is too short`, off);
     const iface: Interface = {
       linkType: this.u16(b, 8),
       unitsPerSecond: 1000000n,
@@ -346,14 +373,20 @@ export class CaptureReader {
   }
 
   /** Walks the options from `start` to the block trailer; each loop step advances at least 4 bytes. */
-  private forOptions(b: Buffer, start: number, off: number, each: (code: number, at: number, len: number) => void): void {
+  private forOptions(
+    b: Buffer,
+    start: number,
+    off: number,
+    each: (code: number, at: number, len: number) => void,
+  ): void {
     const end = b.length - 4;
     let o = start;
     while (o + 4 <= end) {
       const code = this.u16(b, o);
       const len = this.u16(b, o + 2);
       if (code === OPT_END) return;
-      if (o + 4 + len > end) throw new CaptureError('pcapng', `option ${code} of ${len} bytes runs past the end of its block`, off + o);
+      if (o + 4 + len > end)
+        throw new CaptureError('pcapng', `option ${code} of ${len} bytes runs past the end of its block`, off + o);
       each(code, o + 4, len);
       o += 4 + ((len + 3) & ~3);
     }
@@ -361,8 +394,14 @@ export class CaptureReader {
 
   private iface(id: number, off: number): Interface {
     const i = this.interfaces[id];
-    if (!i) throw new CaptureError('pcapng', `packet refers to interface ${id}, but the section defines ${this.interfaces.length} (section at offset ${this.sectionStart})`, off);
-    if (i.linkType !== LINKTYPE_ETHERNET) throw new CaptureError('pcapng', `interface ${id}: ${unsupportedLink(i.linkType)}`, off);
+    if (!i)
+      throw new CaptureError(
+        'pcapng',
+        `packet refers to interface ${id}, but the section defines ${this.interfaces.length} (section at offset ${this.sectionStart})`,
+        off,
+      );
+    if (i.linkType !== LINKTYPE_ETHERNET)
+      throw new CaptureError('pcapng', `interface ${id}: ${unsupportedLink(i.linkType)}`, off);
     return i;
   }
 
@@ -370,8 +409,14 @@ export class CaptureReader {
     if (b.length < 32) throw new CaptureError('pcapng', `enhanced packet block of ${b.length} bytes is too short`, off);
     const id = this.u32(b, 8);
     const cap = this.u32(b, 20);
-    if (cap > MAX_CAPTURED_LENGTH) throw new CaptureError('pcapng', `packet claims ${cap} captured bytes (more than ${MAX_CAPTURED_LENGTH})`, off);
-    if (28 + cap > b.length - 4) throw new CaptureError('pcapng', `packet data of ${cap} bytes runs past the end of its ${b.length}-byte block`, off);
+    if (cap > MAX_CAPTURED_LENGTH)
+      throw new CaptureError('pcapng', `packet claims ${cap} captured bytes (more than ${MAX_CAPTURED_LENGTH})`, off);
+    if (28 + cap > b.length - 4)
+      throw new CaptureError(
+        'pcapng',
+        `packet data of ${cap} bytes runs past the end of its ${b.length}-byte block`,
+        off,
+      );
     const i = this.iface(id, off);
     return this.fill(i, id, off, b.subarray(28, 28 + cap), this.u32(b, 24), this.u32(b, 12), this.u32(b, 16));
   }
@@ -383,7 +428,8 @@ export class CaptureReader {
     const orig = this.u32(b, 8);
     let cap = Math.min(orig, b.length - 16);
     if (i.snapLength > 0) cap = Math.min(cap, i.snapLength);
-    if (cap > MAX_CAPTURED_LENGTH) throw new CaptureError('pcapng', `packet claims ${cap} captured bytes (more than ${MAX_CAPTURED_LENGTH})`, off);
+    if (cap > MAX_CAPTURED_LENGTH)
+      throw new CaptureError('pcapng', `packet claims ${cap} captured bytes (more than ${MAX_CAPTURED_LENGTH})`, off);
     return this.fill(i, 0, off, b.subarray(12, 12 + cap), orig, 0, 0);
   }
 
@@ -392,13 +438,27 @@ export class CaptureReader {
     if (b.length < 32) throw new CaptureError('pcapng', `packet block of ${b.length} bytes is too short`, off);
     const id = this.u16(b, 8);
     const cap = this.u32(b, 20);
-    if (cap > MAX_CAPTURED_LENGTH) throw new CaptureError('pcapng', `packet claims ${cap} captured bytes (more than ${MAX_CAPTURED_LENGTH})`, off);
-    if (28 + cap > b.length - 4) throw new CaptureError('pcapng', `packet data of ${cap} bytes runs past the end of its ${b.length}-byte block`, off);
+    if (cap > MAX_CAPTURED_LENGTH)
+      throw new CaptureError('pcapng', `packet claims ${cap} captured bytes (more than ${MAX_CAPTURED_LENGTH})`, off);
+    if (28 + cap > b.length - 4)
+      throw new CaptureError(
+        'pcapng',
+        `packet data of ${cap} bytes runs past the end of its ${b.length}-byte block`,
+        off,
+      );
     const i = this.iface(id, off);
     return this.fill(i, id, off, b.subarray(28, 28 + cap), this.u32(b, 24), this.u32(b, 12), this.u32(b, 16));
   }
 
-  private fill(i: Interface, id: number, off: number, data: Buffer, orig: number, tsHigh: number, tsLow: number): CaptureRecord {
+  private fill(
+    i: Interface,
+    id: number,
+    off: number,
+    data: Buffer,
+    orig: number,
+    tsHigh: number,
+    tsLow: number,
+  ): CaptureRecord {
     const r = this.rec;
     const units = (BigInt(tsHigh) << 32n) | BigInt(tsLow);
     const sec = units / i.unitsPerSecond + i.offsetSeconds;
@@ -426,7 +486,16 @@ function stripFcs(data: Buffer, fcs: number, orig: number): Buffer {
   return fcs > 0 && data.length >= orig && data.length >= fcs ? data.subarray(0, data.length - fcs) : data;
 }
 
-const LINK_NAMES: Record<number, string> = { 0: 'NULL', 101: 'RAW', 105: 'IEEE802_11', 113: 'LINUX_SLL', 127: 'IEEE802_11_RADIOTAP', 228: 'IPV4', 229: 'IPV6', 276: 'LINUX_SLL2' };
+const LINK_NAMES: Record<number, string> = {
+  0: 'NULL',
+  101: 'RAW',
+  105: 'IEEE802_11',
+  113: 'LINUX_SLL',
+  127: 'IEEE802_11_RADIOTAP',
+  228: 'IPV4',
+  229: 'IPV6',
+  276: 'LINUX_SLL2',
+};
 
 function unsupportedLink(t: number): string {
   return `link type ${t}${LINK_NAMES[t] ? ` (${LINK_NAMES[t]})` : ''} is not supported: only Ethernet (link type 1) frames can be rewritten`;

@@ -7,9 +7,19 @@ import { EtherType } from '../frame/ethernet';
  * gopacket's round-trip tests: rows of 16 bytes, `-` expected, `+` actual, `^^` under each byte
  * that differs, then the differing ranges named by field (Ethernet, VLAN tags, ARP).
  */
-export function hexDiff(expected: Uint8Array, actual: Uint8Array, labels: [string, string] = ['expected', 'actual']): string {
+export function hexDiff(
+  expected: Uint8Array,
+  actual: Uint8Array,
+  labels: [string, string] = ['expected', 'actual'],
+): string {
   const n = Math.max(expected.length, actual.length);
-  const lines: string[] = [`      ${hexRow(Uint8Array.from({ length: 16 }, (_, i) => i), 0, 16)}`];
+  const lines: string[] = [
+    `      ${hexRow(
+      Uint8Array.from({ length: 16 }, (_, i) => i),
+      0,
+      16,
+    )}`,
+  ];
   lines.push(`- ${labels[0]} (${expected.length} bytes)`, `+ ${labels[1]} (${actual.length} bytes)`);
   const diff: number[] = [];
   for (let row = 0; row < n; row += 16) {
@@ -34,14 +44,18 @@ export function hexDiff(expected: Uint8Array, actual: Uint8Array, labels: [strin
     }
   }
   if (diff.length === 0) lines.push('(identical)');
-  else lines.push(`differing bytes: ${describeRanges(ranges(diff), expected.length >= actual.length ? expected : actual)}`);
+  else
+    lines.push(
+      `differing bytes: ${describeRanges(ranges(diff), expected.length >= actual.length ? expected : actual)}`,
+    );
   return lines.join('\n');
 }
 
 /** A hex dump without marks (for a frame that has nothing to compare with). */
 export function hexDump(b: Uint8Array): string {
   const lines: string[] = [];
-  for (let row = 0; row < b.length; row += 16) lines.push(`${row.toString(16).padStart(4, '0')}  ${hexRow(b, row, Math.min(row + 16, b.length))}`);
+  for (let row = 0; row < b.length; row += 16)
+    lines.push(`${row.toString(16).padStart(4, '0')}  ${hexRow(b, row, Math.min(row + 16, b.length))}`);
   return lines.join('\n') || '(empty)';
 }
 
@@ -89,7 +103,12 @@ export function frameFields(f: Uint8Array): FieldSpan[] {
   for (let o = 12; o < et; o += 4) out.push({ name: `VLAN tag ${(o - 12) / 4 + 1}`, start: o, end: o + 4 });
   out.push({ name: 'EtherType', start: et, end: et + 2 });
   const l3 = et + 2;
-  if (readU16(f, et) === EtherType.ARP && l3 + 28 <= f.length && f[l3 + ArpField.HLEN] === 6 && f[l3 + ArpField.PLEN] === 4) {
+  if (
+    readU16(f, et) === EtherType.ARP &&
+    l3 + 28 <= f.length &&
+    f[l3 + ArpField.HLEN] === 6 &&
+    f[l3 + ArpField.PLEN] === 4
+  ) {
     const arp: [string, number, number][] = [
       ['ARP htype', ArpField.HTYPE, 2],
       ['ARP ptype', ArpField.PTYPE, 2],

@@ -23,8 +23,24 @@ export type {
   GoldenFrameRole,
   TsharkFields,
 } from './vector';
-export { runGoldenVector, runGoldenDirectory, formatGoldenResults, goldenFactory, judgeGoldenVector, failedGoldenVector, withGoldenFailures } from './runner';
-export type { GoldenObserved, GoldenResult, GoldenRunOptions, GoldenTarget, GoldenEngine, GoldenEngineFactory, GoldenContainer } from './runner';
+export {
+  runGoldenVector,
+  runGoldenDirectory,
+  formatGoldenResults,
+  goldenFactory,
+  judgeGoldenVector,
+  failedGoldenVector,
+  withGoldenFailures,
+} from './runner';
+export type {
+  GoldenObserved,
+  GoldenResult,
+  GoldenRunOptions,
+  GoldenTarget,
+  GoldenEngine,
+  GoldenEngineFactory,
+  GoldenContainer,
+} from './runner';
 export { describeGoldenVectors } from './jest';
 export type { DescribeGoldenOptions } from './jest';
 export { hexDiff, hexDump, frameFields } from './hexdiff';

@@ -22,11 +22,17 @@ export interface DescribeGoldenOptions extends GoldenRunOptions {
  * file run). Call it at the top level of a jest test file. A directory that fails to load gives one
  * failing test that names the file and the key. Returns the vectors it declared tests for.
  */
-export function describeGoldenVectors(dir: string, target: GoldenTarget | (() => GoldenTarget), options: DescribeGoldenOptions = {}): GoldenVector[] {
+export function describeGoldenVectors(
+  dir: string,
+  target: GoldenTarget | (() => GoldenTarget),
+  options: DescribeGoldenOptions = {},
+): GoldenVector[] {
   const g = globalThis as unknown as TestGlobals;
   const test = g.test ?? g.it;
   if (typeof g.describe !== 'function' || typeof test !== 'function')
-    throw new Error('describeGoldenVectors must be called inside a test runner (jest, vitest, mocha): no global describe/test');
+    throw new Error(
+      'describeGoldenVectors must be called inside a test runner (jest, vitest, mocha): no global describe/test',
+    );
   let vectors: GoldenVector[] = [];
   let loadError: Error | undefined;
   try {
@@ -35,7 +41,8 @@ export function describeGoldenVectors(dir: string, target: GoldenTarget | (() =>
     loadError = e as Error;
   }
   let resolved: GoldenTarget | undefined;
-  const get = (): GoldenTarget => (resolved ??= typeof target === 'function' ? (target as () => GoldenTarget)() : target);
+  const get = (): GoldenTarget =>
+    (resolved ??= typeof target === 'function' ? (target as () => GoldenTarget)() : target);
   g.describe(options.title ?? `golden vectors in ${dir}`, () => {
     if (loadError) {
       const err = loadError;

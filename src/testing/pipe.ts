@@ -33,8 +33,16 @@ function shellQuote(s: string): string {
 }
 
 /** Encodes frames in the `process` input format. */
-export function encodeProcessInput(frames: readonly { direction: 'inbound' | 'outbound'; frame: Uint8Array }[], format: PipeFormat): Buffer {
-  if (format === 'ndjson') return Buffer.from(frames.map((f) => JSON.stringify({ direction: f.direction, frame: Buffer.from(f.frame).toString('hex') }) + '\n').join(''));
+export function encodeProcessInput(
+  frames: readonly { direction: 'inbound' | 'outbound'; frame: Uint8Array }[],
+  format: PipeFormat,
+): Buffer {
+  if (format === 'ndjson')
+    return Buffer.from(
+      frames
+        .map((f) => JSON.stringify({ direction: f.direction, frame: Buffer.from(f.frame).toString('hex') }) + '\n')
+        .join(''),
+    );
   const parts: Buffer[] = [];
   for (const f of frames) {
     const h = Buffer.alloc(4);
@@ -68,10 +76,16 @@ export function decodeProcessOutput(out: Buffer, format: PipeFormat): ProcessAns
       } catch {
         throw new Error(`output line ${i + 1} is not JSON: ${line.slice(0, 80)}`);
       }
-      if (!o || typeof o !== 'object' || typeof o.verdict !== 'string' || !VERDICTS.includes(o.verdict)) throw new Error(`output line ${i + 1} has no known "verdict": ${line.slice(0, 80)}`);
+      if (!o || typeof o !== 'object' || typeof o.verdict !== 'string' || !VERDICTS.includes(o.verdict))
+        throw new Error(`output line ${i + 1} has no known "verdict": ${line.slice(0, 80)}`);
       const hex = o.verdict === 'reply' ? o.reply : o.frame;
-      if ((o.verdict === 'pass' || o.verdict === 'rewrite' || o.verdict === 'reply') && (typeof hex !== 'string' || !/^([0-9a-fA-F]{2})*$/.test(hex)))
-        throw new Error(`output line ${i + 1}: verdict ${o.verdict} without the "${o.verdict === 'reply' ? 'reply' : 'frame'}" hex`);
+      if (
+        (o.verdict === 'pass' || o.verdict === 'rewrite' || o.verdict === 'reply') &&
+        (typeof hex !== 'string' || !/^([0-9a-fA-F]{2})*$/.test(hex))
+      )
+        throw new Error(
+          `output line ${i + 1}: verdict ${o.verdict} without the "${o.verdict === 'reply' ? 'reply' : 'frame'}" hex`,
+        );
       answers.push({
         verdict: o.verdict,
         reason: typeof o.reason === 'string' ? o.reason : '',
@@ -89,13 +103,18 @@ export function decodeProcessOutput(out: Buffer, format: PipeFormat): ProcessAns
     const second = out[at + 1];
     const reason = out.readUInt16BE(at + 2);
     const len = out.readUInt16BE(at + 4);
-    if (out.length - at - 6 < len) throw new Error(`the record at output byte ${at} says ${len} bytes, ${out.length - at - 6} follow`);
+    if (out.length - at - 6 < len)
+      throw new Error(`the record at output byte ${at} says ${len} bytes, ${out.length - at - 6} follow`);
     const body = out.subarray(at + 6, at + 6 + len);
     at += 6 + len;
     if (type === REASON_RECORD) {
       // the second byte is the length of the reason's stable id at the start of the body (0: none)
-      if (second > len) throw new Error(`the reason record at output byte ${at - 6 - len} says an id of ${second} bytes in ${len}`);
-      reasons.set(reason, { id: second > 0 ? body.subarray(0, second).toString('latin1') : undefined, text: body.subarray(second).toString('utf8') });
+      if (second > len)
+        throw new Error(`the reason record at output byte ${at - 6 - len} says an id of ${second} bytes in ${len}`);
+      reasons.set(reason, {
+        id: second > 0 ? body.subarray(0, second).toString('latin1') : undefined,
+        text: body.subarray(second).toString('utf8'),
+      });
       continue;
     }
     if (type >= VERDICTS.length) throw new Error(`unknown record type ${type} at output byte ${at - 6 - len}`);
@@ -104,7 +123,12 @@ export function decodeProcessOutput(out: Buffer, format: PipeFormat): ProcessAns
     else {
       if (!reasons.has(reason)) throw new Error(`reason ${reason} used before a type 5 record defined it`);
       const r = reasons.get(reason)!;
-      answers.push({ verdict, reason: r.text, reasonId: r.id, frame: verdict === 'drop' ? undefined : Uint8Array.from(body) });
+      answers.push({
+        verdict,
+        reason: r.text,
+        reasonId: r.id,
+        frame: verdict === 'drop' ? undefined : Uint8Array.from(body),
+      });
     }
   }
   return answers;
@@ -156,15 +180,29 @@ function configFile(vector: GoldenVector, tmp: () => string): string {
 }
 
 /** Runs one vector through the command; one process per vector, so no state crosses vectors. */
-export async function runGoldenVectorVia(vector: GoldenVector, options: GoldenPipeOptions, tmp: () => string = lazyTmp().get): Promise<GoldenResult> {
+export async function runGoldenVectorVia(
+  vector: GoldenVector,
+  options: GoldenPipeOptions,
+  tmp: () => string = lazyTmp().get,
+): Promise<GoldenResult> {
   const format = options.format ?? 'ndjson';
-  const args = ['--config', configFile(vector, tmp), '--host', vector.host, ...(format === 'binary' ? ['--format', 'binary'] : [])];
+  const args = [
+    '--config',
+    configFile(vector, tmp),
+    '--host',
+    vector.host,
+    ...(format === 'binary' ? ['--format', 'binary'] : []),
+  ];
   const line = `${options.command} ${args.map(shellQuote).join(' ')}`;
-  const frames = [...vector.before.map((b) => ({ direction: b.direction, frame: b.input })), { direction: vector.direction, frame: vector.input }];
+  const frames = [
+    ...vector.before.map((b) => ({ direction: b.direction, frame: b.input })),
+    { direction: vector.direction, frame: vector.input },
+  ];
   const ran = await runCommand(line, encodeProcessInput(frames, format), options.cwd, options.timeoutMs ?? 30_000);
   const said = ran.stderr.trim() ? `; stderr: ${ran.stderr.trim().split('\n').slice(-3).join(' | ')}` : '';
   if (ran.spawnError) return failedGoldenVector(vector, `cannot run ${line}: ${ran.spawnError.message}`);
-  if (ran.timedOut) return failedGoldenVector(vector, `${line}: no end within ${options.timeoutMs ?? 30_000} ms (killed)${said}`);
+  if (ran.timedOut)
+    return failedGoldenVector(vector, `${line}: no end within ${options.timeoutMs ?? 30_000} ms (killed)${said}`);
   if (ran.code !== 0) return failedGoldenVector(vector, `${line}: exited with ${ran.code ?? ran.signal}${said}`);
   let answers: ProcessAnswer[];
   try {
@@ -172,14 +210,26 @@ export async function runGoldenVectorVia(vector: GoldenVector, options: GoldenPi
   } catch (e) {
     return failedGoldenVector(vector, `${line}: ${(e as Error).message}`);
   }
-  if (answers.length !== frames.length) return failedGoldenVector(vector, `${line}: ${answers.length} answers for ${frames.length} frames${said}`);
+  if (answers.length !== frames.length)
+    return failedGoldenVector(vector, `${line}: ${answers.length} answers for ${frames.length} frames${said}`);
   const failures: string[] = [];
   answers.slice(0, -1).forEach((a, i) => {
     if (a.verdict === 'error') failures.push(`before[${i}]: the command answered error: ${a.reason}`);
   });
   const last = answers[answers.length - 1];
   if (last.verdict === 'error') failures.push(`the command answered error: ${last.reason}`);
-  return judgeGoldenVector(vector, { verdict: last.verdict, reason: last.reason, reasonId: last.reasonId, frame: last.verdict === 'reply' ? undefined : last.frame, reply: last.verdict === 'reply' ? last.frame : undefined }, options, failures);
+  return judgeGoldenVector(
+    vector,
+    {
+      verdict: last.verdict,
+      reason: last.reason,
+      reasonId: last.reasonId,
+      frame: last.verdict === 'reply' ? undefined : last.frame,
+      reply: last.verdict === 'reply' ? last.frame : undefined,
+    },
+    options,
+    failures,
+  );
 }
 
 function lazyTmp(): { get: () => string; done: () => void } {
@@ -193,7 +243,10 @@ function lazyTmp(): { get: () => string; done: () => void } {
 }
 
 /** Runs vectors through the command, `jobs` at a time (default 2); results in the vectors' order. */
-export async function runGoldenVectorsVia(vectors: readonly GoldenVector[], options: GoldenPipeOptions & { jobs?: number }): Promise<GoldenResult[]> {
+export async function runGoldenVectorsVia(
+  vectors: readonly GoldenVector[],
+  options: GoldenPipeOptions & { jobs?: number },
+): Promise<GoldenResult[]> {
   const tmp = lazyTmp();
   const results: GoldenResult[] = new Array(vectors.length);
   let next = 0;

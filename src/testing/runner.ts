@@ -96,13 +96,26 @@ export function goldenFactory(target: GoldenTarget): GoldenEngineFactory {
  * Checks the verdict; for pass that the frame is unchanged; for rewrite the output bytes; for
  * reply the reply bytes; the reason id; and that nothing was written outside the frame.
  */
-export function runGoldenVector(vector: GoldenVector, target: GoldenTarget, options: GoldenRunOptions = {}): GoldenResult {
+export function runGoldenVector(
+  vector: GoldenVector,
+  target: GoldenTarget,
+  options: GoldenRunOptions = {},
+): GoldenResult {
   const failures: string[] = [];
   let engine: GoldenEngine;
   try {
-    engine = (options.datapath === 'kernel' ? kernelEngines() : goldenFactory(target)).create(vector.config, vector.host);
+    engine = (options.datapath === 'kernel' ? kernelEngines() : goldenFactory(target)).create(
+      vector.config,
+      vector.host,
+    );
   } catch (e) {
-    return result(vector, [`cannot make an engine for host "${vector.host}": ${(e as Error).message}`], [], undefined, '');
+    return result(
+      vector,
+      [`cannot make an engine for host "${vector.host}": ${(e as Error).message}`],
+      [],
+      undefined,
+      '',
+    );
   }
 
   for (const [i, b] of vector.before.entries()) {
@@ -138,7 +151,12 @@ export function runGoldenVector(vector: GoldenVector, target: GoldenTarget, opti
     }
   }
   const reply = verdict === 'reply' ? Uint8Array.from(engine.replyFrame.subarray(0, engine.replyLength)) : undefined;
-  return judgeGoldenVector(vector, { verdict, reason, reasonId: reasonId(engine.reason), frame: actual, reply }, options, failures);
+  return judgeGoldenVector(
+    vector,
+    { verdict, reason, reasonId: reasonId(engine.reason), frame: actual, reply },
+    options,
+    failures,
+  );
 }
 
 /** What an implementation did with a vector's input: from an engine, or read off a pipe. */
@@ -160,15 +178,23 @@ export interface GoldenObserved {
  * the input; for rewrite the output bytes; for reply the reply bytes; the reason id.
  * `failures` are checks that already failed (they are reported first).
  */
-export function judgeGoldenVector(vector: GoldenVector, observed: GoldenObserved, options: GoldenRunOptions = {}, failures: string[] = []): GoldenResult {
+export function judgeGoldenVector(
+  vector: GoldenVector,
+  observed: GoldenObserved,
+  options: GoldenRunOptions = {},
+  failures: string[] = [],
+): GoldenResult {
   failures = [...failures];
   const dumps: string[] = [];
   const { verdict, reason, reasonId: id } = observed;
   const ex = vector.expect;
-  if (verdict !== ex.verdict) failures.push(`verdict: expected ${ex.verdict}, got ${verdict} (reason: ${reason || 'none'})`);
+  if (verdict !== ex.verdict)
+    failures.push(`verdict: expected ${ex.verdict}, got ${verdict} (reason: ${reason || 'none'})`);
   // reasons match by stable id, exactly (docs/rules.md), never by a piece of their text
   if (ex.reason !== undefined && options.checkReason !== false && id !== ex.reason)
-    failures.push(`reason: expected ${ex.reason}, got ${id === undefined ? 'no reason id' : id || 'none'}${reason ? ` ("${reason}")` : ''}`);
+    failures.push(
+      `reason: expected ${ex.reason}, got ${id === undefined ? 'no reason id' : id || 'none'}${reason ? ` ("${reason}")` : ''}`,
+    );
 
   let output: Uint8Array | undefined;
   let reply: Uint8Array | undefined;
@@ -178,8 +204,14 @@ export function judgeGoldenVector(vector: GoldenVector, observed: GoldenObserved
   if ((ex.verdict === 'pass' || ex.verdict === 'rewrite') && output) {
     const want = ex.verdict === 'pass' ? vector.input : ex.output!;
     if (!bytesEqual(output, want)) {
-      failures.push(ex.verdict === 'pass' ? 'output: a pass must leave the frame byte-identical, but bytes changed' : 'output: bytes differ from the expected output');
-      dumps.push(`output (${ex.verdict === 'pass' ? 'expected = input' : 'expected'} vs actual):\n${hexDiff(want, output)}`);
+      failures.push(
+        ex.verdict === 'pass'
+          ? 'output: a pass must leave the frame byte-identical, but bytes changed'
+          : 'output: bytes differ from the expected output',
+      );
+      dumps.push(
+        `output (${ex.verdict === 'pass' ? 'expected = input' : 'expected'} vs actual):\n${hexDiff(want, output)}`,
+      );
     }
   } else if (ex.verdict === 'reply' && reply) {
     if (!bytesEqual(reply, ex.reply!)) {
@@ -229,14 +261,27 @@ function result(
     `  source: ${vector.source}; host ${vector.host}, ${vector.direction}; config ${vector.configSource}`,
     `  expected ${vector.expect.verdict}${vector.expect.reason ? ` (reason ${vector.expect.reason})` : ''}, got ${verdict ?? 'no verdict'}${reason ? ` (reason: ${reason})` : ''}`,
   ];
-  const message = failures.length === 0 ? head[0] + ': ok' : [...head, ...failures.map((f) => `  - ${f}`), ...dumps].join('\n');
-  return { vector, name: vector.name, path: vector.path, passed: failures.length === 0, verdict, reason, output, reply, failures, message };
+  const message =
+    failures.length === 0 ? head[0] + ': ok' : [...head, ...failures.map((f) => `  - ${f}`), ...dumps].join('\n');
+  return {
+    vector,
+    name: vector.name,
+    path: vector.path,
+    passed: failures.length === 0,
+    verdict,
+    reason,
+    output,
+    reply,
+    failures,
+    message,
+  };
 }
 
 /** `r` with more failed checks (from another reader of its frames, such as tshark). */
 export function withGoldenFailures(r: GoldenResult, extra: readonly string[]): GoldenResult {
   if (extra.length === 0) return r;
-  if (r.passed) return result(r.vector, [...extra], [`input:\n${hexDump(r.vector.input)}`], r.verdict, r.reason, r.output, r.reply);
+  if (r.passed)
+    return result(r.vector, [...extra], [`input:\n${hexDump(r.vector.input)}`], r.verdict, r.reason, r.output, r.reply);
   const lines = r.message.split('\n');
   const at = lines.findIndex((l, i) => i > 2 && !l.startsWith('  - '));
   lines.splice(at < 0 ? lines.length : at, 0, ...extra.map((f) => `  - ${f}`));

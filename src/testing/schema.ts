@@ -21,7 +21,10 @@ interface SchemaObject {
 }
 
 /** The parsed schema. */
-export const GOLDEN_SCHEMA = JSON.parse(readFileSync(GOLDEN_SCHEMA_FILE, 'utf8')) as SchemaObject & { $id: string; required: string[] };
+export const GOLDEN_SCHEMA = JSON.parse(readFileSync(GOLDEN_SCHEMA_FILE, 'utf8')) as SchemaObject & {
+  $id: string;
+  required: string[];
+};
 
 const props = GOLDEN_SCHEMA.properties;
 export const TOP_KEYS: readonly string[] = Object.keys(props);

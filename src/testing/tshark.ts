@@ -44,16 +44,41 @@ export function tsharkCheck(results: readonly GoldenResult[], tshark = 'tshark')
   try {
     const pcap = join(dir, 'golden.pcap');
     writeFileSync(pcap, encodePcap(refs.map((f) => f.bytes)));
-    const args = ['-n', '-r', pcap, '-T', 'fields', '-E', 'header=n', '-E', 'separator=/t', '-E', 'quote=n', '-E', 'occurrence=a', '-E', 'aggregator=,'];
+    const args = [
+      '-n',
+      '-r',
+      pcap,
+      '-T',
+      'fields',
+      '-E',
+      'header=n',
+      '-E',
+      'separator=/t',
+      '-E',
+      'quote=n',
+      '-E',
+      'occurrence=a',
+      '-E',
+      'aggregator=,',
+    ];
     for (const f of fields) args.push('-e', f);
     const r = spawnSync(tshark, args, { encoding: 'utf8', maxBuffer: 64 << 20 });
-    if (r.error) throw new TsharkError((r.error as NodeJS.ErrnoException).code === 'ENOENT' ? `${tshark} not found (install Wireshark's tshark)` : r.error.message);
+    if (r.error)
+      throw new TsharkError(
+        (r.error as NodeJS.ErrnoException).code === 'ENOENT'
+          ? `${tshark} not found (install Wireshark's tshark)`
+          : r.error.message,
+      );
     if (r.status !== 0) {
-      const said = r.stderr.split('\n').filter((l) => l.trim() && !/^Running as user "root"/.test(l)).join(' ');
+      const said = r.stderr
+        .split('\n')
+        .filter((l) => l.trim() && !/^Running as user "root"/.test(l))
+        .join(' ');
       throw new TsharkError(`${tshark} exited with ${r.status ?? r.signal}: ${said}`);
     }
     const lines = r.stdout.split('\n').filter((l) => l.length > 0);
-    if (lines.length !== refs.length) throw new TsharkError(`${tshark} printed ${lines.length} lines for ${refs.length} frames`);
+    if (lines.length !== refs.length)
+      throw new TsharkError(`${tshark} printed ${lines.length} lines for ${refs.length} frames`);
     lines.forEach((line, i) => {
       const values = line.split('\t');
       const read = new Map(fields.map((f, j) => [f, values[j] ?? '']));

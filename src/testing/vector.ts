@@ -79,10 +79,13 @@ const CONFIGS_DIR = 'configs';
 /** Every vector file under `dir` (recursively, sorted), skipping `configs` folders. */
 export function listGoldenVectorFiles(dir: string): string[] {
   const root = resolve(dir);
-  if (!existsSync(root) || !statSync(root).isDirectory()) throw new GoldenVectorError(root, '', 'is not a directory of golden vectors');
+  if (!existsSync(root) || !statSync(root).isDirectory())
+    throw new GoldenVectorError(root, '', 'is not a directory of golden vectors');
   const out: string[] = [];
   const walk = (d: string): void => {
-    for (const e of readdirSync(d, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+    for (const e of readdirSync(d, { withFileTypes: true }).sort((a, b) =>
+      a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
+    )) {
       const p = join(d, e.name);
       if (e.isDirectory()) {
         if (e.name !== CONFIGS_DIR) walk(p);
@@ -115,7 +118,11 @@ export function loadGoldenVectors(dir: string): GoldenVector[] {
 }
 
 /** Loads one vector file; `root` is the directory config paths are resolved against first. */
-export function loadGoldenVectorFile(file: string, root = dirname(file), configCache = new Map<string, ClusterConfig>()): GoldenVector {
+export function loadGoldenVectorFile(
+  file: string,
+  root = dirname(file),
+  configCache = new Map<string, ClusterConfig>(),
+): GoldenVector {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -132,7 +139,12 @@ export function loadGoldenVectorFile(file: string, root = dirname(file), configC
 }
 
 /** Validates a parsed vector object. `file` names it in errors and fixes its expected `name`. */
-export function parseGoldenVector(raw: unknown, file: string, root = dirname(file), configCache = new Map<string, ClusterConfig>()): GoldenVector {
+export function parseGoldenVector(
+  raw: unknown,
+  file: string,
+  root = dirname(file),
+  configCache = new Map<string, ClusterConfig>(),
+): GoldenVector {
   const fail = (key: string, reason: string): never => {
     throw new GoldenVectorError(file, key, reason);
   };
@@ -143,14 +155,21 @@ export function parseGoldenVector(raw: unknown, file: string, root = dirname(fil
   if (name !== stem) fail('name', `"${name}" must equal the file name without .json ("${stem}")`);
   const description = text(o.description, 'description', fail);
   const source = text(o.source, 'source', fail);
-  if (!Array.isArray(o.rules) || o.rules.length === 0) fail('rules', 'expected a non-empty array of rule names, e.g. ["arp.request-for-this-host"] (docs/rules.md)');
+  if (!Array.isArray(o.rules) || o.rules.length === 0)
+    fail('rules', 'expected a non-empty array of rule names, e.g. ["arp.request-for-this-host"] (docs/rules.md)');
   const rules = (o.rules as unknown[]).map((r, i) => text(r, `rules[${i}]`, fail));
 
   const { config, configSource } = resolveConfig(o.config, file, root, configCache, fail);
   const host = text(o.host, 'host', fail);
-  if (!config.hosts.some((h) => h.name === host)) fail('host', `"${host}" is not a host of the config (hosts: ${config.hosts.map((h) => h.name).join(', ')})`);
+  if (!config.hosts.some((h) => h.name === host))
+    fail('host', `"${host}" is not a host of the config (hosts: ${config.hosts.map((h) => h.name).join(', ')})`);
 
-  const before = o.before === undefined ? [] : Array.isArray(o.before) ? o.before : fail('before', 'expected an array of {"direction", "input"}');
+  const before =
+    o.before === undefined
+      ? []
+      : Array.isArray(o.before)
+        ? o.before
+        : fail('before', 'expected an array of {"direction", "input"}');
   const beforeFrames = (before as unknown[]).map((b, i): GoldenBefore => {
     const k = `before[${i}]`;
     const bo = object(b, k, BEFORE_KEYS, fail);
@@ -161,32 +180,42 @@ export function parseGoldenVector(raw: unknown, file: string, root = dirname(fil
   const input = hex(o.input, 'input', fail);
 
   const e = object(o.expect, 'expect', EXPECT_KEYS, fail);
-  if (typeof e.verdict !== 'string' || !VERDICTS.includes(e.verdict)) fail('expect.verdict', `must be one of ${VERDICTS.join(', ')}, got ${show(e.verdict)}`);
+  if (typeof e.verdict !== 'string' || !VERDICTS.includes(e.verdict))
+    fail('expect.verdict', `must be one of ${VERDICTS.join(', ')}, got ${show(e.verdict)}`);
   const verdict = e.verdict as GoldenVerdict;
   const output = e.output === undefined ? undefined : hex(e.output, 'expect.output', fail);
   const reply = e.reply === undefined ? undefined : hex(e.reply, 'expect.reply', fail);
   const reason = e.reason === undefined ? undefined : text(e.reason, 'expect.reason', fail);
-  if (reason !== undefined && !isReasonId(reason)) fail('expect.reason', `must be a stable reason id such as "arp.step502" (docs/rules.md), got ${show(reason)}`);
-  if (verdict === 'pass' && output && !bytesEqual(output, input)) fail('expect.output', 'a pass vector forwards its input byte for byte: output must equal input (or be left out)');
+  if (reason !== undefined && !isReasonId(reason))
+    fail('expect.reason', `must be a stable reason id such as "arp.step502" (docs/rules.md), got ${show(reason)}`);
+  if (verdict === 'pass' && output && !bytesEqual(output, input))
+    fail('expect.output', 'a pass vector forwards its input byte for byte: output must equal input (or be left out)');
   if (verdict === 'rewrite') {
     if (!output) fail('expect.output', 'is required for verdict rewrite');
-    else if (output.length !== input.length) fail('expect.output', `a rewrite keeps the frame's length: output has ${output.length} bytes, input ${input.length}`);
+    else if (output.length !== input.length)
+      fail(
+        'expect.output',
+        `a rewrite keeps the frame's length: output has ${output.length} bytes, input ${input.length}`,
+      );
   }
-  if ((verdict === 'drop' || verdict === 'reply') && output) fail('expect.output', `not allowed for verdict ${verdict} (nothing is forwarded)`);
+  if ((verdict === 'drop' || verdict === 'reply') && output)
+    fail('expect.output', `not allowed for verdict ${verdict} (nothing is forwarded)`);
   if (verdict === 'reply' && !reply) fail('expect.reply', 'is required for verdict reply');
   if (verdict !== 'reply' && reply) fail('expect.reply', `only for verdict reply, not ${verdict}`);
 
   let tshark: GoldenTshark | undefined;
   if (o.tshark !== undefined) {
     const t = object(o.tshark, 'tshark', TSHARK_KEYS, fail);
-    if (t.malformed !== undefined && typeof t.malformed !== 'boolean') fail('tshark.malformed', `expected true or false, got ${show(t.malformed)}`);
+    if (t.malformed !== undefined && typeof t.malformed !== 'boolean')
+      fail('tshark.malformed', `expected true or false, got ${show(t.malformed)}`);
     tshark = {
       input: t.input === undefined ? undefined : fields(t.input, 'tshark.input', fail),
       output: t.output === undefined ? undefined : fields(t.output, 'tshark.output', fail),
       reply: t.reply === undefined ? undefined : fields(t.reply, 'tshark.reply', fail),
       malformed: t.malformed === true,
     };
-    if (tshark.output && verdict !== 'pass' && verdict !== 'rewrite') fail('tshark.output', `verdict ${verdict} forwards no frame to claim fields of`);
+    if (tshark.output && verdict !== 'pass' && verdict !== 'rewrite')
+      fail('tshark.output', `verdict ${verdict} forwards no frame to claim fields of`);
     if (tshark.reply && verdict !== 'reply') fail('tshark.reply', `verdict ${verdict} has no reply frame`);
   }
 
@@ -224,8 +253,10 @@ function resolveConfig(
   cache: Map<string, ClusterConfig>,
   fail: Fail,
 ): { config: ClusterConfig; configSource: string } {
-  if (typeof c === 'object' && c !== null && !Array.isArray(c)) return { config: validConfig(c, 'config', fail), configSource: 'inline' };
-  if (typeof c !== 'string' || c.length === 0) return fail('config', `expected a path like "configs/fig6.json" or an inline config object, got ${show(c)}`);
+  if (typeof c === 'object' && c !== null && !Array.isArray(c))
+    return { config: validConfig(c, 'config', fail), configSource: 'inline' };
+  if (typeof c !== 'string' || c.length === 0)
+    return fail('config', `expected a path like "configs/fig6.json" or an inline config object, got ${show(c)}`);
   const candidates = [join(root, c)];
   for (let d = dirname(file); ; d = dirname(d)) {
     candidates.push(join(d, c));
@@ -256,7 +287,8 @@ function validConfig(raw: unknown, key: string, fail: Fail): ClusterConfig {
 }
 
 function object(v: unknown, key: string, allowed: readonly string[], fail: Fail): Record<string, unknown> {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) return fail(key || '(top level)', `expected an object, got ${show(v)}`);
+  if (typeof v !== 'object' || v === null || Array.isArray(v))
+    return fail(key || '(top level)', `expected an object, got ${show(v)}`);
   const o = v as Record<string, unknown>;
   for (const k of Object.keys(o)) {
     if (!allowed.includes(k)) fail(key ? `${key}.${k}` : k, `unknown key (known: ${allowed.join(', ')})`);
@@ -270,7 +302,8 @@ function text(v: unknown, key: string, fail: Fail): string {
 }
 
 function direction(v: unknown, key: string, fail: Fail): GoldenDirection {
-  if (v !== 'inbound' && v !== 'outbound') return fail(key, `must be "inbound" (wire to stack) or "outbound" (stack to wire), got ${show(v)}`);
+  if (v !== 'inbound' && v !== 'outbound')
+    return fail(key, `must be "inbound" (wire to stack) or "outbound" (stack to wire), got ${show(v)}`);
   return v;
 }
 
@@ -283,11 +316,13 @@ function hex(v: unknown, key: string, fail: Fail): Uint8Array {
 }
 
 function fields(v: unknown, key: string, fail: Fail): TsharkFields {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) return fail(key, `expected an object of tshark field names to values, got ${show(v)}`);
+  if (typeof v !== 'object' || v === null || Array.isArray(v))
+    return fail(key, `expected an object of tshark field names to values, got ${show(v)}`);
   const out: Record<string, string> = {};
   for (const [k, val] of Object.entries(v as Record<string, unknown>)) {
     if (!/^[A-Za-z_][A-Za-z0-9_.-]*$/.test(k)) fail(`${key}.${k}`, 'is not a tshark field name');
-    if (typeof val !== 'string') fail(`${key}.${k}`, `expected the value as tshark prints it (a string), got ${show(val)}`);
+    if (typeof val !== 'string')
+      fail(`${key}.${k}`, `expected the value as tshark prints it (a string), got ${show(val)}`);
     out[k] = val as string;
   }
   return out;

@@ -20,7 +20,12 @@ export interface GoldenVectorSpec {
     readonly reply?: Uint8Array;
     readonly reason?: string;
   };
-  readonly tshark?: { readonly input?: TsharkFields; readonly output?: TsharkFields; readonly reply?: TsharkFields; readonly malformed?: boolean };
+  readonly tshark?: {
+    readonly input?: TsharkFields;
+    readonly output?: TsharkFields;
+    readonly reply?: TsharkFields;
+    readonly malformed?: boolean;
+  };
 }
 
 const hex = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
@@ -35,7 +40,8 @@ export function formatGoldenVector(spec: GoldenVectorSpec): string {
     config: spec.config,
     host: spec.host,
   };
-  if (spec.before && spec.before.length > 0) v.before = spec.before.map((b) => ({ direction: b.direction, input: hex(b.input) }));
+  if (spec.before && spec.before.length > 0)
+    v.before = spec.before.map((b) => ({ direction: b.direction, input: hex(b.input) }));
   v.direction = spec.direction;
   v.input = hex(spec.input);
   const e: Record<string, unknown> = { verdict: spec.expect.verdict };

@@ -7,7 +7,21 @@ import { arpFrame } from '../../adapters/arp/repr';
 import { ArpOp } from '../../src/frame/arp';
 import { BinaryProcessor, BinaryRecord } from '../../src/cli/binary';
 import { NdjsonProcessor } from '../../src/cli/ndjson';
-import { BIN, CLUSTER, FIG6_CONFIG, H1, H1_MAC, H2, ROOT, ROW, ensureBuilt, hex, line, tempDir, writeConfig } from './helpers';
+import {
+  BIN,
+  CLUSTER,
+  FIG6_CONFIG,
+  H1,
+  H1_MAC,
+  H2,
+  ROOT,
+  ROW,
+  ensureBuilt,
+  hex,
+  line,
+  tempDir,
+  writeConfig,
+} from './helpers';
 
 const factory = createContainer().get(EngineFactory);
 const config = parseConfig(FIG6_CONFIG);
@@ -34,7 +48,12 @@ function parse(out: Buffer): Answer[] {
     expect(p + 6).toBeLessThanOrEqual(out.length);
     if (out[p] !== BinaryRecord.Reason) expect(out[p + 1]).toBe(0);
     const len = out.readUInt16BE(p + 4);
-    r.push({ type: out[p], second: out[p + 1], reason: out.readUInt16BE(p + 2), body: out.subarray(p + 6, p + 6 + len) });
+    r.push({
+      type: out[p],
+      second: out[p + 1],
+      reason: out.readUInt16BE(p + 2),
+      body: out.subarray(p + 6, p + 6 + len),
+    });
     p += 6 + len;
   }
   expect(p).toBe(out.length);
@@ -84,8 +103,14 @@ function run(input: Buffer, sizes: number[], host = 'host2', cfg = config): Buff
   return Buffer.concat(out);
 }
 
-const forHost1 = arpFrame({ dst: H1_MAC, src: CLUSTER }, { op: ArpOp.REPLY, sha: CLUSTER, spa: H2, tha: CLUSTER, tpa: H1 });
-const nonMember = arpFrame({ dst: 'ff-ff-ff-ff-ff-ff', src: '02-00-00-00-00-32' }, { op: ArpOp.REQUEST, sha: '02-00-00-00-00-32', spa: '12.12.4.50', tha: '00-00-00-00-00-00', tpa: H2 });
+const forHost1 = arpFrame(
+  { dst: H1_MAC, src: CLUSTER },
+  { op: ArpOp.REPLY, sha: CLUSTER, spa: H2, tha: CLUSTER, tpa: H1 },
+);
+const nonMember = arpFrame(
+  { dst: 'ff-ff-ff-ff-ff-ff', src: '02-00-00-00-00-32' },
+  { op: ArpOp.REQUEST, sha: '02-00-00-00-00-32', spa: '12.12.4.50', tha: '00-00-00-00-00-00', tpa: H2 },
+);
 
 describe('BinaryProcessor', () => {
   test('FIG. 6 rows 600 -> 610 and 620 -> 630 at host2, byte for byte, with their reasons', () => {
@@ -117,16 +142,38 @@ describe('BinaryProcessor', () => {
       .trimEnd()
       .split('\n')
       .map((l) => JSON.parse(l));
-    expect(bin).toEqual(json.map((o) => ({ verdict: o.verdict, ...(o.frame !== undefined ? { frame: o.frame } : {}), reason: o.reason ?? '', ...(o.reasonId !== undefined ? { reasonId: o.reasonId } : {}) })));
+    expect(bin).toEqual(
+      json.map((o) => ({
+        verdict: o.verdict,
+        ...(o.frame !== undefined ? { frame: o.frame } : {}),
+        reason: o.reason ?? '',
+        ...(o.reasonId !== undefined ? { reasonId: o.reasonId } : {}),
+      })),
+    );
   });
 
   test('a reply carries the synthesized frame (row 640)', () => {
     const syn = parseConfig({ ...FIG6_CONFIG, synthesize: true });
-    expect(readable(run(rec(1, ROW[600]), [1 << 20], 'host1', syn))).toEqual([{ verdict: 'reply', frame: hex(ROW[640]), reason: expect.stringMatching(/synthesizer/), reasonId: 'arp.synthesized' }]);
+    expect(readable(run(rec(1, ROW[600]), [1 << 20], 'host1', syn))).toEqual([
+      {
+        verdict: 'reply',
+        frame: hex(ROW[640]),
+        reason: expect.stringMatching(/synthesizer/),
+        reasonId: 'arp.synthesized',
+      },
+    ]);
   });
 
   test('any chunking gives the same bytes as one chunk', () => {
-    const input = Buffer.concat([rec(0, ROW[600]), rec(1, ROW[620]), rec(7, ROW[600]), rec(0, forHost1), rec(0, nonMember), rec(0, new Uint8Array(0)), rec(0, ROW[600])]);
+    const input = Buffer.concat([
+      rec(0, ROW[600]),
+      rec(1, ROW[620]),
+      rec(7, ROW[600]),
+      rec(0, forHost1),
+      rec(0, nonMember),
+      rec(0, new Uint8Array(0)),
+      rec(0, ROW[600]),
+    ]);
     const whole = run(input, [input.length]);
     expect(readable(whole)).toHaveLength(7);
     for (const sizes of [[1], [2], [3], [5], [1, 64, 2], [63]]) expect(run(input, sizes).equals(whole)).toBe(true);
@@ -142,8 +189,12 @@ describe('BinaryProcessor', () => {
   });
 
   test('a record cut short at end of input is an error record', () => {
-    expect(readable(run(rec(0, ROW[600]).subarray(0, 30), [7]))).toEqual([{ verdict: 'error', reason: 'truncated record at end of input: 26 of 60 frame bytes' }]);
-    expect(readable(run(Buffer.from([0, 0]), [1]))).toEqual([{ verdict: 'error', reason: 'truncated record at end of input: 2 of 4 header bytes' }]);
+    expect(readable(run(rec(0, ROW[600]).subarray(0, 30), [7]))).toEqual([
+      { verdict: 'error', reason: 'truncated record at end of input: 26 of 60 frame bytes' },
+    ]);
+    expect(readable(run(Buffer.from([0, 0]), [1]))).toEqual([
+      { verdict: 'error', reason: 'truncated record at end of input: 2 of 4 header bytes' },
+    ]);
   });
 
   test('a frame of 65535 bytes goes through; a shorter one after it carries no stale bytes', () => {
@@ -182,17 +233,23 @@ describe('intracluster process --format binary', () => {
   }, 180_000);
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  const proc = (args: string[], input: Buffer) => spawnSync(process.execPath, [BIN, 'process', '--config', file, ...args], { cwd: ROOT, input, maxBuffer: 1 << 30 });
+  const proc = (args: string[], input: Buffer) =>
+    spawnSync(process.execPath, [BIN, 'process', '--config', file, ...args], { cwd: ROOT, input, maxBuffer: 1 << 30 });
 
   test('answers records over a pipe; --stats counts records', () => {
-    const r = proc(['--host', 'host2', '--format', 'binary', '--stats'], Buffer.concat([rec(0, ROW[600]), rec(9, ROW[600]), rec(1, ROW[620])]));
+    const r = proc(
+      ['--host', 'host2', '--format', 'binary', '--stats'],
+      Buffer.concat([rec(0, ROW[600]), rec(9, ROW[600]), rec(1, ROW[620])]),
+    );
     expect(r.status).toBe(0);
     expect(readable(r.stdout)).toEqual([
       { verdict: 'rewrite', frame: hex(ROW[610]), reason: expect.stringMatching(/step 502/), reasonId: 'arp.step502' },
       { verdict: 'error', reason: expect.stringMatching(/direction byte 9/) },
       { verdict: 'rewrite', frame: hex(ROW[630]), reason: expect.stringMatching(/step 508/), reasonId: 'arp.step508' },
     ]);
-    expect(r.stderr.toString()).toMatch(/^intracluster process: 3 records, 1 error records, 2 frames: pass 0, rewrite 2/);
+    expect(r.stderr.toString()).toMatch(
+      /^intracluster process: 3 records, 1 error records, 2 frames: pass 0, rewrite 2/,
+    );
   });
 
   test('an unknown format is one line, exit 2', () => {

@@ -39,7 +39,14 @@ export function pcapFile(
     u32(262144, e),
     u32(opts.linkType ?? 1, e),
   ];
-  for (const r of records) parts.push(u32(r.sec, e), u32(r.frac, e), u32(r.data.length, e), u32(r.orig ?? r.data.length, e), Buffer.from(r.data));
+  for (const r of records)
+    parts.push(
+      u32(r.sec, e),
+      u32(r.frac, e),
+      u32(r.data.length, e),
+      u32(r.orig ?? r.data.length, e),
+      Buffer.from(r.data),
+    );
   return Buffer.concat(parts);
 }
 
@@ -58,12 +65,23 @@ export function endOfOptions(e: Endian): Buffer {
 }
 
 export function shb(e: Endian, options: Buffer[] = []): Buffer {
-  const body = Buffer.concat([u32(0x1a2b3c4d, e), u16(1, e), u16(0, e), Buffer.from([0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]), ...options, ...(options.length ? [endOfOptions(e)] : [])]);
+  const body = Buffer.concat([
+    u32(0x1a2b3c4d, e),
+    u16(1, e),
+    u16(0, e),
+    Buffer.from([0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]),
+    ...options,
+    ...(options.length ? [endOfOptions(e)] : []),
+  ]);
   // the SHB type is a palindrome: same bytes in both orders
   return block(0x0a0d0d0a, body, e);
 }
 
-export function idb(e: Endian, linkType = 1, opts: { tsresol?: number; snaplen?: number; tsoffset?: bigint; name?: string } = {}): Buffer {
+export function idb(
+  e: Endian,
+  linkType = 1,
+  opts: { tsresol?: number; snaplen?: number; tsoffset?: bigint; name?: string } = {},
+): Buffer {
   const options: Buffer[] = [];
   if (opts.name) options.push(option(2, Buffer.from(opts.name), e));
   if (opts.tsresol !== undefined) options.push(option(9, Buffer.from([opts.tsresol]), e));
@@ -78,9 +96,28 @@ export function idb(e: Endian, linkType = 1, opts: { tsresol?: number; snaplen?:
 }
 
 /** Enhanced Packet Block; `ts` in the interface's units. */
-export function epb(e: Endian, iface: number, ts: bigint, data: Uint8Array, orig = data.length, comment?: string): Buffer {
+export function epb(
+  e: Endian,
+  iface: number,
+  ts: bigint,
+  data: Uint8Array,
+  orig = data.length,
+  comment?: string,
+): Buffer {
   const options = comment ? [option(1, Buffer.from(comment), e), endOfOptions(e)] : [];
-  return block(6, Buffer.concat([u32(iface, e), u32(Number(ts >> 32n), e), u32(Number(ts & 0xffffffffn), e), u32(data.length, e), u32(orig, e), pad4(data), ...options]), e);
+  return block(
+    6,
+    Buffer.concat([
+      u32(iface, e),
+      u32(Number(ts >> 32n), e),
+      u32(Number(ts & 0xffffffffn), e),
+      u32(data.length, e),
+      u32(orig, e),
+      pad4(data),
+      ...options,
+    ]),
+    e,
+  );
 }
 
 /** Simple Packet Block (interface 0, no timestamp). */

@@ -12,10 +12,17 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('intracluster mac', () => {
   test("each host's addresses and dedicated MACs (03-bf + the IPv4 bytes; a table entry wins)", () => {
-    const withTable = writeConfig(dir, { ...FIG6_CONFIG, hosts: [FIG6_CONFIG.hosts[0], { ...FIG6_CONFIG.hosts[1], mac: '03-bf-00-00-00-02' }] }, 'table.json');
+    const withTable = writeConfig(
+      dir,
+      { ...FIG6_CONFIG, hosts: [FIG6_CONFIG.hosts[0], { ...FIG6_CONFIG.hosts[1], mac: '03-bf-00-00-00-02' }] },
+      'table.json',
+    );
     const r = cli(['mac', '--config', withTable]);
     expect(r.code).toBe(0);
-    const rows = r.stdout.trimEnd().split('\n').map((l) => l.split(/\s+/));
+    const rows = r.stdout
+      .trimEnd()
+      .split('\n')
+      .map((l) => l.split(/\s+/));
     expect(rows).toEqual([
       ['cluster', 'MAC', '02-bf-aa-bb-cc-dd', 'mode', 'dedicated'],
       ['host', 'address', 'mac', 'source'],
@@ -36,7 +43,11 @@ describe('intracluster mac', () => {
   });
 
   test('config mistakes name the key: one line, exit 1', () => {
-    const dup = writeConfig(dir, { ...FIG6_CONFIG, hosts: [FIG6_CONFIG.hosts[0], { name: 'host2', addresses: ['12.12.4.101'] }] }, 'dup.json');
+    const dup = writeConfig(
+      dir,
+      { ...FIG6_CONFIG, hosts: [FIG6_CONFIG.hosts[0], { name: 'host2', addresses: ['12.12.4.101'] }] },
+      'dup.json',
+    );
     expectOneLine(cli(['mac', '--config', dup]), 1, /hosts\[1\]\.addresses\[0\]: 12\.12\.4\.101 is listed twice/);
     const unknown = writeConfig(dir, { ...FIG6_CONFIG, colour: 'blue' }, 'unknown.json');
     expectOneLine(cli(['mac', '--config', unknown]), 1, /colour: unknown key/);
@@ -63,7 +74,10 @@ describe('intracluster demo', () => {
       630: ['03-bf-0c-0c-04-65', 'cluster', 'reply', '03-bf-0c-0c-04-66', '.102', 'cluster', '.101'],
       640: ['cluster', 'cluster', 'reply', '03-bf-0c-0c-04-66', '.102', 'cluster', '.101'],
     };
-    const rows = r.stdout.split('\n').filter((l) => /^6[0-4]0 /.test(l)).map((l) => l.split(/\s+/));
+    const rows = r.stdout
+      .split('\n')
+      .filter((l) => /^6[0-4]0 /.test(l))
+      .map((l) => l.split(/\s+/));
     expect(Object.fromEntries(rows.map(([n, ...cells]) => [n, cells]))).toEqual(expected);
     expect(r.stdout).toMatch(/cluster MAC +02-bf-aa-bb-cc-dd/);
     expect(r.stdout).toMatch(/REWRITE: step 502/);
@@ -72,7 +86,10 @@ describe('intracluster demo', () => {
 
   test('shows the FIG. 7 data frames and the non-member', () => {
     const fig7 = r.stdout.slice(r.stdout.indexOf('FIG. 7:'), r.stdout.indexOf('A non-member'));
-    const rows = fig7.split('\n').filter((l) => /^70[0246] /.test(l)).map((l) => l.split(/\s+/).slice(0, 5));
+    const rows = fig7
+      .split('\n')
+      .filter((l) => /^70[0246] /.test(l))
+      .map((l) => l.split(/\s+/).slice(0, 5));
     expect(rows).toEqual([
       ['700', '03-bf-0c-0c-04-66', 'cluster', '.101', '.102'],
       ['702', 'cluster', 'cluster', '.101', '.102'],
@@ -102,7 +119,11 @@ describe('every command', () => {
   test('--help on each: usage on stdout, exit 0', () => {
     for (const n of names()) {
       const r = cli([n, '--help']);
-      expect({ n, code: r.code, head: r.stdout.split('\n')[0] }).toEqual({ n, code: 0, head: expect.stringMatching(new RegExp(`^Usage: intracluster ${n}\\b`)) });
+      expect({ n, code: r.code, head: r.stdout.split('\n')[0] }).toEqual({
+        n,
+        code: 0,
+        head: expect.stringMatching(new RegExp(`^Usage: intracluster ${n}\\b`)),
+      });
     }
   });
 
@@ -113,7 +134,11 @@ describe('every command', () => {
     expectOneLine(cli(['mac', '--config']), 2, /^intracluster mac: Option '--config <value>' argument missing/);
     expectOneLine(cli(['mac', '--config', config, 'extra']), 2, /^intracluster mac: Unexpected argument 'extra'/);
     expectOneLine(cli(['demo', '--fast']), 2, /^intracluster demo: Unknown option '--fast'/);
-    expectOneLine(cli(['demo', '--live', '--in-process']), 2, /^intracluster demo: --live and --in-process exclude each other/);
+    expectOneLine(
+      cli(['demo', '--live', '--in-process']),
+      2,
+      /^intracluster demo: --live and --in-process exclude each other/,
+    );
     expectOneLine(cli(['process', '--host', 'host1']), 2, /^intracluster process: --config is required/);
   });
 });

@@ -1,7 +1,13 @@
 import { Writable } from 'node:stream';
 import { Direction } from '../../src/verdict';
 import { onesComplementSum } from '../../src/frame/checksum';
-import { DemoStack, FIG6, runWalkthrough, walkthroughSections, WalkthroughSection } from '../../src/cli/demo-walkthrough';
+import {
+  DemoStack,
+  FIG6,
+  runWalkthrough,
+  walkthroughSections,
+  WalkthroughSection,
+} from '../../src/cli/demo-walkthrough';
 import { ARP_COLUMNS, FrameTable, Labels, arpCells, wrap } from '../../src/cli/frame-table';
 import { CLUSTER, H1, H1_MAC, H2, ROW, hex } from './helpers';
 
@@ -21,7 +27,7 @@ describe('demo walk-through', () => {
     for (const n of [600, 610, 620, 630, 640] as const) expect(hex(FIG6[n])).toBe(hex(ROW[n]));
   });
 
-  test('returns 0 when every frame is the patent\'s', () => {
+  test("returns 0 when every frame is the patent's", () => {
     const c = capture();
     expect(runWalkthrough(c.io)).toBe(0);
     expect(c.text()).not.toMatch(/DIFFERS/);
@@ -68,10 +74,23 @@ describe('DemoStack (a stand-in for a Linux stack)', () => {
 
 describe('FrameTable', () => {
   test('columns sized to content, notes wrapped under the second column', () => {
-    const t = new FrameTable(ARP_COLUMNS, 60).add(arpCells('600', ROW[600], new Labels().set(CLUSTER, 'cluster')), ['a note long enough to be wrapped onto a second line, surely']);
+    const t = new FrameTable(ARP_COLUMNS, 60).add(arpCells('600', ROW[600], new Labels().set(CLUSTER, 'cluster')), [
+      'a note long enough to be wrapped onto a second line, surely',
+    ]);
     const lines = t.render().trimEnd().split('\n');
-    expect(lines[0]).toBe('row  Eth dst            Eth src  op   sender MAC  sender IP    target MAC         target IP');
-    expect(lines[2].split(/\s+/)).toEqual(['600', 'ff-ff-ff-ff-ff-ff', 'cluster', 'req', 'cluster', H1, '00-00-00-00-00-00', H2]);
+    expect(lines[0]).toBe(
+      'row  Eth dst            Eth src  op   sender MAC  sender IP    target MAC         target IP',
+    );
+    expect(lines[2].split(/\s+/)).toEqual([
+      '600',
+      'ff-ff-ff-ff-ff-ff',
+      'cluster',
+      'req',
+      'cluster',
+      H1,
+      '00-00-00-00-00-00',
+      H2,
+    ]);
     expect(lines.slice(3).every((l) => l.startsWith('     ') && l.length <= 59)).toBe(true);
     expect(lines.length).toBe(5);
   });

@@ -29,25 +29,37 @@ function typeErrors(code: string): string[] {
   const { options } = ts.parseJsonConfigFileContent(cfg.config, ts.sys, ROOT);
   const host = ts.createCompilerHost({ ...options, noEmit: true });
   const getSourceFile = host.getSourceFile.bind(host);
-  host.getSourceFile = (name, lang, ...more) => (name === VIRTUAL ? ts.createSourceFile(name, code, lang) : getSourceFile(name, lang, ...more));
+  host.getSourceFile = (name, lang, ...more) =>
+    name === VIRTUAL ? ts.createSourceFile(name, code, lang) : getSourceFile(name, lang, ...more);
   const fileExists = host.fileExists.bind(host);
   host.fileExists = (name) => name === VIRTUAL || fileExists(name);
   const program = ts.createProgram([VIRTUAL], { ...options, noEmit: true }, host);
   return ts
     .getPreEmitDiagnostics(program)
     .filter((d) => d.file?.fileName === VIRTUAL)
-    .map((d) => `${d.file!.getLineAndCharacterOfPosition(d.start ?? 0).line + 1}: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`);
+    .map(
+      (d) =>
+        `${d.file!.getLineAndCharacterOfPosition(d.start ?? 0).line + 1}: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`,
+    );
 }
 
 /** Type-checks and runs a snippet; returns the names it exports and what it logged. */
 function run(code: string, names: string[]): { exports: Record<string, unknown>; logs: string[] } {
-  const src = code
-    .replace(/from 'intracluster'/g, "from '../../src/api'")
-    .replace(/from 'intracluster\/testing'/g, "from '../../src/testing'")
-    .replace(/from 'intracluster\/(\w+)'/g, "from '../../src/api/$1'") + `\nmodule.exports = { ${names.join(', ')} };\n`;
+  const src =
+    code
+      .replace(/from 'intracluster'/g, "from '../../src/api'")
+      .replace(/from 'intracluster\/testing'/g, "from '../../src/testing'")
+      .replace(/from 'intracluster\/(\w+)'/g, "from '../../src/api/$1'") +
+    `\nmodule.exports = { ${names.join(', ')} };\n`;
   expect(typeErrors(src)).toEqual([]);
   const js = ts.transpileModule(src, {
-    compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, experimentalDecorators: true, emitDecoratorMetadata: true, esModuleInterop: true },
+    compilerOptions: {
+      module: ts.ModuleKind.CommonJS,
+      target: ts.ScriptTarget.ES2022,
+      experimentalDecorators: true,
+      emitDecoratorMetadata: true,
+      esModuleInterop: true,
+    },
   }).outputText;
   const logs: string[] = [];
   const mod = { exports: {} as Record<string, unknown> };
@@ -68,7 +80,9 @@ describe('README.md, Library', () => {
     expect(exports.verdict).toBe(Verdict.Rewrite);
     expect(hex(exports.frame as Buffer)).toBe(hex(ROW[610]));
     // what the README says is printed: the comment under each console.log
-    const shown = [...first.matchAll(/console\.log\(.*\n\/\/ (.*)$|console\.log\(.*\/\/ (\S+?):/gm)].map((m) => m[1] ?? m[2]);
+    const shown = [...first.matchAll(/console\.log\(.*\n\/\/ (.*)$|console\.log\(.*\/\/ (\S+?):/gm)].map(
+      (m) => m[1] ?? m[2],
+    );
     expect(logs).toEqual(shown);
     expect(logs[1]).toBe('03bf0c0c0465');
   });
@@ -87,8 +101,15 @@ describe('docs/architecture.md, a third-party adapter and mapping', () => {
 
   test.each(['factory', 'fromContainer'])('bound next to the built-in ones, without touching src/ (%s)', (name) => {
     const { exports } = run(code, ['factory', 'fromContainer']);
-    const factory = exports[name] as { create(c: unknown, h: string): { process(f: Uint8Array, d: number): number; reason: number }; buildCluster(c: unknown): { addresses: { mac: { toString(): string } }[] } };
-    const config = parseConfig({ clusterMac: CLUSTER, mappings: { ipv4: 'ipv4-low16' }, hosts: [{ name: 'host1', addresses: ['12.12.4.101'] }] });
+    const factory = exports[name] as {
+      create(c: unknown, h: string): { process(f: Uint8Array, d: number): number; reason: number };
+      buildCluster(c: unknown): { addresses: { mac: { toString(): string } }[] };
+    };
+    const config = parseConfig({
+      clusterMac: CLUSTER,
+      mappings: { ipv4: 'ipv4-low16' },
+      hosts: [{ name: 'host1', addresses: ['12.12.4.101'] }],
+    });
     expect(factory.buildCluster(config).addresses[0].mac.toString()).toBe('03-bf-04-65-04-65');
     const engine = factory.create(config, 'host1');
     const exp = new Uint8Array(60);
@@ -98,5 +119,4 @@ describe('docs/architecture.md, a third-party adapter and mapping', () => {
     // the built-in adapters are still there
     expect(engine.process(Uint8Array.from(ROW[600]), Direction.Inbound)).toBe(Verdict.Pass); // host1's own address: unchanged
   });
-
 });

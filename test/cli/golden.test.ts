@@ -26,12 +26,20 @@ test('the shipped vectors pass in-process and the last line counts them', () => 
   expect(r.code).toBe(0);
 });
 
-test.each(['ndjson', 'binary'])('every shipped vector passes through the Python pipe client (%s)', (format) => {
-  const r = cli(['golden', '--via', 'python3 examples/pipe_client.py', '--format', format, '--jobs', '2'], undefined, { INTRACLUSTER: node });
-  expect(r.stderr).toBe('');
-  expect(lastLine(r.stdout)).toBe(`${SHIPPED} passed, 0 failed`);
-  expect(r.code).toBe(0);
-}, 900_000);
+test.each(['ndjson', 'binary'])(
+  'every shipped vector passes through the Python pipe client (%s)',
+  (format) => {
+    const r = cli(
+      ['golden', '--via', 'python3 examples/pipe_client.py', '--format', format, '--jobs', '2'],
+      undefined,
+      { INTRACLUSTER: node },
+    );
+    expect(r.stderr).toBe('');
+    expect(lastLine(r.stdout)).toBe(`${SHIPPED} passed, 0 failed`);
+    expect(r.code).toBe(0);
+  },
+  900_000,
+);
 
 test('a third-party adapter passes its own vectors with --require, and the shipped ones beside them', () => {
   const r = cli(['golden', '--require', './examples/lldp-plugin', PLUGIN_VECTORS, join(ROOT, 'test', 'golden')]);
@@ -46,7 +54,9 @@ test('without the plug-in its vectors fail, each with the marked hex diff, exit 
   expect(lastLine(r.stdout)).toBe('0 passed, 4 failed');
   expect(r.stdout).toContain('golden vector 001-outbound-source-dedicated.json');
   expect(r.stdout).toContain('  - verdict: expected rewrite, got pass (reason: no adapter for this EtherType)');
-  expect(r.stdout).toMatch(/\n0000 -01 80 c2 00 00 0e 03 bf 0c 0c 04 66 88 cc 02 07\n0000 \+01 80 c2 00 00 0e 02 bf aa bb cc dd 88 cc 02 07\n {24}\^\^ {4}\^\^ \^\^ \^\^ \^\^\n/);
+  expect(r.stdout).toMatch(
+    /\n0000 -01 80 c2 00 00 0e 03 bf 0c 0c 04 66 88 cc 02 07\n0000 \+01 80 c2 00 00 0e 02 bf aa bb cc dd 88 cc 02 07\n {24}\^\^ {4}\^\^ \^\^ \^\^ \^\^\n/,
+  );
   expect(r.stdout).toContain('differing bytes: 0x6 (Ethernet source), 0x8-0xb (Ethernet source)');
 });
 
@@ -55,7 +65,14 @@ test('--via: the same failures from a command, the vector frames streamed before
   expect(r.code).toBe(1);
   expect(lastLine(r.stdout)).toBe('0 passed, 4 failed');
   expect(r.stdout).toContain('  - verdict: expected drop, got pass (reason: no adapter for this EtherType)');
-  const ok = cli(['golden', '--via', `${node} process --require ./examples/lldp-plugin`, '--format', 'binary', PLUGIN_VECTORS]);
+  const ok = cli([
+    'golden',
+    '--via',
+    `${node} process --require ./examples/lldp-plugin`,
+    '--format',
+    'binary',
+    PLUGIN_VECTORS,
+  ]);
   expect(ok.stdout).toBe('4 passed, 0 failed\n');
   // a command that fails is reported per vector with what it printed
   const bad = cli(['golden', '--via', `${node} process --host`, PLUGIN_VECTORS]);
@@ -76,7 +93,9 @@ test('--tshark: the shipped vectors read back as claimed; a wrong claim fails th
   writeFileSync(file, JSON.stringify(v));
   const w = cli(['golden', '--tshark', dir]);
   expect(w.code).toBe(1);
-  expect(w.stdout).toContain('  - tshark, output frame: arp.src.hw_mac: expected "03:bf:0c:0c:04:ff", read "03:bf:0c:0c:04:65"');
+  expect(w.stdout).toContain(
+    '  - tshark, output frame: arp.src.hw_mac: expected "03:bf:0c:0c:04:ff", read "03:bf:0c:0c:04:65"',
+  );
   expect(lastLine(w.stdout)).toBe('0 passed, 1 failed');
 });
 

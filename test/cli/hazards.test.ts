@@ -12,14 +12,27 @@ beforeAll(() => {
 }, 180_000);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const config = () => writeConfig(dir, { clusterMac: '02-bf-aa-bb-cc-dd', hosts: [{ name: 'h1', addresses: ['198.18.0.1'] }] });
+const config = () =>
+  writeConfig(dir, { clusterMac: '02-bf-aa-bb-cc-dd', hosts: [{ name: 'h1', addresses: ['198.18.0.1'] }] });
 
 test('a full stdout (> /dev/full): one line on stderr, exit 1', () => {
   const full = openSync('/dev/full', 'w');
   try {
-    for (const args of [['mac', '--config', config()], ['mac', '--config', config(), '--json']]) {
-      const r = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, stdio: ['ignore', full, 'pipe'], encoding: 'utf8', timeout: 60_000 });
-      expectOneLine({ code: r.status, stdout: '', stderr: r.stderr }, 1, /^intracluster: writing stdout: ENOSPC: no space left on device/);
+    for (const args of [
+      ['mac', '--config', config()],
+      ['mac', '--config', config(), '--json'],
+    ]) {
+      const r = spawnSync(process.execPath, [BIN, ...args], {
+        cwd: ROOT,
+        stdio: ['ignore', full, 'pipe'],
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
+      expectOneLine(
+        { code: r.status, stdout: '', stderr: r.stderr },
+        1,
+        /^intracluster: writing stdout: ENOSPC: no space left on device/,
+      );
     }
   } finally {
     closeSync(full);
@@ -29,19 +42,36 @@ test('a full stdout (> /dev/full): one line on stderr, exit 1', () => {
 test('--config naming a FIFO without a writer, /dev/zero or a directory: one line at once, for mac and shim', () => {
   const fifo = join(dir, 'cluster.fifo');
   execFileSync('mkfifo', [fifo]);
-  for (const [file, what] of [[fifo, 'a FIFO \\(named pipe\\)'], ['/dev/zero', 'a character device'], [dir, 'a directory']]) {
+  for (const [file, what] of [
+    [fifo, 'a FIFO \\(named pipe\\)'],
+    ['/dev/zero', 'a character device'],
+    [dir, 'a directory'],
+  ]) {
     // the shim reads its config before it opens a TAP: no root needed to see the refusal
-    for (const args of [['mac', '--config', file], ['shim', '--config', file, '--host', 'h1', '--stack', 'ic-t-s', '--wire', 'ic-t-w', '--create']]) {
+    for (const args of [
+      ['mac', '--config', file],
+      ['shim', '--config', file, '--host', 'h1', '--stack', 'ic-t-s', '--wire', 'ic-t-w', '--create'],
+    ]) {
       const r = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 30_000 });
       expect(r.error).toBeUndefined(); // not killed by the timeout: no hang
-      expectOneLine({ code: r.status, stdout: r.stdout, stderr: r.stderr }, 1, new RegExp(`config: .* is ${what}: the config must be a regular file \\(at most 64 MiB\\)`));
+      expectOneLine(
+        { code: r.status, stdout: r.stdout, stderr: r.stderr },
+        1,
+        new RegExp(`config: .* is ${what}: the config must be a regular file \\(at most 64 MiB\\)`),
+      );
     }
   }
 });
 
 test('mac on 80,000 hosts with IPv4 and IPv6 lists every address', () => {
   const n = 80_000;
-  const hosts = Array.from({ length: n }, (_, i) => ({ name: `h${i}`, addresses: [`198.${18 + (i >> 16)}.${(i >> 8) & 0xff}.${i & 0xff}`, `fd00::${((i + 1) >> 16).toString(16)}:${((i + 1) & 0xffff).toString(16)}`] }));
+  const hosts = Array.from({ length: n }, (_, i) => ({
+    name: `h${i}`,
+    addresses: [
+      `198.${18 + (i >> 16)}.${(i >> 8) & 0xff}.${i & 0xff}`,
+      `fd00::${((i + 1) >> 16).toString(16)}:${((i + 1) & 0xffff).toString(16)}`,
+    ],
+  }));
   const file = writeConfig(dir, { clusterMac: '02-bf-aa-bb-cc-dd', hosts }, 'big.json');
   const r = cli(['mac', '--config', file]);
   expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: '' });

@@ -28,7 +28,9 @@ function sleep(ms: number): void {
  */
 export function ensureBuilt(): void {
   const main = join(ROOT, 'dist', 'src', 'cli', 'main.js');
-  const fresh = () => existsSync(main) && statSync(main).mtimeMs >= Math.max(...['src', 'adapters', 'mappings'].map((d) => newestMtime(join(ROOT, d))));
+  const fresh = () =>
+    existsSync(main) &&
+    statSync(main).mtimeMs >= Math.max(...['src', 'adapters', 'mappings'].map((d) => newestMtime(join(ROOT, d))));
   if (fresh()) return;
   mkdirSync(join(ROOT, 'dist'), { recursive: true });
   const lock = join(ROOT, 'dist', '.build-lock');
@@ -38,7 +40,8 @@ export function ensureBuilt(): void {
       mkdirSync(lock);
       break;
     } catch {
-      if (Date.now() > deadline) throw new Error(`build lock ${lock} held for 3 minutes; remove it if no build is running`);
+      if (Date.now() > deadline)
+        throw new Error(`build lock ${lock} held for 3 minutes; remove it if no build is running`);
       const held = statSync(lock, { throwIfNoEntry: false });
       if (held && Date.now() - held.mtimeMs > 120_000) rmdirSync(lock); // left by a killed run
       sleep(200);
@@ -46,7 +49,11 @@ export function ensureBuilt(): void {
   }
   try {
     if (fresh()) return;
-    const r = spawnSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT, encoding: 'utf8' });
+    const r = spawnSync(
+      process.execPath,
+      [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'],
+      { cwd: ROOT, encoding: 'utf8' },
+    );
     // tsc emits even with type errors (noEmitOnError is off); those fail `npm test`'s typecheck step
     if (!existsSync(main)) throw new Error(`build failed:\n${r.stdout}${r.stderr}`);
   } finally {
@@ -62,7 +69,13 @@ export interface CliResult {
 
 /** Runs `node bin/intracluster.js ARGS` to completion. */
 export function cli(args: string[], input?: string | Buffer, env?: NodeJS.ProcessEnv): CliResult {
-  const r: SpawnSyncReturns<string> = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, input, encoding: 'utf8', maxBuffer: 1 << 30, env: env ? { ...process.env, ...env } : undefined });
+  const r: SpawnSyncReturns<string> = spawnSync(process.execPath, [BIN, ...args], {
+    cwd: ROOT,
+    input,
+    encoding: 'utf8',
+    maxBuffer: 1 << 30,
+    env: env ? { ...process.env, ...env } : undefined,
+  });
   if (r.error) throw r.error;
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
@@ -96,8 +109,14 @@ export function writeConfig(dir: string, config: unknown, name = 'cluster.json')
 
 // FIG. 6 rows, field by field from the patent's table (Repr builders, not the engine).
 export const ROW = {
-  600: arpFrame({ dst: 'ff-ff-ff-ff-ff-ff', src: CLUSTER }, { op: ArpOp.REQUEST, sha: CLUSTER, spa: H1, tha: '00-00-00-00-00-00', tpa: H2 }),
-  610: arpFrame({ dst: 'ff-ff-ff-ff-ff-ff', src: CLUSTER }, { op: ArpOp.REQUEST, sha: H1_MAC, spa: H1, tha: '00-00-00-00-00-00', tpa: H2 }),
+  600: arpFrame(
+    { dst: 'ff-ff-ff-ff-ff-ff', src: CLUSTER },
+    { op: ArpOp.REQUEST, sha: CLUSTER, spa: H1, tha: '00-00-00-00-00-00', tpa: H2 },
+  ),
+  610: arpFrame(
+    { dst: 'ff-ff-ff-ff-ff-ff', src: CLUSTER },
+    { op: ArpOp.REQUEST, sha: H1_MAC, spa: H1, tha: '00-00-00-00-00-00', tpa: H2 },
+  ),
   620: arpFrame({ dst: H1_MAC, src: CLUSTER }, { op: ArpOp.REPLY, sha: CLUSTER, spa: H2, tha: H1_MAC, tpa: H1 }),
   630: arpFrame({ dst: H1_MAC, src: CLUSTER }, { op: ArpOp.REPLY, sha: H2_MAC, spa: H2, tha: CLUSTER, tpa: H1 }),
   640: arpFrame({ dst: CLUSTER, src: CLUSTER }, { op: ArpOp.REPLY, sha: H2_MAC, spa: H2, tha: CLUSTER, tpa: H1 }),

@@ -42,8 +42,16 @@ describe('NdjsonProcessor', () => {
   });
 
   test('a line over the limit spread over many chunks: one error line, then the next line is read', () => {
-    const huge = Buffer.concat([Buffer.from('{"direction":"inbound","frame":"'), Buffer.alloc(MAX_LINE_BYTES + 10, 0x61), Buffer.from('"}\n'), Buffer.from(line('inbound', ROW[600]))]);
-    const lines = run(huge, [65536]).text.trimEnd().split('\n').map((l) => JSON.parse(l));
+    const huge = Buffer.concat([
+      Buffer.from('{"direction":"inbound","frame":"'),
+      Buffer.alloc(MAX_LINE_BYTES + 10, 0x61),
+      Buffer.from('"}\n'),
+      Buffer.from(line('inbound', ROW[600])),
+    ]);
+    const lines = run(huge, [65536])
+      .text.trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines).toEqual([
       { verdict: 'error', reason: `line longer than ${MAX_LINE_BYTES} bytes` },
       expect.objectContaining({ verdict: 'rewrite', frame: hex(ROW[610]) }),
@@ -55,7 +63,10 @@ describe('NdjsonProcessor', () => {
     const head = `{"direction":"inbound","frame":"${h}","pad":"`;
     const l = head + 'p'.repeat(MAX_LINE_BYTES - head.length - 2) + '"}';
     expect(Buffer.byteLength(l)).toBe(MAX_LINE_BYTES);
-    const [out] = run(Buffer.from(l + '\n'), [65536]).text.trimEnd().split('\n').map((x) => JSON.parse(x));
+    const [out] = run(Buffer.from(l + '\n'), [65536])
+      .text.trimEnd()
+      .split('\n')
+      .map((x) => JSON.parse(x));
     expect(out).toMatchObject({ verdict: 'rewrite', frame: hex(ROW[610]) });
   });
 
@@ -70,7 +81,10 @@ describe('NdjsonProcessor', () => {
     const long = new Uint8Array(100).fill(0xee);
     long.set(ROW[600]);
     const t = run(Buffer.from(line('inbound', long) + line('inbound', ROW[600].subarray(0, 20))), [1000]).text;
-    const [, second] = t.trimEnd().split('\n').map((x) => JSON.parse(x));
+    const [, second] = t
+      .trimEnd()
+      .split('\n')
+      .map((x) => JSON.parse(x));
     expect(second.frame).toBe(hex(ROW[600].subarray(0, 20)));
   });
 });

@@ -2,7 +2,24 @@ import { spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { arpFrame } from '../../adapters/arp/repr';
 import { ArpOp } from '../../src/frame/arp';
-import { BIN, CLUSTER, FIG6_CONFIG, H1, H1_MAC, H2, ROOT, ROW, cli, ensureBuilt, expectOneLine, hex, line, parseLines, tempDir, writeConfig } from './helpers';
+import {
+  BIN,
+  CLUSTER,
+  FIG6_CONFIG,
+  H1,
+  H1_MAC,
+  H2,
+  ROOT,
+  ROW,
+  cli,
+  ensureBuilt,
+  expectOneLine,
+  hex,
+  line,
+  parseLines,
+  tempDir,
+  writeConfig,
+} from './helpers';
 
 let dir: string;
 let config: string;
@@ -13,13 +30,38 @@ beforeAll(() => {
 }, 180_000);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const proc = (host: string, input: string | Buffer, ...extra: string[]) => cli(['process', '--config', config, '--host', host, ...extra], input);
+const proc = (host: string, input: string | Buffer, ...extra: string[]) =>
+  cli(['process', '--config', config, '--host', host, ...extra], input);
 
 describe('FIG. 6 through `intracluster process`, byte for byte', () => {
   test.each([
-    ['row 600 -> row 610 at host2, inbound (step 502)', 'host2', 'inbound', ROW[600], ROW[610], /step 502/, 'arp.step502'],
-    ['row 620 -> row 630 at host2, outbound (step 508)', 'host2', 'outbound', ROW[620], ROW[630], /step 508/, 'arp.step508'],
-    ['row 630 -> row 640 at host1, inbound (step 510)', 'host1', 'inbound', ROW[630], ROW[640], /step.* 510/, 'data.dedicated-to-cluster'],
+    [
+      'row 600 -> row 610 at host2, inbound (step 502)',
+      'host2',
+      'inbound',
+      ROW[600],
+      ROW[610],
+      /step 502/,
+      'arp.step502',
+    ],
+    [
+      'row 620 -> row 630 at host2, outbound (step 508)',
+      'host2',
+      'outbound',
+      ROW[620],
+      ROW[630],
+      /step 508/,
+      'arp.step508',
+    ],
+    [
+      'row 630 -> row 640 at host1, inbound (step 510)',
+      'host1',
+      'inbound',
+      ROW[630],
+      ROW[640],
+      /step.* 510/,
+      'data.dedicated-to-cluster',
+    ],
   ] as const)('%s', (_, host, direction, input, expected, reason, reasonId) => {
     const r = proc(host, line(direction, input));
     expect(r.code).toBe(0);
@@ -48,7 +90,10 @@ describe('contract', () => {
       ['{"direction":"sideways","frame":"00"}', /unknown direction "sideways"/],
       ['{"direction":"inbound"}', /missing key "frame"/],
       ['{"frame":"00"}', /missing key "direction"/],
-      [JSON.stringify({ direction: 'inbound', frame: '00'.repeat(65536) }), /frame of 65536 bytes is longer than 65535/],
+      [
+        JSON.stringify({ direction: 'inbound', frame: '00'.repeat(65536) }),
+        /frame of 65536 bytes is longer than 65535/,
+      ],
       ['', /empty line/],
       ['   ', /empty line/],
       ['[1,2]', /not a JSON object/],
@@ -63,7 +108,10 @@ describe('contract', () => {
     expect(out).toHaveLength(1 + bad.length * 2);
     expect(out[0]).toMatchObject({ verdict: 'rewrite', frame: hex(ROW[610]) });
     bad.forEach(([text, reason], i) => {
-      expect({ line: text.slice(0, 60), out: out[1 + 2 * i] }).toEqual({ line: text.slice(0, 60), out: { verdict: 'error', reason: expect.stringMatching(reason) } });
+      expect({ line: text.slice(0, 60), out: out[1 + 2 * i] }).toEqual({
+        line: text.slice(0, 60),
+        out: { verdict: 'error', reason: expect.stringMatching(reason) },
+      });
       expect(out[2 + 2 * i]).toMatchObject({ verdict: 'rewrite', frame: hex(ROW[610]) });
     });
   });
@@ -79,7 +127,12 @@ describe('contract', () => {
   test('JSON that is not in the usual shape is still read (escapes, key order, whitespace, extra keys, CRLF)', () => {
     const h = hex(ROW[600]);
     const escaped = `{"frame":"${h.slice(0, 2)}\\u0066${h.slice(3)}", "direction" : "in\\u0062ound"}`; // \u0066 = "f", \u0062 = "b"
-    const input = [escaped, ` { "id": 7, "frame" : "${h.toUpperCase()}" ,"direction":"inbound" } `, `{"direction":"inbound","frame":"${h}","note":"x"}\r`].join('\n') + '\n';
+    const input =
+      [
+        escaped,
+        ` { "id": 7, "frame" : "${h.toUpperCase()}" ,"direction":"inbound" } `,
+        `{"direction":"inbound","frame":"${h}","note":"x"}\r`,
+      ].join('\n') + '\n';
     const out = parseLines(proc('host2', input).stdout);
     expect(out.map((o) => o.frame)).toEqual([hex(ROW[610]), hex(ROW[610]), hex(ROW[610])]);
   });
@@ -90,12 +143,23 @@ describe('contract', () => {
   });
 
   test('drop has a reason and no frame; pass carries the frame unchanged', () => {
-    const forHost1 = arpFrame({ dst: H1_MAC, src: CLUSTER }, { op: ArpOp.REPLY, sha: CLUSTER, spa: H2, tha: CLUSTER, tpa: H1 });
-    const nonMember = arpFrame({ dst: 'ff-ff-ff-ff-ff-ff', src: '02-00-00-00-00-32' }, { op: ArpOp.REQUEST, sha: '02-00-00-00-00-32', spa: '12.12.4.50', tha: '00-00-00-00-00-00', tpa: H2 });
+    const forHost1 = arpFrame(
+      { dst: H1_MAC, src: CLUSTER },
+      { op: ArpOp.REPLY, sha: CLUSTER, spa: H2, tha: CLUSTER, tpa: H1 },
+    );
+    const nonMember = arpFrame(
+      { dst: 'ff-ff-ff-ff-ff-ff', src: '02-00-00-00-00-32' },
+      { op: ArpOp.REQUEST, sha: '02-00-00-00-00-32', spa: '12.12.4.50', tha: '00-00-00-00-00-00', tpa: H2 },
+    );
     const out = parseLines(proc('host2', line('inbound', forHost1) + line('inbound', nonMember)).stdout);
     expect(out).toEqual([
       { verdict: 'drop', reason: expect.stringMatching(/not for this host/), reasonId: 'data.not-for-this-host' },
-      { verdict: 'pass', frame: hex(nonMember), reason: expect.stringMatching(/non-member/), reasonId: 'arp.non-member' },
+      {
+        verdict: 'pass',
+        frame: hex(nonMember),
+        reason: expect.stringMatching(/non-member/),
+        reasonId: 'arp.non-member',
+      },
     ]);
   });
 
@@ -105,7 +169,12 @@ describe('contract', () => {
     const [out] = parseLines(r.stdout);
     // patent, response synthesizer: cluster MAC in Ethernet src/dst and target MAC, IPs swapped,
     // the member's dedicated MAC as sender MAC: row 640
-    expect(out).toEqual({ verdict: 'reply', reply: hex(ROW[640]), reason: expect.stringMatching(/synthesizer/), reasonId: 'arp.synthesized' });
+    expect(out).toEqual({
+      verdict: 'reply',
+      reply: hex(ROW[640]),
+      reason: expect.stringMatching(/synthesizer/),
+      reasonId: 'arp.synthesized',
+    });
   });
 
   test('order is preserved over 10,000 lines (each frame numbered in its padding)', () => {
@@ -139,7 +208,7 @@ describe('contract', () => {
     let wake: (() => void) | null = null;
     child.stdout.on('data', (d) => {
       buf += d;
-      let nl;
+      let nl: number;
       while ((nl = buf.indexOf('\n')) >= 0) {
         answers.push(buf.slice(0, nl));
         buf = buf.slice(nl + 1);
@@ -182,15 +251,37 @@ describe('contract', () => {
 
 describe('mistakes', () => {
   test('unknown host: one line, exit 1', () => {
-    expectOneLine(proc('host9', ''), 1, /^intracluster process: .*"host9" is not a host of the cluster \(hosts: host1, host2\)\n$/);
+    expectOneLine(
+      proc('host9', ''),
+      1,
+      /^intracluster process: .*"host9" is not a host of the cluster \(hosts: host1, host2\)\n$/,
+    );
   });
   test('missing --host, unknown option: one line, exit 2', () => {
     expectOneLine(cli(['process', '--config', config]), 2, /--host is required/);
     expectOneLine(cli(['process', '--config', config, '--host', 'host1', '--fast']), 2, /Unknown option '--fast'/);
   });
   test('unreadable and invalid configs: one line, exit 1', () => {
-    expectOneLine(cli(['process', '--config', `${dir}/none.json`, '--host', 'host1']), 1, /cannot read .*none\.json: no such file/);
-    expectOneLine(cli(['process', '--config', writeConfig(dir, '{ nope', 'bad.json'), '--host', 'host1']), 1, /not valid JSON/);
-    expectOneLine(cli(['process', '--config', writeConfig(dir, { ...FIG6_CONFIG, clusterMac: '03-bf-aa-bb-cc-dd' }, 'mc.json'), '--host', 'host1']), 1, /clusterMac: .*multicast/);
+    expectOneLine(
+      cli(['process', '--config', `${dir}/none.json`, '--host', 'host1']),
+      1,
+      /cannot read .*none\.json: no such file/,
+    );
+    expectOneLine(
+      cli(['process', '--config', writeConfig(dir, '{ nope', 'bad.json'), '--host', 'host1']),
+      1,
+      /not valid JSON/,
+    );
+    expectOneLine(
+      cli([
+        'process',
+        '--config',
+        writeConfig(dir, { ...FIG6_CONFIG, clusterMac: '03-bf-aa-bb-cc-dd' }, 'mc.json'),
+        '--host',
+        'host1',
+      ]),
+      1,
+      /clusterMac: .*multicast/,
+    );
   });
 });

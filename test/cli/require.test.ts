@@ -22,7 +22,14 @@ beforeAll(() => {
     join(dir, 'low-byte.mjs'),
     "export const mappings = [{ name: 'low-byte', families: [4], summary: 'prefix, zeros, the low IPv4 byte', map(a, p, out) { out.set([p[0], p[1], 0, 0, 0, a[3]]); return true; } }];\n",
   );
-  writeFileSync(join(dir, 'low-byte.json'), JSON.stringify({ clusterMac: '02-bf-aa-bb-cc-dd', mappings: { ipv4: 'low-byte' }, hosts: [{ name: 'host1', addresses: ['12.12.4.101'] }] }));
+  writeFileSync(
+    join(dir, 'low-byte.json'),
+    JSON.stringify({
+      clusterMac: '02-bf-aa-bb-cc-dd',
+      mappings: { ipv4: 'low-byte' },
+      hosts: [{ name: 'host1', addresses: ['12.12.4.101'] }],
+    }),
+  );
   writeFileSync(join(dir, 'empty.js'), 'module.exports = { hello: 1 };\n');
   writeFileSync(join(dir, 'class.js'), 'module.exports = { adapters: [class Foo {}] };\n');
   writeFileSync(join(dir, 'throws.js'), "throw new Error('boom at load');\n");
@@ -34,22 +41,51 @@ test('process: the plug-in adapter decides its EtherType (outbound LLDP gets the
   expect(JSON.parse(without.stdout)).toMatchObject({ verdict: 'pass', frame: LLDP });
   const withIt = cli(['process', '--config', CONFIG, '--host', 'host2', '--require', PLUGIN], line);
   expect(withIt.stderr).toBe('');
-  expect(JSON.parse(withIt.stdout)).toEqual({ verdict: 'rewrite', frame: LLDP_OUT, reason: "lldp: outbound LLDP: Ethernet source := this host's dedicated MAC", reasonId: 'lldp.source-rewritten' });
+  expect(JSON.parse(withIt.stdout)).toEqual({
+    verdict: 'rewrite',
+    frame: LLDP_OUT,
+    reason: "lldp: outbound LLDP: Ethernet source := this host's dedicated MAC",
+    reasonId: 'lldp.source-rewritten',
+  });
 });
 
 test('rewrite: a capture through the plug-in', () => {
   const input = join(dir, 'lldp.pcap');
   const output = join(dir, 'out.pcap');
   writeFileSync(input, encodePcap([Buffer.from(LLDP, 'hex')]));
-  const r = cli(['rewrite', '--config', CONFIG, '--host', 'host2', '--direction', 'outbound', '--json', '--require', PLUGIN, input, output]);
+  const r = cli([
+    'rewrite',
+    '--config',
+    CONFIG,
+    '--host',
+    'host2',
+    '--direction',
+    'outbound',
+    '--json',
+    '--require',
+    PLUGIN,
+    input,
+    output,
+  ]);
   expect(r.stderr).toBe('');
   expect(JSON.parse(r.stdout)).toMatchObject({ frames: 1, byVerdict: { rewrite: 1 } });
 });
 
 test('mac: a mapping from an ES module, repeatable with another plug-in', () => {
-  const r = cli(['mac', '--config', join(dir, 'low-byte.json'), '--json', '--require', join(dir, 'low-byte.mjs'), '--require', PLUGIN]);
+  const r = cli([
+    'mac',
+    '--config',
+    join(dir, 'low-byte.json'),
+    '--json',
+    '--require',
+    join(dir, 'low-byte.mjs'),
+    '--require',
+    PLUGIN,
+  ]);
   expect(r.stderr).toBe('');
-  expect(JSON.parse(r.stdout).hosts).toEqual([{ host: 'host1', address: '12.12.4.101', mac: '03-bf-00-00-00-65', source: 'low-byte' }]);
+  expect(JSON.parse(r.stdout).hosts).toEqual([
+    { host: 'host1', address: '12.12.4.101', mac: '03-bf-00-00-00-65', source: 'low-byte' },
+  ]);
   const without = cli(['mac', '--config', join(dir, 'low-byte.json')]);
   expect(without.code).toBe(1);
   expect(without.stderr).toMatch(/unknown mapping "low-byte"/);
@@ -58,7 +94,10 @@ test('mac: a mapping from an ES module, repeatable with another plug-in', () => 
 test.each([
   ['./no-such-plugin', /^intracluster mac: --require \.\/no-such-plugin: cannot find the module \(from .*\)\n$/],
   ['empty.js', /^intracluster mac: --require .*empty\.js: exports no plug-in: export "adapters" and\/or "mappings"/],
-  ['class.js', /^intracluster mac: --require .*class\.js: adapters\[0\] is a class: export an instance \(new Foo\(\)\)\n$/],
+  [
+    'class.js',
+    /^intracluster mac: --require .*class\.js: adapters\[0\] is a class: export an instance \(new Foo\(\)\)\n$/,
+  ],
   ['throws.js', /^intracluster mac: --require .*throws\.js: failed to load: boom at load\n$/],
 ])('a bad plug-in %s is one line and exit 1', (name, message) => {
   const spec = name.startsWith('./') ? name : join(dir, name);

@@ -11,18 +11,30 @@ let config: string;
 beforeAll(() => {
   ensureBuilt();
   dir = tempDir();
-  config = writeConfig(dir, { ...FIG6_CONFIG, hosts: [...FIG6_CONFIG.hosts, { name: 'host3', addresses: ['12.12.4.103'] }] });
+  config = writeConfig(dir, {
+    ...FIG6_CONFIG,
+    hosts: [...FIG6_CONFIG.hosts, { name: 'host3', addresses: ['12.12.4.103'] }],
+  });
 }, 180_000);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const NON_MEMBER_MAC = '02-00-00-00-00-32';
-const nonMember = arpFrame({ dst: 'ff-ff-ff-ff-ff-ff', src: NON_MEMBER_MAC }, { op: ArpOp.REQUEST, sha: NON_MEMBER_MAC, spa: '12.12.4.50', tha: '00-00-00-00-00-00', tpa: H2 });
+const nonMember = arpFrame(
+  { dst: 'ff-ff-ff-ff-ff-ff', src: NON_MEMBER_MAC },
+  { op: ArpOp.REQUEST, sha: NON_MEMBER_MAC, spa: '12.12.4.50', tha: '00-00-00-00-00-00', tpa: H2 },
+);
 /** host1's reply to host3 (dedicated MAC of host3 as destination): not for host2. */
-const forHost3 = arpFrame({ dst: '03-bf-0c-0c-04-67', src: CLUSTER }, { op: ArpOp.REPLY, sha: '03-bf-0c-0c-04-65', spa: H1, tha: CLUSTER, tpa: '12.12.4.103' });
+const forHost3 = arpFrame(
+  { dst: '03-bf-0c-0c-04-67', src: CLUSTER },
+  { op: ArpOp.REPLY, sha: '03-bf-0c-0c-04-65', spa: H1, tha: CLUSTER, tpa: '12.12.4.103' },
+);
 
 /** `tshark -r FILE -T fields -e F...`: one array of fields per frame. */
 function tshark(file: string, ...fields: string[]): string[][] {
-  const out = execFileSync('tshark', ['-r', file, '-T', 'fields', ...fields.flatMap((f) => ['-e', f])], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  const out = execFileSync('tshark', ['-r', file, '-T', 'fields', ...fields.flatMap((f) => ['-e', f])], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
   return out
     .split('\n')
     .filter((l) => l.length)
@@ -33,7 +45,7 @@ const rewrite = (dirn: string, input: string, output: string, ...extra: string[]
   cli(['rewrite', '--config', config, '--host', 'host2', '--direction', dirn, ...extra, input, output]);
 
 describe('intracluster rewrite', () => {
-  test('pcap in (microseconds): host2 inbound rewrites row 600, passes the non-member, drops host3\'s frame; tshark reads it', () => {
+  test("pcap in (microseconds): host2 inbound rewrites row 600, passes the non-member, drops host3's frame; tshark reads it", () => {
     const input = join(dir, 'in.pcap');
     const output = join(dir, 'out.pcap');
     writeFileSync(
@@ -76,7 +88,12 @@ describe('intracluster rewrite', () => {
     );
     const r = rewrite('outbound', input, output, '--json');
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout)).toMatchObject({ format: 'pcapng', frames: 2, written: 2, byVerdict: { pass: 1, rewrite: 1, drop: 0, reply: 0 } });
+    expect(JSON.parse(r.stdout)).toMatchObject({
+      format: 'pcapng',
+      frames: 2,
+      written: 2,
+      byVerdict: { pass: 1, rewrite: 1, drop: 0, reply: 0 },
+    });
     expect(tshark(output, 'frame.time_epoch', 'eth.dst', 'arp.src.hw_mac', 'arp.dst.hw_mac')).toEqual([
       ['1700000000.123456789', '03:bf:0c:0c:04:65', '03:bf:0c:0c:04:66', '02:bf:aa:bb:cc:dd'], // row 630
       ['0.000000000', 'ff:ff:ff:ff:ff:ff', '02:bf:aa:bb:cc:dd', '00:00:00:00:00:00'],
@@ -90,7 +107,13 @@ describe('intracluster rewrite', () => {
     const output = join(dir, 'out-mixed.pcap');
     writeFileSync(
       input,
-      Buffer.concat([shb(e), idb(e, 1, { name: 'usec' }), idb(e, 1, { tsresol: 9, name: 'nsec' }), epb(e, 0, 1700000000123456n, ROW[600]), epb(e, 1, 1700000001123456789n, ROW[600])]),
+      Buffer.concat([
+        shb(e),
+        idb(e, 1, { name: 'usec' }),
+        idb(e, 1, { tsresol: 9, name: 'nsec' }),
+        epb(e, 0, 1700000000123456n, ROW[600]),
+        epb(e, 1, 1700000001123456789n, ROW[600]),
+      ]),
     );
     expect(rewrite('inbound', input, output).code).toBe(0);
     expect(readFileSync(output).readUInt32LE(0)).toBe(0xa1b23c4d);
@@ -100,11 +123,15 @@ describe('intracluster rewrite', () => {
   test('a FIFO as IN: one line saying a regular file is needed, exit 1, no hang', () => {
     const fifo = join(dir, 'in.fifo');
     execFileSync('mkfifo', [fifo]);
-    expectOneLine(rewrite('inbound', fifo, join(dir, 'fifo-out.pcap')), 1, /in\.fifo: capture: a FIFO \(named pipe\) cannot be read: a capture must be a regular file/);
+    expectOneLine(
+      rewrite('inbound', fifo, join(dir, 'fifo-out.pcap')),
+      1,
+      /in\.fifo: capture: a FIFO \(named pipe\) cannot be read: a capture must be a regular file/,
+    );
     expect(existsSync(join(dir, 'fifo-out.pcap'))).toBe(false);
   });
 
-  test('pcapng written by Wireshark\'s editcap, read back by tshark', () => {
+  test("pcapng written by Wireshark's editcap, read back by tshark", () => {
     const src = join(dir, 'src.pcap');
     const ng = join(dir, 'src.pcapng');
     const output = join(dir, 'out-editcap.pcap');
@@ -134,25 +161,49 @@ describe('intracluster rewrite', () => {
     const input = join(dir, 'cut.pcap');
     const output = join(dir, 'cut-out.pcap');
     writeFileSync(input, full.subarray(0, full.length - 7));
-    expectOneLine(rewrite('inbound', input, output), 1, /^intracluster rewrite: .*cut\.pcap: pcap: record truncated: 60 bytes of packet data announced, 53 present \(at byte offset 100\)\n$/);
+    expectOneLine(
+      rewrite('inbound', input, output),
+      1,
+      /^intracluster rewrite: .*cut\.pcap: pcap: record truncated: 60 bytes of packet data announced, 53 present \(at byte offset 100\)\n$/,
+    );
     expect(existsSync(output)).toBe(false);
   });
 
   test('non-Ethernet capture, not a capture, missing file: one line, exit 1', () => {
     const sll = join(dir, 'sll.pcap');
     writeFileSync(sll, pcapFile([{ sec: 1, frac: 0, data: ROW[600] }], { linkType: 113 }));
-    expectOneLine(rewrite('inbound', sll, join(dir, 'x.pcap')), 1, /link type 113 \(LINUX_SLL\) is not supported: only Ethernet/);
+    expectOneLine(
+      rewrite('inbound', sll, join(dir, 'x.pcap')),
+      1,
+      /link type 113 \(LINUX_SLL\) is not supported: only Ethernet/,
+    );
     const text = join(dir, 'text.pcap');
     writeFileSync(text, 'hello, this is text');
     expectOneLine(rewrite('inbound', text, join(dir, 'x.pcap')), 1, /not a pcap or pcapng file/);
-    expectOneLine(rewrite('inbound', join(dir, 'missing.pcap'), join(dir, 'x.pcap')), 1, /cannot read .*missing\.pcap: no such file/);
+    expectOneLine(
+      rewrite('inbound', join(dir, 'missing.pcap'), join(dir, 'x.pcap')),
+      1,
+      /cannot read .*missing\.pcap: no such file/,
+    );
     expect(existsSync(join(dir, 'x.pcap'))).toBe(false);
   });
 
   test('argument mistakes: one line, exit 2', () => {
     const input = join(dir, 'in.pcap');
-    expectOneLine(cli(['rewrite', '--config', config, '--host', 'host2', '--direction', 'up', input, join(dir, 'o.pcap')]), 2, /--direction must be "inbound" or "outbound", got "up"/);
-    expectOneLine(cli(['rewrite', '--config', config, '--host', 'host2', input, join(dir, 'o.pcap')]), 2, /--direction is required/);
-    expectOneLine(cli(['rewrite', '--config', config, '--host', 'host2', '--direction', 'inbound', input]), 2, /expected 2 file argument\(s\), got 1/);
+    expectOneLine(
+      cli(['rewrite', '--config', config, '--host', 'host2', '--direction', 'up', input, join(dir, 'o.pcap')]),
+      2,
+      /--direction must be "inbound" or "outbound", got "up"/,
+    );
+    expectOneLine(
+      cli(['rewrite', '--config', config, '--host', 'host2', input, join(dir, 'o.pcap')]),
+      2,
+      /--direction is required/,
+    );
+    expectOneLine(
+      cli(['rewrite', '--config', config, '--host', 'host2', '--direction', 'inbound', input]),
+      2,
+      /expected 2 file argument\(s\), got 1/,
+    );
   });
 });

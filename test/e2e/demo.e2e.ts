@@ -10,12 +10,17 @@ datapathDescribe('live demo', (datapath) => {
     let text = '';
     const mine = async () => (await listNamespaces()).filter((n) => n.startsWith(`ic-${process.pid}-`));
     // the kernel datapath is the default where it can run (it can: this describe is not skipped)
-    const code = await runLiveDemo({ stdout: { write: (s: string) => (text += s) } }, { intracluster: E2E_CLI, ...(datapath === 'shim' ? { datapath } : {}) });
+    const code = await runLiveDemo(
+      { stdout: { write: (s: string) => (text += s) } },
+      { intracluster: E2E_CLI, ...(datapath === 'shim' ? { datapath } : {}) },
+    );
     expect(text).toMatch(datapath === 'kernel' ? /^Datapath: kernel \(BPF programs/m : /^Datapath: TAP shim/m);
     // The whole demo output on stderr when something is off (jest shows only the first mismatch).
     if (code !== 0 || !/host1 +host2 +0\/2 +0\/2 +FAILED/.test(text)) process.stderr.write(text);
     expect(text).toContain('with the layer 6/6, without 0/6');
-    expect(text).toContain('non-member reaches every member: with yes, without yes; it learned only the cluster MAC: yes');
+    expect(text).toContain(
+      'non-member reaches every member: with yes, without yes; it learned only the cluster MAC: yes',
+    );
     expect(text).toMatch(/host1 +host2 +2\/2 +2\/2 +ok 16384 B \/ ok 16384 B/);
     expect(text).toMatch(/host1 +host2 +0\/2 +0\/2 +FAILED/);
     expect(code).toBe(0);

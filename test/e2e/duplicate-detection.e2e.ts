@@ -12,7 +12,11 @@ const UNUSED_IPV4 = '198.18.0.77';
 const UNUSED_IPV6 = 'fd00:198:18::77';
 
 /** `arping -D` from `from` for `ip`: the exit code (iputils: 0 = no reply, 1 = duplicate) and replies counted. */
-async function probe(bed: Bed, from: BedHost, ip: string): Promise<{ from: string; ip: string; code: number | null; received: number }> {
+async function probe(
+  _bed: Bed,
+  from: BedHost,
+  ip: string,
+): Promise<{ from: string; ip: string; code: number | null; received: number }> {
   const r = await run('ip', ['netns', 'exec', from.ns, 'arping', '-D', '-c', '3', '-w', '4', '-I', 'eth0', ip], 10_000);
   const m = /Received (\d+) response/.exec(r.stdout);
   return { from: from.name, ip, code: r.code, received: m ? +m[1] : -1 };
@@ -20,7 +24,9 @@ async function probe(bed: Bed, from: BedHost, ip: string): Promise<{ from: strin
 
 /** The flags of `ip` on `h`'s eth0 after DAD had time to run (tentative, dadfailed), or null if absent. */
 async function addressFlags(h: BedHost, ip: string): Promise<string[] | null> {
-  const rows = JSON.parse(await must('ip', ['-6', '-j', '-n', h.ns, 'addr', 'show', 'dev', 'eth0'])) as { addr_info: { local: string; tentative?: boolean; dadfailed?: boolean }[] }[];
+  const rows = JSON.parse(await must('ip', ['-6', '-j', '-n', h.ns, 'addr', 'show', 'dev', 'eth0'])) as {
+    addr_info: { local: string; tentative?: boolean; dadfailed?: boolean }[];
+  }[];
   const a = rows.flatMap((r) => r.addr_info).find((x) => x.local === ip);
   if (!a) return null;
   return [...(a.tentative ? ['tentative'] : []), ...(a.dadfailed ? ['dadfailed'] : [])];
@@ -45,13 +51,25 @@ for (const [label, configFor] of [['default config', undefined]] as [string, (()
       for (const [a, b] of orderedPairs(bed.members)) results.push(await probe(bed, a, b.ipv4));
       for (const r of results) expect(r).toEqual({ ...r, code: 1, received: expect.any(Number) });
       for (const r of results) expect(r.received).toBeGreaterThanOrEqual(1);
-      expect(await probe(bed, bed.members[0], UNUSED_IPV4)).toEqual({ from: bed.members[0].name, ip: UNUSED_IPV4, code: 0, received: 0 });
+      expect(await probe(bed, bed.members[0], UNUSED_IPV4)).toEqual({
+        from: bed.members[0].name,
+        ip: UNUSED_IPV4,
+        code: 0,
+        received: 0,
+      });
     });
 
     test("IPv6 DAD on a member fails for another member's address and succeeds for an unused one", async () => {
       const h1 = bed.members[0];
       const h2 = bed.members[1];
-      await must('ip', ['netns', 'exec', h1.ns, 'sh', '-c', 'echo 1 > /proc/sys/net/ipv6/conf/eth0/accept_dad && echo 1 > /proc/sys/net/ipv6/conf/eth0/dad_transmits']);
+      await must('ip', [
+        'netns',
+        'exec',
+        h1.ns,
+        'sh',
+        '-c',
+        'echo 1 > /proc/sys/net/ipv6/conf/eth0/accept_dad && echo 1 > /proc/sys/net/ipv6/conf/eth0/dad_transmits',
+      ]);
       await must('ip', ['-n', h1.ns, 'addr', 'add', `${h2.ipv6}/128`, 'dev', 'eth0']);
       await must('ip', ['-n', h1.ns, 'addr', 'add', `${UNUSED_IPV6}/128`, 'dev', 'eth0']);
       try {

@@ -33,14 +33,19 @@ export default async function globalSetup(): Promise<void> {
   // dist/, and one folder per run: two runs at once must not overwrite each other's files).
   const root = join(__dirname, '..', '..');
   const base = join(root, 'build', 'e2e');
-  for (const d of existsSync(base) ? readdirSync(base) : []) if (!/^\d+$/.test(d) || !alive(+d)) rmSync(join(base, d), { recursive: true, force: true });
+  for (const d of existsSync(base) ? readdirSync(base) : [])
+    if (!/^\d+$/.test(d) || !alive(+d)) rmSync(join(base, d), { recursive: true, force: true });
   const outDir = join(base, String(process.pid));
   process.env.INTRACLUSTER_E2E_BUILD = outDir; // read by test/e2e/cli.js in the shim processes
-  const tsc = spawnSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', join(root, 'tsconfig.build.json'), '--outDir', outDir], {
-    cwd: root,
-    encoding: 'utf8',
-    timeout: 180_000,
-  });
+  const tsc = spawnSync(
+    process.execPath,
+    [require.resolve('typescript/bin/tsc'), '-p', join(root, 'tsconfig.build.json'), '--outDir', outDir],
+    {
+      cwd: root,
+      encoding: 'utf8',
+      timeout: 180_000,
+    },
+  );
   if (tsc.status !== 0) throw new Error(`e2e: building the CLI for the shims failed:\n${tsc.stdout}${tsc.stderr}`);
 }
 

@@ -30,9 +30,27 @@ const FLOOD_REASONS = ['bad-authenticator', 'rate-limited', 'replayed', 'own-hos
 const mac = (s: string) => Uint8Array.from(s.split(':').map((h) => parseInt(h, 16)));
 
 /** A heartbeat frame signed under `key` (the cluster's, or a wrong one for a forgery). */
-function frame(hostId: number, name: string, sequence: bigint, addresses: string[], key: Uint8Array, to: Uint8Array): Uint8Array {
+function frame(
+  hostId: number,
+  name: string,
+  sequence: bigint,
+  addresses: string[],
+  key: Uint8Array,
+  to: Uint8Array,
+): Uint8Array {
   const f = new Uint8Array(HB_FRAME_LEN);
-  encodeHeartbeatFrame({ hostId, name, sequence, periodMs: 1000, clusterMac: mac(CLUSTER_MAC), clusterIp: new Uint8Array(4), addresses: addresses.map((a) => parseHostAddress(a, 'flood')) }, f);
+  encodeHeartbeatFrame(
+    {
+      hostId,
+      name,
+      sequence,
+      periodMs: 1000,
+      clusterMac: mac(CLUSTER_MAC),
+      clusterIp: new Uint8Array(4),
+      addresses: addresses.map((a) => parseHostAddress(a, 'flood')),
+    },
+    f,
+  );
   signHeartbeat(f.subarray(14), key);
   f.set(to, 0); // the destination is not authenticated
   return f;
@@ -40,7 +58,9 @@ function frame(hostId: number, name: string, sequence: bigint, addresses: string
 
 /** Frames the kernel dropped at member i's wire TAP because its queue toward the shim was full. */
 async function queueOverflows(bed: Bed, i: number): Promise<number> {
-  const j = JSON.parse((await run('ip', ['-n', bed.switchNs, '-s', '-j', 'link', 'show', bed.members[i].port])).stdout) as { stats64: { tx: { dropped: number } } }[];
+  const j = JSON.parse(
+    (await run('ip', ['-n', bed.switchNs, '-s', '-j', 'link', 'show', bed.members[i].port])).stdout,
+  ) as { stats64: { tx: { dropped: number } } }[];
   return j[0].stats64.tx.dropped;
 }
 
@@ -51,9 +71,14 @@ function cpuSeconds(pid: number): number {
 }
 
 async function iperf(bed: Bed, fromIndex: number, to: string): Promise<number> {
-  const r = await run('ip', ['netns', 'exec', bed.members[fromIndex].ns, 'iperf3', '-c', to, '-t', String(TCP_SECONDS), '-J'], (TCP_SECONDS + 20) * 1000);
+  const r = await run(
+    'ip',
+    ['netns', 'exec', bed.members[fromIndex].ns, 'iperf3', '-c', to, '-t', String(TCP_SECONDS), '-J'],
+    (TCP_SECONDS + 20) * 1000,
+  );
   try {
-    return (JSON.parse(r.stdout) as { end: { sum_received: { bits_per_second: number } } }).end.sum_received.bits_per_second;
+    return (JSON.parse(r.stdout) as { end: { sum_received: { bits_per_second: number } } }).end.sum_received
+      .bits_per_second;
   } catch {
     throw new Error(`iperf3 to ${to}: exit ${r.code}: ${r.stderr.trim() || r.stdout.slice(0, 300)}`);
   }
@@ -71,24 +96,34 @@ liveDescribe('live, a heartbeat flood from the non-member (forged and replayed, 
     key = Buffer.from(randomBytes(32).toString('hex'));
     writeFileSync(keyFile, key.toString() + '\n', { mode: 0o600 });
     // each member's config lists only itself: member traffic depends on heartbeats getting through
-    bed = await createBed({ mode: 'dedicated', configFor: (m) => ({ clusterMac: CLUSTER_MAC, hosts: [{ name: m.name, addresses: addresses(m) }], heartbeat: { keyFile, periodMs: 1000, missed: 5 } }) });
+    bed = await createBed({
+      mode: 'dedicated',
+      configFor: (m) => ({
+        clusterMac: CLUSTER_MAC,
+        hosts: [{ name: m.name, addresses: addresses(m) }],
+        heartbeat: { keyFile, periodMs: 1000, missed: 5 },
+      }),
+    });
   });
   afterAll(async () => {
     await bed?.destroy();
     if (keyDir) rmSync(keyDir, { recursive: true, force: true });
-    if (measured.length) process.stdout.write(`\nheartbeat flood figures:\n${measured.map((l) => `  ${l}`).join('\n')}\n`);
+    if (measured.length)
+      process.stdout.write(`\nheartbeat flood figures:\n${measured.map((l) => `  ${l}`).join('\n')}\n`);
   });
 
   test('no ping lost, no member leaves; refusals counted by cause; TCP quiet vs flood reported', async () => {
     const [h1, h2, h3] = bed.members;
-    for (const [a, b] of orderedPairs(bed.members)) await bed.shims[bed.members.indexOf(a)].waitFor(new RegExp(`membership: join ${b.name} `), 15_000);
+    for (const [a, b] of orderedPairs(bed.members))
+      await bed.shims[bed.members.indexOf(a)].waitFor(new RegExp(`membership: join ${b.name} `), 15_000);
     const wrong = randomBytes(32);
     const ids = MEMBERS.map((m) => defaultHostId(m.name));
     const to = sourceMac(ids[0]);
     const frames: Uint8Array[] = [];
     // forgeries under 64 host IDs nobody has; forgeries naming each member with a fresh sequence; and
     // authentic but old heartbeats of host2 (what a recording replays)
-    for (let i = 0; i < 64; i++) frames.push(frame(0x7e000000 + i, `intruder${i}`, 1n << 62n, [`198.18.1.${i + 1}`], wrong, to));
+    for (let i = 0; i < 64; i++)
+      frames.push(frame(0x7e000000 + i, `intruder${i}`, 1n << 62n, [`198.18.1.${i + 1}`], wrong, to));
     for (const [i, m] of MEMBERS.entries())
       for (let k = 0; k < 8; k++) {
         const f = frame(ids[i], m.name, (1n << 62n) + BigInt(k), addresses(m), wrong, to);
@@ -97,7 +132,8 @@ liveDescribe('live, a heartbeat flood from the non-member (forged and replayed, 
         if (i === 0) f.set([0x02, 0x66, 0x6c, 0x6f, 0x6f, k], 6);
         frames.push(f);
       }
-    for (let k = 0; k < 8; k++) frames.push(frame(ids[1], 'host2', 1_000_000n + BigInt(k), addresses(MEMBERS[1]), key, to));
+    for (let k = 0; k < 8; k++)
+      frames.push(frame(ids[1], 'host2', 1_000_000n + BigInt(k), addresses(MEMBERS[1]), key, to));
 
     const server = new Child('iperf3 server', 'ip', ['netns', 'exec', h1.ns, 'iperf3', '-s']);
     try {
@@ -113,8 +149,16 @@ liveDescribe('live, a heartbeat flood from the non-member (forged and replayed, 
       await new Promise((r) => setTimeout(r, 1_500));
       const overflowBefore = await queueOverflows(bed, 0);
       const pings = await Promise.all([
-        run('ip', ['netns', 'exec', h2.ns, 'ping', '-n', '-q', '-i', '0.02', '-c', String(PING_COUNT), '-W', '1', h1.ipv4], 30_000),
-        run('ip', ['netns', 'exec', h3.ns, 'ping', '-n', '-q', '-i', '0.02', '-c', String(PING_COUNT), '-W', '1', h1.ipv6], 30_000),
+        run(
+          'ip',
+          ['netns', 'exec', h2.ns, 'ping', '-n', '-q', '-i', '0.02', '-c', String(PING_COUNT), '-W', '1', h1.ipv4],
+          30_000,
+        ),
+        run(
+          'ip',
+          ['netns', 'exec', h3.ns, 'ping', '-n', '-q', '-i', '0.02', '-c', String(PING_COUNT), '-W', '1', h1.ipv6],
+          30_000,
+        ),
       ]);
       const overflowDuringPings = (await queueOverflows(bed, 0)) - overflowBefore;
       const during = await iperf(bed, 1, h1.ipv4);
@@ -126,14 +170,21 @@ liveDescribe('live, a heartbeat flood from the non-member (forged and replayed, 
       const got = pings.map((p) => /(\d+) packets transmitted, (\d+) received/.exec(p.stdout)?.slice(1).map(Number));
       await bed.stopShims();
       const reports = bed.shimReports.map((r) => r!.membership!);
-      const arrived = reports.map((m) => FLOOD_REASONS.reduce((n, k) => n + (m.dropped[k as keyof typeof m.dropped] ?? 0), 0));
+      const arrived = reports.map((m) =>
+        FLOOD_REASONS.reduce((n, k) => n + (m.dropped[k as keyof typeof m.dropped] ?? 0), 0),
+      );
       measured.push(
         `flood sent ${sent.sent} frames in ${sent.seconds.toFixed(1)} s = ${Math.round(sent.sent / sent.seconds)}/s (${sent.errors} unsent); arrived at host1's shim: ${Math.round(arrived[0] / sent.seconds)}/s (host2 ${Math.round(arrived[1] / sent.seconds)}/s, host3 ${Math.round(arrived[2] / sent.seconds)}/s)`,
         `pings to host1 during the flood: from host2 IPv4 ${got[0]?.[1]}/${got[0]?.[0]}, from host3 IPv6 ${got[1]?.[1]}/${got[1]?.[0]} (host1's wire TAP queue overflowed ${overflowDuringPings} times meanwhile)`,
         `host1's shim used ${cpu.toFixed(2)} s of CPU while ${Math.round(arrived[0])} flood frames arrived (${((cpu / Math.max(1, arrived[0])) * 1e6).toFixed(2)} us per frame, pings and TCP included)`,
         `wire TAP queue overflows (frames the kernel dropped before a shim could read them; host1's queue ${WIRE_QUEUE}): ${queueDrops.join(', ')}; load average ${(await run('cat', ['/proc/loadavg'])).stdout.split(' ').slice(0, 3).join(' ')}`,
         `TCP host2 -> host1 (iperf3, ${TCP_SECONDS} s, through both shims): quiet ${(quiet / 1e9).toFixed(2)} Gbit/s, during the flood ${(during / 1e9).toFixed(2)} Gbit/s (${((during / quiet) * 100).toFixed(0)}% of quiet), after ${(after / 1e9).toFixed(2)} Gbit/s`,
-        ...reports.map((m, i) => `host${i + 1} refused: ${Object.entries(m.dropped).map(([k, n]) => `${k} ${n}`).join(', ')}`),
+        ...reports.map(
+          (m, i) =>
+            `host${i + 1} refused: ${Object.entries(m.dropped)
+              .map(([k, n]) => `${k} ${n}`)
+              .join(', ')}`,
+        ),
       );
       expect(got).toEqual([
         [PING_COUNT, PING_COUNT],
@@ -141,13 +192,21 @@ liveDescribe('live, a heartbeat flood from the non-member (forged and replayed, 
       ]);
       for (const [i, s] of bed.shims.entries()) {
         const since = (s.stdout + s.stderr).slice(marks[i]);
-        expect({ on: `host${i + 1}`, leaves: since.match(/membership: leave[^\n]*/g) ?? [] }).toEqual({ on: `host${i + 1}`, leaves: [] });
+        expect({ on: `host${i + 1}`, leaves: since.match(/membership: leave[^\n]*/g) ?? [] }).toEqual({
+          on: `host${i + 1}`,
+          leaves: [],
+        });
         expect(reports[i].members.map((m) => m.name).sort()).toEqual(['host1', 'host2', 'host3']);
         expect(bed.shimReports[i]!.shim['internal errors']).toBe(0);
       }
       // the flood arrived at host1 and was refused by cause: cheaply (rate-limited, replayed, own host
       // ID) and with a bounded number of HMACs (bad-authenticator)
-      expect(Object.keys(reports[0].dropped).sort()).toEqual(['bad-authenticator', 'own-host-id', 'rate-limited', 'replayed']);
+      expect(Object.keys(reports[0].dropped).sort()).toEqual([
+        'bad-authenticator',
+        'own-host-id',
+        'rate-limited',
+        'replayed',
+      ]);
       const d = reports[0].dropped as Record<string, number>;
       expect(d['bad-authenticator']).toBeLessThan(d['rate-limited'] / 100);
     } finally {

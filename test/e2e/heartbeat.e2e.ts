@@ -15,7 +15,13 @@ import { Bed, BedHost, BedHostPlan, CLUSTER_MAC, MEMBERS } from '../../src/live/
 import { Child, must } from '../../src/live/proc';
 import { sendRawFramesInNamespace } from '../../src/live/tap';
 import { CaptureReader } from '../../src/pcap/reader';
-import { HB_FRAME_LEN, decodeHeartbeat, encodeHeartbeatFrame, heartbeatPayloadOffset, signHeartbeat } from '../../src/membership';
+import {
+  HB_FRAME_LEN,
+  decodeHeartbeat,
+  encodeHeartbeatFrame,
+  heartbeatPayloadOffset,
+  signHeartbeat,
+} from '../../src/membership';
 import { FAMILIES, createBed, datapathDescribe, expectedMac, layerReport, orderedPairs } from './helpers/live';
 
 const P = 1000; // heartbeat period (the default)
@@ -29,7 +35,8 @@ function heartbeatFrames(file: string): Uint8Array[] {
   const r = CaptureReader.open(file);
   const out: Uint8Array[] = [];
   try {
-    for (let rec = r.next(); rec; rec = r.next()) if (heartbeatPayloadOffset(rec.frame, rec.frame.length) >= 0) out.push(rec.frame.slice());
+    for (let rec = r.next(); rec; rec = r.next())
+      if (heartbeatPayloadOffset(rec.frame, rec.frame.length) >= 0) out.push(rec.frame.slice());
   } finally {
     r.close();
   }
@@ -57,7 +64,12 @@ datapathDescribe('live membership from heartbeats', (datapath) => {
     await bed?.destroy();
     if (keyDir) rmSync(keyDir, { recursive: true, force: true });
     const m = measured[datapath];
-    if (m && Object.keys(m).length) process.stdout.write(`\nheartbeat timings, ${datapath} datapath (P = ${P} ms, N = ${N}):\n${Object.entries(m).map(([k, v]) => `  ${k}: ${v}`).join('\n')}\n`);
+    if (m && Object.keys(m).length)
+      process.stdout.write(
+        `\nheartbeat timings, ${datapath} datapath (P = ${P} ms, N = ${N}):\n${Object.entries(m)
+          .map(([k, v]) => `  ${k}: ${v}`)
+          .join('\n')}\n`,
+      );
   });
 
   const shim = (h: BedHost): Child => bed.shims[bed.members.indexOf(h)];
@@ -67,29 +79,47 @@ datapathDescribe('live membership from heartbeats', (datapath) => {
 
   test('join: members that start knowing nobody find each other within 3 periods', async () => {
     const onWire = new Map<string, number>();
-    for (const h of bed.members) onWire.set(h.name, +(await shim(h).waitFor(/heartbeats on the wire[^\n]* t=(\d+)/, ISSUE_BOUND + 10_000))[1]);
+    for (const h of bed.members)
+      onWire.set(h.name, +(await shim(h).waitFor(/heartbeats on the wire[^\n]* t=(\d+)/, ISSUE_BOUND + 10_000))[1]);
     const latencies: string[] = [];
     for (const [a, b] of orderedPairs(bed.members)) {
-      const m = await shim(a).waitFor(new RegExp(`membership: join ${b.name} host-id=\\d+ addresses=([^ ]+) t=(\\d+)`), ISSUE_BOUND + 5_000);
+      const m = await shim(a).waitFor(
+        new RegExp(`membership: join ${b.name} host-id=\\d+ addresses=([^ ]+) t=(\\d+)`),
+        ISSUE_BOUND + 5_000,
+      );
       expect(m[1].split(',')).toEqual(addresses(MEMBERS.find((x) => x.name === b.name)!));
       // from b's first heartbeat on the wire (a's port may come up later: then a waits for b's next one)
       const after = +m[2] - onWire.get(b.name)!;
       latencies.push(`${a.name} learns ${b.name} ${periods(after)}`);
-      expect({ pair: `${a.name} <- ${b.name}`, withinBound: after <= ISSUE_BOUND }).toEqual({ pair: `${a.name} <- ${b.name}`, withinBound: true });
+      expect({ pair: `${a.name} <- ${b.name}`, withinBound: after <= ISSUE_BOUND }).toEqual({
+        pair: `${a.name} <- ${b.name}`,
+        withinBound: true,
+      });
     }
     (measured[datapath] ??= {}).join = `after the other's first heartbeat on the wire: ${latencies.join('; ')}`;
   });
 
   test('join: every ordered pair pings (IPv4, IPv6) and exchanges a TCP echo; neighbour tables hold dedicated MACs', async () => {
     const pairs = orderedPairs(bed.members);
-    const pings = await Promise.all(pairs.flatMap(([a, b]) => FAMILIES.map(async (f) => ({ route: `${a.name} -> ${b.name} ${f}`, ...(await bed.ping(a, b[f], 2)) }))));
+    const pings = await Promise.all(
+      pairs.flatMap(([a, b]) =>
+        FAMILIES.map(async (f) => ({ route: `${a.name} -> ${b.name} ${f}`, ...(await bed.ping(a, b[f], 2)) })),
+      ),
+    );
     for (const r of pings) expect(r).toEqual({ route: r.route, sent: 2, received: 2 });
-    const echoes = await Promise.all(pairs.map(async ([a, b]) => ({ route: `${a.name} -> ${b.name}`, ...(await bed.echo(a, b.ipv4, 16 * 1024)) })));
+    const echoes = await Promise.all(
+      pairs.map(async ([a, b]) => ({ route: `${a.name} -> ${b.name}`, ...(await bed.echo(a, b.ipv4, 16 * 1024)) })),
+    );
     for (const r of echoes) expect(r).toEqual({ route: r.route, ok: true, sent: 16 * 1024, received: 16 * 1024 });
     for (const a of bed.members) {
       const table = await bed.neigh(a);
       for (const b of bed.members.filter((x) => x !== a))
-        for (const f of FAMILIES) expect({ on: a.name, for: b[f], lladdr: table.find((e) => e.dst === b[f])?.lladdr }).toEqual({ on: a.name, for: b[f], lladdr: expectedMac('dedicated', b, f) });
+        for (const f of FAMILIES)
+          expect({ on: a.name, for: b[f], lladdr: table.find((e) => e.dst === b[f])?.lladdr }).toEqual({
+            on: a.name,
+            for: b[f],
+            lladdr: expectedMac('dedicated', b, f),
+          });
     }
   });
 
@@ -109,30 +139,52 @@ datapathDescribe('live membership from heartbeats', (datapath) => {
     const forge = (hostId: number, nm: string, addrs: string[]) => {
       const f = new Uint8Array(HB_FRAME_LEN);
       encodeHeartbeatFrame(
-        { hostId, name: nm, sequence: h2.heartbeat.sequence + 1_000_000n, periodMs: P, clusterMac: h2.heartbeat.clusterMac, clusterIp: new Uint8Array(4), addresses: addrs.map((a) => parseHostAddress(a, 'forged')) },
+        {
+          hostId,
+          name: nm,
+          sequence: h2.heartbeat.sequence + 1_000_000n,
+          periodMs: P,
+          clusterMac: h2.heartbeat.clusterMac,
+          clusterIp: new Uint8Array(4),
+          addresses: addrs.map((a) => parseHostAddress(a, 'forged')),
+        },
         f,
       );
       signHeartbeat(f.subarray(14), wrongKey);
       return f;
     };
     // a new "member" and a move of host2 to another address, both under a wrong key; then the replay
-    const frames = [forge(0x1badcafe, 'intruder', ['198.18.0.77']), forge(h2.heartbeat.hostId, 'host2', ['198.18.0.78']), recorded];
+    const frames = [
+      forge(0x1badcafe, 'intruder', ['198.18.0.77']),
+      forge(h2.heartbeat.hostId, 'host2', ['198.18.0.78']),
+      recorded,
+    ];
     const marks = bed.members.map(mark);
     const left = await bed.capture(bed.nonMember.port, 'in');
     // sent by a process inside the non-member's namespace, out of its own eth0 (raw socket)
     expect(await sendRawFramesInNamespace(bed.nonMember.ns, 'eth0', frames)).toEqual(frames.map((f) => f.length));
-    await Promise.all(bed.members.map((h, i) => shim(h).waitFor(/dropped heartbeat #1 of reason bad-authenticator/, 5_000, marks[i])));
-    await Promise.all([bed.members[0], bed.members[2]].map((h) => shim(h).waitFor(/dropped heartbeat #1 of reason replayed/, 5_000, marks[bed.members.indexOf(h)])));
+    await Promise.all(
+      bed.members.map((h, i) => shim(h).waitFor(/dropped heartbeat #1 of reason bad-authenticator/, 5_000, marks[i])),
+    );
+    await Promise.all(
+      [bed.members[0], bed.members[2]].map((h) =>
+        shim(h).waitFor(/dropped heartbeat #1 of reason replayed/, 5_000, marks[bed.members.indexOf(h)]),
+      ),
+    );
     await shim(bed.members[1]).waitFor(/dropped heartbeat #1 of reason own-host-id/, 5_000, marks[1]);
     // the three entered the switch through the non-member's port, byte for byte, and nothing else of the kind
     expect(heartbeatFrames(await left.stop()).map(toHex)).toEqual(frames.map(toHex));
     await new Promise((r) => setTimeout(r, P)); // one more period: any change would have been logged
     for (const [i, h] of bed.members.entries()) {
       const since = log(h).slice(marks[i]);
-      expect({ on: h.name, events: since.match(/membership: (join|change|leave|refused)[^\n]*/g) ?? [] }).toEqual({ on: h.name, events: [] });
+      expect({ on: h.name, events: since.match(/membership: (join|change|leave|refused)[^\n]*/g) ?? [] }).toEqual({
+        on: h.name,
+        events: [],
+      });
     }
     // and the members still reach host2 at its address
-    for (const a of [bed.members[0], bed.members[2]]) expect(await bed.ping(a, bed.members[1].ipv4, 2)).toEqual({ sent: 2, received: 2 });
+    for (const a of [bed.members[0], bed.members[2]])
+      expect(await bed.ping(a, bed.members[1].ipv4, 2)).toEqual({ sent: 2, received: 2 });
   });
 
   test('change: host2 moves to another IPv4 address at run time; the others reach it there within 3 periods; the old address is no longer rewritten', async () => {
@@ -141,7 +193,12 @@ datapathDescribe('live membership from heartbeats', (datapath) => {
     const oldIp = plan2.ipv4;
     const newIp = '198.18.0.22';
     // delete first: deleting a primary IPv4 address also deletes the secondaries of its subnet
-    await must('ip', ['-n', h2.ns, '-batch', '-'], 10_000, `addr del ${oldIp}/24 dev eth0\naddr add ${newIp}/24 dev eth0\n`);
+    await must(
+      'ip',
+      ['-n', h2.ns, '-batch', '-'],
+      10_000,
+      `addr del ${oldIp}/24 dev eth0\naddr add ${newIp}/24 dev eth0\n`,
+    );
     bed.writeConfig(config(plan2, newIp), bed.memberConfigPath('host2'));
     const marks = [mark(h1), mark(h3)];
     const from2 = mark(h2);
@@ -150,7 +207,11 @@ datapathDescribe('live membership from heartbeats', (datapath) => {
     expect((await shim(h2).waitFor(/(reloaded|reload failed)[^\n]*/, 10_000, from2))[0]).toMatch(/^reloaded/);
     const times: string[] = [];
     for (const [i, a] of [h1, h3].entries()) {
-      const m = await shim(a).waitFor(/membership: change host2 host-id=\d+ addresses=([^ ]+) -> ([^ ]+) t=(\d+)/, ISSUE_BOUND + 5_000, marks[i]);
+      const m = await shim(a).waitFor(
+        /membership: change host2 host-id=\d+ addresses=([^ ]+) -> ([^ ]+) t=(\d+)/,
+        ISSUE_BOUND + 5_000,
+        marks[i],
+      );
       expect(m[1].split(',')).toEqual(addresses(plan2));
       expect(m[2].split(',')).toEqual(addresses(plan2, newIp));
       const after = +m[3] - t0;
@@ -184,7 +245,11 @@ datapathDescribe('live membership from heartbeats', (datapath) => {
     await shim(h3).stop('SIGTERM', 5_000);
     const times: string[] = [];
     for (const [i, a] of [h1, h2].entries()) {
-      const m = await shim(a).waitFor(/membership: leave host3 host-id=\d+ addresses=[^ ]+ reason=(\w+) silent-ms=(\d+) t=(\d+)/, (N + 3) * P, marks[i]);
+      const m = await shim(a).waitFor(
+        /membership: leave host3 host-id=\d+ addresses=[^ ]+ reason=(\w+) silent-ms=(\d+) t=(\d+)/,
+        (N + 3) * P,
+        marks[i],
+      );
       expect(m[1]).toBe('timeout');
       // never early: N periods and the half-period grace after host3's last heartbeat
       expect(+m[2]).toBeGreaterThanOrEqual((N + 0.5) * P);

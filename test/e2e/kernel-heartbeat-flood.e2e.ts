@@ -20,7 +20,8 @@ const FLOOD_SECONDS = Number(process.env.HB_FLOOD_SECONDS ?? 10);
 const RATE = 120_000;
 const ROOT = join(__dirname, '..', '..');
 const why = SKIP || KERNEL_SKIP;
-const kernelDescribe = (name: string, fn: () => void) => (why ? describe.skip(`${name} [SKIPPED: ${why}]`, fn) : describe(name, fn));
+const kernelDescribe = (name: string, fn: () => void) =>
+  why ? describe.skip(`${name} [SKIPPED: ${why}]`, fn) : describe(name, fn);
 
 /** Writes the frames into a TAP (a bridge port) at RATE per second, in 1 ms slots, for the given seconds. */
 const FLOODER = `
@@ -58,7 +59,11 @@ kernelDescribe('kernel datapath under a flood of forged heartbeats', () => {
     dir = mkdtempSync(join(tmpdir(), 'intracluster-hbflood-'));
     const keyFile = join(dir, 'key');
     writeFileSync(keyFile, randomBytes(32).toString('hex') + '\n', { mode: 0o600 });
-    const config = (m: BedHostPlan) => ({ clusterMac: CLUSTER_MAC, hosts: [{ name: m.name, addresses: [m.ipv4, m.ipv6, m.linkLocal] }], heartbeat: { keyFile, periodMs: P, missed: 5 } });
+    const config = (m: BedHostPlan) => ({
+      clusterMac: CLUSTER_MAC,
+      hosts: [{ name: m.name, addresses: [m.ipv4, m.ipv6, m.linkLocal] }],
+      heartbeat: { keyFile, periodMs: P, missed: 5 },
+    });
     bed = await createBed({ mode: 'dedicated', configFor: config, datapath: 'kernel' });
   }, 120_000);
   afterAll(async () => {
@@ -67,81 +72,119 @@ kernelDescribe('kernel datapath under a flood of forged heartbeats', () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  test(`${FLOOD_SECONDS} s of >= 50,000 forged heartbeats/s: member pings lose nothing, membership unchanged`, async () => {
-    const [h1, h2, h3] = bed.members;
-    // members find each other from heartbeats first
-    for (const [a, b] of orderedPairs(bed.members)) await bed.shims[bed.members.indexOf(a)].waitFor(new RegExp(`membership: join ${b.name} `), 10_000);
-    for (const [a, b] of orderedPairs(bed.members)) expect(await bed.ping(a, b.ipv4, 1)).toEqual({ sent: 1, received: 1 });
-    for (const [a, b] of orderedPairs(bed.members)) expect(await bed.ping(a, b.ipv6, 1)).toEqual({ sent: 1, received: 1 });
+  test(
+    `${FLOOD_SECONDS} s of >= 50,000 forged heartbeats/s: member pings lose nothing, membership unchanged`,
+    async () => {
+      const [h1, h2, h3] = bed.members;
+      // members find each other from heartbeats first
+      for (const [a, b] of orderedPairs(bed.members))
+        await bed.shims[bed.members.indexOf(a)].waitFor(new RegExp(`membership: join ${b.name} `), 10_000);
+      for (const [a, b] of orderedPairs(bed.members))
+        expect(await bed.ping(a, b.ipv4, 1)).toEqual({ sent: 1, received: 1 });
+      for (const [a, b] of orderedPairs(bed.members))
+        expect(await bed.ping(a, b.ipv6, 1)).toEqual({ sent: 1, received: 1 });
 
-    // 64 forged heartbeats: well-formed, unicast sources, new host IDs and sequences, wrong key
-    const wrongKey = randomBytes(32);
-    const parts: Buffer[] = [];
-    for (let i = 0; i < 64; i++) {
-      const f = new Uint8Array(HB_FRAME_LEN);
-      encodeHeartbeatFrame(
-        { hostId: 0x10000 + i, name: `forged${i}`, sequence: BigInt(1 + i), periodMs: P, clusterMac: Uint8Array.from(CLUSTER_MAC.split(':').map((h) => parseInt(h, 16))), clusterIp: new Uint8Array(4), addresses: [parseHostAddress(`198.18.1.${i + 1}`, 'forged')] },
-        f,
+      // 64 forged heartbeats: well-formed, unicast sources, new host IDs and sequences, wrong key
+      const wrongKey = randomBytes(32);
+      const parts: Buffer[] = [];
+      for (let i = 0; i < 64; i++) {
+        const f = new Uint8Array(HB_FRAME_LEN);
+        encodeHeartbeatFrame(
+          {
+            hostId: 0x10000 + i,
+            name: `forged${i}`,
+            sequence: BigInt(1 + i),
+            periodMs: P,
+            clusterMac: Uint8Array.from(CLUSTER_MAC.split(':').map((h) => parseInt(h, 16))),
+            clusterIp: new Uint8Array(4),
+            addresses: [parseHostAddress(`198.18.1.${i + 1}`, 'forged')],
+          },
+          f,
+        );
+        signHeartbeat(f.subarray(14), wrongKey);
+        const len = Buffer.alloc(2);
+        len.writeUInt16BE(f.length);
+        parts.push(len, Buffer.from(f));
+      }
+      const file = join(dir, 'forged.bin');
+      writeFileSync(file, Buffer.concat(parts));
+
+      // the flooder's TAP becomes a port of the bridge: broadcast heartbeats reach every member
+      const want = `ichf${process.pid % 100000}`.slice(0, 15);
+      flooder = spawn(
+        process.execPath,
+        ['-e', FLOODER, join(ROOT, 'build', 'native', 'tap.node'), file, want, String(FLOOD_SECONDS), String(RATE)],
+        { stdio: ['pipe', 'pipe', 'pipe'] },
       );
-      signHeartbeat(f.subarray(14), wrongKey);
-      const len = Buffer.alloc(2);
-      len.writeUInt16BE(f.length);
-      parts.push(len, Buffer.from(f));
-    }
-    const file = join(dir, 'forged.bin');
-    writeFileSync(file, Buffer.concat(parts));
+      let out = '';
+      flooder.stdout!.on('data', (d) => (out += d));
+      const exited = new Promise<void>((r) => flooder!.on('close', () => r()));
+      for (let i = 0; i < 200 && !/open (\S+)\n/.test(out); i++) await new Promise((r) => setTimeout(r, 50));
+      expect(/open (\S+)\n/.exec(out)?.[1]).toBe(want);
+      for (const args of [
+        ['link', 'set', want, 'netns', bed.switchNs],
+        ['-n', bed.switchNs, 'link', 'set', want, 'master', 'br0'],
+        ['-n', bed.switchNs, 'link', 'set', want, 'up'],
+      ]) {
+        const r = await run('ip', args);
+        expect({ cmd: args.join(' '), code: r.code, stderr: r.stderr }).toEqual({
+          cmd: args.join(' '),
+          code: 0,
+          stderr: '',
+        });
+      }
+      const marks = bed.shims.map((s) => s.stdout.length + s.stderr.length);
 
-    // the flooder's TAP becomes a port of the bridge: broadcast heartbeats reach every member
-    const want = `ichf${process.pid % 100000}`.slice(0, 15);
-    flooder = spawn(process.execPath, ['-e', FLOODER, join(ROOT, 'build', 'native', 'tap.node'), file, want, String(FLOOD_SECONDS), String(RATE)], { stdio: ['pipe', 'pipe', 'pipe'] });
-    let out = '';
-    flooder.stdout!.on('data', (d) => (out += d));
-    const exited = new Promise<void>((r) => flooder!.on('close', () => r()));
-    for (let i = 0; i < 200 && !/open (\S+)\n/.test(out); i++) await new Promise((r) => setTimeout(r, 50));
-    expect(/open (\S+)\n/.exec(out)?.[1]).toBe(want);
-    for (const args of [['link', 'set', want, 'netns', bed.switchNs], ['-n', bed.switchNs, 'link', 'set', want, 'master', 'br0'], ['-n', bed.switchNs, 'link', 'set', want, 'up']]) {
-      const r = await run('ip', args);
-      expect({ cmd: args.join(' '), code: r.code, stderr: r.stderr }).toEqual({ cmd: args.join(' '), code: 0, stderr: '' });
-    }
-    const marks = bed.shims.map((s) => s.stdout.length + s.stderr.length);
+      flooder.stdin!.write('go\n');
+      const count = Math.floor((FLOOD_SECONDS * 1000) / 5) - 100; // every 5 ms, ending inside the flood
+      const pings = await Promise.all([
+        pingFlood(bed, h1.ns, h2.ipv4, count),
+        pingFlood(bed, h2.ns, h3.ipv6, count),
+        pingFlood(bed, h3.ns, h1.ipv4, count),
+      ]);
+      await exited;
+      const flood = JSON.parse(out.trim().split('\n').pop()!) as { sent: number; errors: number; seconds: number };
+      const rate = flood.sent / flood.seconds;
+      await new Promise((r) => setTimeout(r, 2 * P));
 
-    flooder.stdin!.write('go\n');
-    const count = Math.floor((FLOOD_SECONDS * 1000) / 5) - 100; // every 5 ms, ending inside the flood
-    const pings = await Promise.all([
-      pingFlood(bed, h1.ns, h2.ipv4, count),
-      pingFlood(bed, h2.ns, h3.ipv6, count),
-      pingFlood(bed, h3.ns, h1.ipv4, count),
-    ]);
-    await exited;
-    const flood = JSON.parse(out.trim().split('\n').pop()!) as { sent: number; errors: number; seconds: number };
-    const rate = flood.sent / flood.seconds;
-    await new Promise((r) => setTimeout(r, 2 * P));
-
-    const events = bed.shims.map((s, i) => (s.stdout + s.stderr).slice(marks[i]).match(/membership: (join|change|leave|refused)[^\n]*/g) ?? []);
-    await bed.stopShims();
-    const reports = bed.attachReports;
-    console.log(
-      `heartbeat flood (kernel datapath): ${flood.sent} forged heartbeats in ${flood.seconds.toFixed(1)} s = ${Math.round(rate)}/s (${flood.errors} not written) into the switch; ` +
-        `heartbeat frames read by the control planes: ${reports.map((r, i) => `${bed.members[i].name} ${r?.heartbeats.received ?? 0} (${r?.heartbeats.unknownOverBudget ?? 0} of unknown hosts over the budget, not authenticated)`).join(', ')}; ` +
-        `dropped bad-authenticator: ${reports.map((r, i) => `${bed.members[i].name} ${r?.membership?.dropped['bad-authenticator'] ?? 0}`).join(', ')}; ` +
-        `member pings every 5 ms: ${pings.map((p) => `${p.route} ${p.received}/${p.sent}`).join(', ')}`,
-    );
-    expect(flood.errors).toBe(0);
-    expect(rate).toBeGreaterThanOrEqual(50_000);
-    for (const p of pings) expect(p).toEqual({ route: p.route, sent: count, received: count });
-    expect(events).toEqual([[], [], []]);
-    for (const r of reports) {
-      expect(r?.membership?.members.map((m) => m.name).sort()).toEqual(['host1', 'host2', 'host3']);
-      expect(r!.heartbeats.readErrors).toBe(0);
-      // the budget for unknown host IDs let some through to the HMAC, which refused them
-      expect(r!.membership!.dropped['bad-authenticator']).toBeGreaterThan(0);
-    }
-  }, (FLOOD_SECONDS + 90) * 1000);
+      const events = bed.shims.map(
+        (s, i) => (s.stdout + s.stderr).slice(marks[i]).match(/membership: (join|change|leave|refused)[^\n]*/g) ?? [],
+      );
+      await bed.stopShims();
+      const reports = bed.attachReports;
+      console.log(
+        `heartbeat flood (kernel datapath): ${flood.sent} forged heartbeats in ${flood.seconds.toFixed(1)} s = ${Math.round(rate)}/s (${flood.errors} not written) into the switch; ` +
+          `heartbeat frames read by the control planes: ${reports.map((r, i) => `${bed.members[i].name} ${r?.heartbeats.received ?? 0} (${r?.heartbeats.unknownOverBudget ?? 0} of unknown hosts over the budget, not authenticated)`).join(', ')}; ` +
+          `dropped bad-authenticator: ${reports.map((r, i) => `${bed.members[i].name} ${r?.membership?.dropped['bad-authenticator'] ?? 0}`).join(', ')}; ` +
+          `member pings every 5 ms: ${pings.map((p) => `${p.route} ${p.received}/${p.sent}`).join(', ')}`,
+      );
+      expect(flood.errors).toBe(0);
+      expect(rate).toBeGreaterThanOrEqual(50_000);
+      for (const p of pings) expect(p).toEqual({ route: p.route, sent: count, received: count });
+      expect(events).toEqual([[], [], []]);
+      for (const r of reports) {
+        expect(r?.membership?.members.map((m) => m.name).sort()).toEqual(['host1', 'host2', 'host3']);
+        expect(r!.heartbeats.readErrors).toBe(0);
+        // the budget for unknown host IDs let some through to the HMAC, which refused them
+        expect(r!.membership!.dropped['bad-authenticator']).toBeGreaterThan(0);
+      }
+    },
+    (FLOOD_SECONDS + 90) * 1000,
+  );
 });
 
-async function pingFlood(bed: Bed, ns: string, to: string, count: number): Promise<{ route: string; sent: number; received: number }> {
+async function pingFlood(
+  bed: Bed,
+  ns: string,
+  to: string,
+  count: number,
+): Promise<{ route: string; sent: number; received: number }> {
   const from = bed.members.find((m) => m.ns === ns)!.name;
-  const r = await run('ip', ['netns', 'exec', ns, 'ping', '-n', '-q', '-c', String(count), '-i', '0.005', '-W', '1', to], count * 5 + 20_000);
+  const r = await run(
+    'ip',
+    ['netns', 'exec', ns, 'ping', '-n', '-q', '-c', String(count), '-i', '0.005', '-W', '1', to],
+    count * 5 + 20_000,
+  );
   const m = /(\d+) packets transmitted, (\d+) (?:packets )?received/.exec(r.stdout);
   return { route: `${from} -> ${to}`, sent: m ? +m[1] : NaN, received: m ? +m[2] : NaN };
 }

@@ -17,7 +17,9 @@ datapathDescribe('live membership change at run time (SIGHUP reload)', (datapath
 
   const pingAll = (count = 2) =>
     Promise.all(
-      orderedPairs(bed.members).flatMap(([a, b]) => FAMILIES.map(async (f) => ({ route: `${a.name} -> ${b.name} ${f}`, ...(await bed.ping(a, b[f], count)) }))),
+      orderedPairs(bed.members).flatMap(([a, b]) =>
+        FAMILIES.map(async (f) => ({ route: `${a.name} -> ${b.name} ${f}`, ...(await bed.ping(a, b[f], count)) })),
+      ),
     );
   // Entries learned under the old membership stay until the kernel re-resolves (NUD) or they are
   // flushed; flushing makes every member resolve afresh under the new one (docs/live.md).
@@ -32,7 +34,9 @@ datapathDescribe('live membership change at run time (SIGHUP reload)', (datapath
     const lines = await bed.reloadShims();
     expect(lines[0]).toMatch(/^reloaded .*2 members \(host1, host2\)/);
     expect(lines[1]).toMatch(/^reloaded .*2 members \(host1, host2\)/);
-    expect(lines[2]).toMatch(/^reloaded .*host host3 is not listed in the config: (relaying|passing every frame) unchanged/);
+    expect(lines[2]).toMatch(
+      /^reloaded .*host host3 is not listed in the config: (relaying|passing every frame) unchanged/,
+    );
     await flushAll();
     for (const r of await pingAll()) {
       const withHost3 = r.route.includes('host3');
@@ -49,7 +53,8 @@ datapathDescribe('live membership change at run time (SIGHUP reload)', (datapath
     }
     for (const a of [h1, h2]) {
       const table = await bed.neigh(a);
-      for (const f of FAMILIES) expect(table.find((e) => e.dst === h3[f])?.lladdr ?? null).not.toBe(expectedMac('dedicated', h3, f));
+      for (const f of FAMILIES)
+        expect(table.find((e) => e.dst === h3[f])?.lladdr ?? null).not.toBe(expectedMac('dedicated', h3, f));
     }
   });
 
@@ -69,7 +74,9 @@ datapathDescribe('live membership change at run time (SIGHUP reload)', (datapath
     for (const r of await pingAll()) expect(r).toEqual({ route: r.route, sent: 2, received: 2 });
     for (const a of bed.members) {
       const table = await bed.neigh(a);
-      for (const b of bed.members.filter((x) => x !== a)) for (const f of FAMILIES) expect(table.find((e) => e.dst === b[f])?.lladdr).toBe(expectedMac('dedicated', b, f));
+      for (const b of bed.members.filter((x) => x !== a))
+        for (const f of FAMILIES)
+          expect(table.find((e) => e.dst === b[f])?.lladdr).toBe(expectedMac('dedicated', b, f));
     }
   });
 });

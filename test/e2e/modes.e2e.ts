@@ -3,7 +3,15 @@
 // member's neighbour table holds the others' dedicated (or shared) MACs. Both datapaths: the TAP
 // shim, and the BPF programs attached to each member's own veth.
 import { BED_MODES, Bed } from '../../src/live/bed';
-import { FAMILIES, createBed, datapathDescribe, expectedMac, layerName, layerReport, orderedPairs } from './helpers/live';
+import {
+  FAMILIES,
+  createBed,
+  datapathDescribe,
+  expectedMac,
+  layerName,
+  layerReport,
+  orderedPairs,
+} from './helpers/live';
 
 const PINGS = 3;
 const ECHO_BYTES = 32 * 1024;
@@ -21,7 +29,9 @@ for (const mode of BED_MODES) {
     test('b. IPv4 and IPv6 ping between every ordered pair of members', async () => {
       const pairs = orderedPairs(bed.members);
       const results = await Promise.all(
-        pairs.flatMap(([a, b]) => FAMILIES.map(async (f) => ({ route: `${a.name} -> ${b.name} ${f}`, ...(await bed.ping(a, b[f], PINGS)) }))),
+        pairs.flatMap(([a, b]) =>
+          FAMILIES.map(async (f) => ({ route: `${a.name} -> ${b.name} ${f}`, ...(await bed.ping(a, b[f], PINGS)) })),
+        ),
       );
       expect(results).toHaveLength(12);
       for (const r of results) expect(r).toEqual({ route: r.route, sent: PINGS, received: PINGS });
@@ -30,7 +40,12 @@ for (const mode of BED_MODES) {
     test(`b. TCP echo of ${ECHO_BYTES} bytes each way, content checked, every ordered pair, both families`, async () => {
       const pairs = orderedPairs(bed.members);
       const results = await Promise.all(
-        pairs.flatMap(([a, b]) => FAMILIES.map(async (f) => ({ route: `${a.name} -> ${b.name} ${f}`, ...(await bed.echo(a, b[f], ECHO_BYTES)) }))),
+        pairs.flatMap(([a, b]) =>
+          FAMILIES.map(async (f) => ({
+            route: `${a.name} -> ${b.name} ${f}`,
+            ...(await bed.echo(a, b[f], ECHO_BYTES)),
+          })),
+        ),
       );
       expect(results).toHaveLength(12);
       for (const r of results) expect(r).toEqual({ route: r.route, ok: true, sent: ECHO_BYTES, received: ECHO_BYTES });
@@ -42,7 +57,11 @@ for (const mode of BED_MODES) {
         for (const b of bed.members.filter((x) => x !== a)) {
           for (const f of FAMILIES) {
             const entry = table.find((e) => e.dst === b[f]);
-            expect({ on: a.name, for: `${b.name} ${b[f]}`, lladdr: entry?.lladdr }).toEqual({ on: a.name, for: `${b.name} ${b[f]}`, lladdr: expectedMac(mode, b, f) });
+            expect({ on: a.name, for: `${b.name} ${b[f]}`, lladdr: entry?.lladdr }).toEqual({
+              on: a.name,
+              for: `${b.name} ${b[f]}`,
+              lladdr: expectedMac(mode, b, f),
+            });
           }
         }
       }

@@ -30,7 +30,9 @@ datapathDescribe('live negative control: the layer passes every frame unchanged'
 
   test('a. member-to-member ping fails for every ordered pair (IPv4 and IPv6)', async () => {
     const results = await Promise.all(
-      orderedPairs(bed.members).flatMap(([a, b]) => FAMILIES.map(async (f) => ({ route: `${a.name} -> ${b.name} ${f}`, ...(await bed.ping(a, b[f], 2)) }))),
+      orderedPairs(bed.members).flatMap(([a, b]) =>
+        FAMILIES.map(async (f) => ({ route: `${a.name} -> ${b.name} ${f}`, ...(await bed.ping(a, b[f], 2)) })),
+      ),
     );
     expect(results).toHaveLength(12);
     for (const r of results) expect(r).toEqual({ route: r.route, sent: 2, received: 0 });
@@ -42,7 +44,10 @@ datapathDescribe('live negative control: the layer passes every frame unchanged'
       for (const m of bed.members) {
         for (const hook of ['ingress', 'egress']) {
           const r = await run('tc', ['-n', m.ns, 'filter', 'show', 'dev', 'eth0', hook]);
-          expect({ on: `${m.name} ${hook}`, attached: new RegExp(`direct-action .* name ${hook} `).test(r.stdout) }).toEqual({ on: `${m.name} ${hook}`, attached: true });
+          expect({
+            on: `${m.name} ${hook}`,
+            attached: new RegExp(`direct-action .* name ${hook} `).test(r.stdout),
+          }).toEqual({ on: `${m.name} ${hook}`, attached: true });
         }
       }
       await bed.stopShims();

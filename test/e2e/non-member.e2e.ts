@@ -12,7 +12,9 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function allPairsPing(bed: Bed, count = 2): Promise<{ route: string; sent: number; received: number }[]> {
   return Promise.all(
-    orderedPairs(bed.members).flatMap(([a, b]) => FAMILIES.map(async (f) => ({ route: `${a.name} -> ${b.name} ${f}`, ...(await bed.ping(a, b[f], count)) }))),
+    orderedPairs(bed.members).flatMap(([a, b]) =>
+      FAMILIES.map(async (f) => ({ route: `${a.name} -> ${b.name} ${f}`, ...(await bed.ping(a, b[f], count)) })),
+    ),
   );
 }
 
@@ -52,8 +54,17 @@ datapathDescribe('live, non-member beside the cluster (dedicated mode)', (datapa
     for (const m of bed.members) {
       for (const f of FAMILIES) {
         await bed.flushNeigh(bed.nonMember, m[f]); // resolve afresh: the capture must hold its ARP/NDP
-        expect({ to: `${m.name} ${f}`, ...(await bed.ping(bed.nonMember, m[f], 3)) }).toEqual({ to: `${m.name} ${f}`, sent: 3, received: 3 });
-        expect({ to: `${m.name} ${f}`, ...(await bed.echo(bed.nonMember, m[f], ECHO_BYTES)) }).toEqual({ to: `${m.name} ${f}`, ok: true, sent: ECHO_BYTES, received: ECHO_BYTES });
+        expect({ to: `${m.name} ${f}`, ...(await bed.ping(bed.nonMember, m[f], 3)) }).toEqual({
+          to: `${m.name} ${f}`,
+          sent: 3,
+          received: 3,
+        });
+        expect({ to: `${m.name} ${f}`, ...(await bed.echo(bed.nonMember, m[f], ECHO_BYTES)) }).toEqual({
+          to: `${m.name} ${f}`,
+          ok: true,
+          sent: ECHO_BYTES,
+          received: ECHO_BYTES,
+        });
       }
     }
     expect(await outsiderEntries(bed)).toEqual(allCluster(bed));
@@ -64,12 +75,15 @@ datapathDescribe('live, non-member beside the cluster (dedicated mode)', (datapa
     const groupSources = [...outsider, ...members].filter((f) => isGroupMac(f.src));
     expect(groupSources).toEqual([]);
     // Frames addressed to the non-member (its MAC, broadcast, IPv6 multicast): no group MAC inside ARP/NDP.
-    const addressedToOutsider = (f: CapturedFrame) => f.dst === bed.nonMember.mac || f.dst === 'ff:ff:ff:ff:ff:ff' || f.dst.startsWith('33:33:');
+    const addressedToOutsider = (f: CapturedFrame) =>
+      f.dst === bed.nonMember.mac || f.dst === 'ff:ff:ff:ff:ff:ff' || f.dst.startsWith('33:33:');
     const leaks = outsider.filter((f) => addressedToOutsider(f) && payloadMacs(f).some(isGroupMac));
     expect(leaks).toEqual([]);
     // Not vacuous: the capture holds each member's ARP reply and NA to the non-member, with the cluster MAC.
     const arpReplies = outsider.filter((f) => f.dst === bed.nonMember.mac && f.arpSha === CLUSTER_MAC);
-    const nas = outsider.filter((f) => f.dst === bed.nonMember.mac && f.icmpv6Type === 136 && f.ndpLinkAddrs.includes(CLUSTER_MAC));
+    const nas = outsider.filter(
+      (f) => f.dst === bed.nonMember.mac && f.icmpv6Type === 136 && f.ndpLinkAddrs.includes(CLUSTER_MAC),
+    );
     expect(arpReplies.length).toBeGreaterThanOrEqual(bed.members.length);
     expect(nas.length).toBeGreaterThanOrEqual(bed.members.length);
     // And the member-to-member discovery ran through the capture: replies between members, which
@@ -84,9 +98,15 @@ datapathDescribe('live, non-member beside the cluster (dedicated mode)', (datapa
     for (const m of bed.members) {
       for (const f of FAMILIES) {
         await bed.flushNeigh(m, bed.nonMember[f]); // a broadcast ARP request / multicast NS for the outsider
-        expect({ from: `${m.name} ${f}`, ...(await bed.ping(m, bed.nonMember[f], 2)) }).toEqual({ from: `${m.name} ${f}`, sent: 2, received: 2 });
+        expect({ from: `${m.name} ${f}`, ...(await bed.ping(m, bed.nonMember[f], 2)) }).toEqual({
+          from: `${m.name} ${f}`,
+          sent: 2,
+          received: 2,
+        });
       }
-      const learned = (await bed.neigh(m)).filter((e) => e.dst === bed.nonMember.ipv4 || e.dst === bed.nonMember.ipv6).map((e) => e.lladdr);
+      const learned = (await bed.neigh(m))
+        .filter((e) => e.dst === bed.nonMember.ipv4 || e.dst === bed.nonMember.ipv6)
+        .map((e) => e.lladdr);
       expect(learned).toEqual([bed.nonMember.mac, bed.nonMember.mac]);
     }
     for (const a of bed.members) {
@@ -94,7 +114,11 @@ datapathDescribe('live, non-member beside the cluster (dedicated mode)', (datapa
       for (const b of bed.members.filter((x) => x !== a)) {
         for (const f of FAMILIES) {
           const lladdr = table.find((e) => e.dst === b[f])?.lladdr;
-          expect({ on: a.name, for: b[f], lladdr }).toEqual({ on: a.name, for: b[f], lladdr: expectedMac('dedicated', b, f) });
+          expect({ on: a.name, for: b[f], lladdr }).toEqual({
+            on: a.name,
+            for: b[f],
+            lladdr: expectedMac('dedicated', b, f),
+          });
         }
       }
     }
@@ -106,14 +130,20 @@ datapathDescribe('live, non-member beside the cluster (dedicated mode)', (datapa
  * The non-member already has entries for the members (it talked to them); then the members resolve
  * each other afresh. Its entries must still hold the cluster MAC.
  */
-async function outsiderAfterMembersResolve(bed: Bed): Promise<{ entries: Record<string, string | null>; floodedArp: CapturedFrame[] }> {
-  for (const m of bed.members) for (const f of FAMILIES) expect(await bed.ping(bed.nonMember, m[f], 1)).toEqual({ sent: 1, received: 1 });
+async function outsiderAfterMembersResolve(
+  bed: Bed,
+): Promise<{ entries: Record<string, string | null>; floodedArp: CapturedFrame[] }> {
+  for (const m of bed.members)
+    for (const f of FAMILIES) expect(await bed.ping(bed.nonMember, m[f], 1)).toEqual({ sent: 1, received: 1 });
   await sleep(PAST_LOCKTIME_MS);
   const cap = await bed.capture(bed.nonMember.port, 'out');
   for (const m of bed.members) await bed.flushNeigh(m);
   expectAllReceived(await allPairsPing(bed, 1));
   const frames = await readCapture(await cap.stop());
-  return { entries: await outsiderEntries(bed), floodedArp: frames.filter((f) => f.arpSha !== undefined && payloadMacs(f).some(isGroupMac)) };
+  return {
+    entries: await outsiderEntries(bed),
+    floodedArp: frames.filter((f) => f.arpSha !== undefined && payloadMacs(f).some(isGroupMac)),
+  };
 }
 
 const senderRewrites = () => ({ ...bedConfig('dedicated'), replyRewrite: 'sender' });
@@ -130,7 +160,8 @@ for (const [label, mode, configFor, known] of [
     afterAll(async () => {
       await bed?.destroy();
     });
-    const name = 'd. the non-member keeps the cluster MAC for every member; no ARP carrying a dedicated MAC reaches its port';
+    const name =
+      'd. the non-member keeps the cluster MAC for every member; no ARP carrying a dedicated MAC reaches its port';
     const body = async () => {
       const r = await outsiderAfterMembersResolve(bed);
       expect(r.floodedArp).toEqual([]);

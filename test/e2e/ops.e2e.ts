@@ -21,7 +21,9 @@ function scrape(url: string): Promise<string> {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (d: string) => (body += d));
-      res.on('end', () => (res.statusCode === 200 ? resolve(body) : reject(new Error(`${url}: HTTP ${res.statusCode}`))));
+      res.on('end', () =>
+        res.statusCode === 200 ? resolve(body) : reject(new Error(`${url}: HTTP ${res.statusCode}`)),
+      );
     });
     req.setTimeout(5000, () => req.destroy(new Error(`${url}: no answer within 5 s`)));
     req.on('error', reject);
@@ -37,12 +39,15 @@ function promtool(text: string): { code: number | null; out: string } {
 /** intracluster_frames_total samples of a scrape, keyed `direction verdict reason`. */
 function frameSamples(text: string): Map<string, number> {
   const out = new Map<string, number>();
-  for (const m of text.matchAll(/^intracluster_frames_total\{direction="([^"]+)",verdict="([^"]+)",reason="((?:[^"\\]|\\.)*)"\} (\d+)$/gm))
+  for (const m of text.matchAll(
+    /^intracluster_frames_total\{direction="([^"]+)",verdict="([^"]+)",reason="((?:[^"\\]|\\.)*)"\} (\d+)$/gm,
+  ))
     out.set(`${m[1]} ${m[2]} ${m[3].replace(/\\"/g, '"').replace(/\\\\/g, '\\')}`, +m[4]);
   return out;
 }
 
-const rowsAsMap = (rows: FrameCount[]) => new Map(rows.map((r) => [`${r.direction} ${r.verdict} ${r.reason}`, r.count]));
+const rowsAsMap = (rows: FrameCount[]) =>
+  new Map(rows.map((r) => [`${r.direction} ${r.verdict} ${r.reason}`, r.count]));
 
 liveDescribe('live operations: status, metrics, logs', () => {
   let bed: Bed;
@@ -60,10 +65,15 @@ liveDescribe('live operations: status, metrics, logs', () => {
     }
     return { code: r.code, ...parsed, stderr: r.stderr };
   };
-  const metricsUrl = (i: number) => /metrics: serving (http:\/\/127\.0\.0\.1:\d+\/metrics)/.exec(bed.shims[i].stderr)?.[1];
+  const metricsUrl = (i: number) =>
+    /metrics: serving (http:\/\/127\.0\.0\.1:\d+\/metrics)/.exec(bed.shims[i].stderr)?.[1];
 
   beforeAll(async () => {
-    bed = await createBed({ mode: 'dedicated', persistentTaps: true, shimArgs: (m) => ['--metrics', '127.0.0.1:0', ...(m.name === 'host3' ? ['--log-format', 'json'] : [])] });
+    bed = await createBed({
+      mode: 'dedicated',
+      persistentTaps: true,
+      shimArgs: (m) => ['--metrics', '127.0.0.1:0', ...(m.name === 'host3' ? ['--log-format', 'json'] : [])],
+    });
     // every member resolves every other one (IPv4, IPv6) through the layer
     await Promise.all(orderedPairs(bed.members).flatMap(([a, b]) => FAMILIES.map((f) => bed.ping(a, b[f], 2))));
   });
@@ -75,7 +85,15 @@ liveDescribe('live operations: status, metrics, logs', () => {
     for (const [i, m] of bed.members.entries()) {
       const r = await statusJson(['--pid', String(bed.shims[i].pid), '--netns', m.ns, '--stack-dev', 'eth0']);
       expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: '' });
-      expect(r.status).toMatchObject({ kind: 'shim', datapath: 'shim', host: m.name, pid: bed.shims[i].pid, layer: true, mode: 'dedicated', clusterMac: CLUSTER_MAC });
+      expect(r.status).toMatchObject({
+        kind: 'shim',
+        datapath: 'shim',
+        host: m.name,
+        pid: bed.shims[i].pid,
+        layer: true,
+        mode: 'dedicated',
+        clusterMac: CLUSTER_MAC,
+      });
       expect(r.status.config.path).toBe(bed.configPath);
       expect(r.status.members.map((x) => x.name)).toEqual(bed.members.map((x) => x.name));
       for (const h of bed.members) {
@@ -93,7 +111,11 @@ liveDescribe('live operations: status, metrics, logs', () => {
   });
 
   test('found by the interface it serves; with three instances and no choice, one line asking for one', async () => {
-    const host2 = await statusJson(['--dev', /--stack (\S+)/.exec(bed.shims[1].proc.spawnargs.join(' '))![1], '--no-neigh']);
+    const host2 = await statusJson([
+      '--dev',
+      /--stack (\S+)/.exec(bed.shims[1].proc.spawnargs.join(' '))![1],
+      '--no-neigh',
+    ]);
     expect(host2.status.host).toBe('host2');
     const none = await status([]);
     expect(none.code).toBe(1);
@@ -101,7 +123,7 @@ liveDescribe('live operations: status, metrics, logs', () => {
     expect(none.stderr).toMatch(/^intracluster status: 3 instances are running; choose one with --pid or --dev/);
   });
 
-  test('a shim restarted with --stack-netns: status checks that namespace\'s table without being told', async () => {
+  test("a shim restarted with --stack-netns: status checks that namespace's table without being told", async () => {
     const m = bed.members[0];
     await bed.killShim(0);
     await bed.startShimInNamespaces(0);
@@ -109,24 +131,47 @@ liveDescribe('live operations: status, metrics, logs', () => {
     const r = await statusJson(['--pid', String(bed.shims[0].pid)]);
     expect(r.status.stack).toEqual({ netns: m.ns, dev: 'eth0' });
     expect(r.neighbours).toMatchObject({ netns: m.ns, dev: 'eth0', wrong: 0 });
-    expect(r.neighbours.checks.find((c) => c.address === bed.members[1].ipv4)).toMatchObject({ verdict: 'ok', actual: expectedMac('dedicated', bed.members[1], 'ipv4') });
+    expect(r.neighbours.checks.find((c) => c.address === bed.members[1].ipv4)).toMatchObject({
+      verdict: 'ok',
+      actual: expectedMac('dedicated', bed.members[1], 'ipv4'),
+    });
     expect(r.code).toBe(0);
   });
 
   test('a member entry set by hand to the cluster MAC is flagged (exit 1), and only that one', async () => {
     const [h1, h2] = bed.members;
-    await run('ip', ['-n', h1.ns, 'neigh', 'replace', h2.ipv4, 'lladdr', CLUSTER_MAC, 'dev', 'eth0', 'nud', 'permanent']);
+    await run('ip', [
+      '-n',
+      h1.ns,
+      'neigh',
+      'replace',
+      h2.ipv4,
+      'lladdr',
+      CLUSTER_MAC,
+      'dev',
+      'eth0',
+      'nud',
+      'permanent',
+    ]);
     try {
       const r = await statusJson(['--pid', String(bed.shims[0].pid), '--netns', h1.ns, '--stack-dev', 'eth0']);
       expect(r.code).toBe(1);
       expect(r.neighbours.wrong).toBe(1);
       const wrong = r.neighbours.checks.filter((c) => c.verdict === 'wrong');
       expect(wrong).toEqual([
-        expect.objectContaining({ member: 'host2', address: h2.ipv4, actual: CLUSTER_MAC, expected: expectedMac('dedicated', h2, 'ipv4'), state: ['PERMANENT'] }),
+        expect.objectContaining({
+          member: 'host2',
+          address: h2.ipv4,
+          actual: CLUSTER_MAC,
+          expected: expectedMac('dedicated', h2, 'ipv4'),
+          state: ['PERMANENT'],
+        }),
       ]);
       const text = await status(['--pid', String(bed.shims[0].pid), '--netns', h1.ns, '--stack-dev', 'eth0']);
       expect(text.code).toBe(1);
-      expect(text.stdout).toContain(`WRONG ${h2.ipv4} (host2): ${CLUSTER_MAC} [PERMANENT], should be ${expectedMac('dedicated', h2, 'ipv4')}: resolved to the cluster MAC`);
+      expect(text.stdout).toContain(
+        `WRONG ${h2.ipv4} (host2): ${CLUSTER_MAC} [PERMANENT], should be ${expectedMac('dedicated', h2, 'ipv4')}: resolved to the cluster MAC`,
+      );
     } finally {
       await run('ip', ['-n', h1.ns, 'neigh', 'del', h2.ipv4, 'dev', 'eth0']);
     }
@@ -159,17 +204,24 @@ liveDescribe('live operations: status, metrics, logs', () => {
       const suppressed = recs.filter((r) => r.event === 'suppressed').reduce((n, r) => n + (r.fields.total ?? 0), 0);
       return { lines, recs, shown, suppressed };
     };
-    for (let k = 0; k < 30 && tally().shown + tally().suppressed < reloads; k++) await new Promise((r) => setTimeout(r, 100));
+    for (let k = 0; k < 30 && tally().shown + tally().suppressed < reloads; k++)
+      await new Promise((r) => setTimeout(r, 100));
     const { lines, recs, shown, suppressed } = tally();
     const perSecond = new Map<number, number>();
-    for (const r of recs) perSecond.set(Math.floor(Date.parse(r.time) / 1000), (perSecond.get(Math.floor(Date.parse(r.time) / 1000)) ?? 0) + 1);
-    process.stdout.write(`log flood: ${sent} SIGHUPs sent, ${reloads} reloads done, ${lines.length} lines (${shown} reload lines, ${suppressed} suppressed), max ${Math.max(...perSecond.values())} lines in one second\n`);
+    for (const r of recs)
+      perSecond.set(
+        Math.floor(Date.parse(r.time) / 1000),
+        (perSecond.get(Math.floor(Date.parse(r.time) / 1000)) ?? 0) + 1,
+      );
+    process.stdout.write(
+      `log flood: ${sent} SIGHUPs sent, ${reloads} reloads done, ${lines.length} lines (${shown} reload lines, ${suppressed} suppressed), max ${Math.max(...perSecond.values())} lines in one second\n`,
+    );
     expect(reloads).toBeGreaterThan(100);
     for (const n of perSecond.values()) expect(n).toBeLessThanOrEqual(20);
     expect(shown + suppressed).toBe(reloads);
   });
 
-  test('promtool check metrics passes on each scrape, and the frame counters equal the shim\'s own at exit', async () => {
+  test("promtool check metrics passes on each scrape, and the frame counters equal the shim's own at exit", async () => {
     // Freeze traffic: every member's stack and bridge port down, so no frame is read between the
     // last scrape and the counters the shims print when they stop.
     for (const m of bed.members) {
@@ -185,14 +237,20 @@ liveDescribe('live operations: status, metrics, logs', () => {
     }
     await bed.stopShims();
     for (const [i, text] of scrapes.entries()) {
-      const report = bed.shimReports[i] as unknown as { frames: FrameCount[]; shim: Record<string, number>; engine: { frames: number } };
+      const report = bed.shimReports[i] as unknown as {
+        frames: FrameCount[];
+        shim: Record<string, number>;
+        engine: { frames: number };
+      };
       const scraped = frameSamples(text);
       expect(scraped.size).toBeGreaterThan(3);
       expect(scraped).toEqual(rowsAsMap(report.frames));
       const total = [...scraped.values()].reduce((a, b) => a + b, 0);
       expect(total).toBe(report.shim['from stack'] + report.shim['from wire']);
       expect(total).toBe(report.engine.frames); // no heartbeats here: every frame went through the engine
-      process.stdout.write(`metrics ${bed.members[i].name}: ${scraped.size} frame series, ${total} frames, equal to the shim's counters at exit\n`);
+      process.stdout.write(
+        `metrics ${bed.members[i].name}: ${scraped.size} frame series, ${total} frames, equal to the shim's counters at exit\n`,
+      );
     }
   });
 });
@@ -207,7 +265,11 @@ liveDescribe('live operations with heartbeat membership: status shows each live 
     writeFileSync(keyFile, randomBytes(32).toString('hex') + '\n', { mode: 0o600 });
     bed = await createBed({
       mode: 'dedicated',
-      configFor: (m) => ({ clusterMac: CLUSTER_MAC, hosts: [{ name: m.name, addresses: [m.ipv4, m.ipv6, m.linkLocal] }], heartbeat: { keyFile, periodMs: P, missed: 5 } }),
+      configFor: (m) => ({
+        clusterMac: CLUSTER_MAC,
+        hosts: [{ name: m.name, addresses: [m.ipv4, m.ipv6, m.linkLocal] }],
+        heartbeat: { keyFile, periodMs: P, missed: 5 },
+      }),
       shimArgs: () => ['--metrics', '127.0.0.1:0'],
     });
   });
@@ -220,13 +282,28 @@ liveDescribe('live operations with heartbeat membership: status shows each live 
     for (const [i, m] of bed.members.entries()) {
       let s: InstanceStatus | null = null;
       for (let k = 0; k < 50; k++) {
-        const r = await run(E2E_CLI[0], [...E2E_CLI.slice(1), 'status', '--control-dir', bed.controlDir, '--pid', String(bed.shims[i].pid), '--json', '--no-neigh'], 20_000);
+        const r = await run(
+          E2E_CLI[0],
+          [
+            ...E2E_CLI.slice(1),
+            'status',
+            '--control-dir',
+            bed.controlDir,
+            '--pid',
+            String(bed.shims[i].pid),
+            '--json',
+            '--no-neigh',
+          ],
+          20_000,
+        );
         s = (JSON.parse(r.stdout) as { status: InstanceStatus }).status;
         if (s.members.length === 3) break;
         await new Promise((x) => setTimeout(x, 200));
       }
       const byName = (a: [string, string], b: [string, string]) => (a[0] < b[0] ? -1 : 1);
-      expect(s!.members.map((x): [string, string] => [x.name, x.kind]).sort(byName)).toEqual(bed.members.map((x): [string, string] => [x.name, x === m ? 'local' : 'live']));
+      expect(s!.members.map((x): [string, string] => [x.name, x.kind]).sort(byName)).toEqual(
+        bed.members.map((x): [string, string] => [x.name, x === m ? 'local' : 'live']),
+      );
       for (const x of s!.members.filter((y) => !y.local)) {
         expect(x.hostId).toBeGreaterThan(0);
         expect(x.heartbeatAgeMs).toBeLessThan(2 * P);
@@ -239,7 +316,9 @@ liveDescribe('live operations with heartbeat membership: status shows each live 
       expect(text).toContain('intracluster_members 3\n');
       expect(text).toContain('intracluster_membership_changes_total{event="join"} 2\n');
       expect(+/^intracluster_heartbeats_accepted_total (\d+)$/m.exec(text)![1]).toBeGreaterThanOrEqual(2);
-      expect(+/^intracluster_frames_total\{direction="inbound",verdict="drop",reason="heartbeat"\} (\d+)$/m.exec(text)![1]).toBeGreaterThanOrEqual(2);
+      expect(
+        +/^intracluster_frames_total\{direction="inbound",verdict="drop",reason="heartbeat"\} (\d+)$/m.exec(text)![1],
+      ).toBeGreaterThanOrEqual(2);
     }
   });
 });

@@ -11,7 +11,9 @@ describeKernel('libbpf addon', () => {
       m.set(u32(7), Uint8Array.of(1, 2, 3, 4, 5, 6, 7, 8));
       expect(m.get(u32(7), v)).toBe(true);
       expect(Array.from(v)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
-      expect(() => m.set(u32(7), new Uint8Array(8), UpdateFlag.NoExist)).toThrow(/^bpf_map_update_elem \(map fd \d+\): File exists \(EEXIST\)$/);
+      expect(() => m.set(u32(7), new Uint8Array(8), UpdateFlag.NoExist)).toThrow(
+        /^bpf_map_update_elem \(map fd \d+\): File exists \(EEXIST\)$/,
+      );
       const keys = new Uint8Array(4 * 10);
       const values = new Uint8Array(8 * 10);
       for (let i = 0; i < 10; i++) {
@@ -48,8 +50,12 @@ describeKernel('libbpf addon', () => {
     } finally {
       m.close();
     }
-    expect(() => BpfMap.create(MapType.Hash, 0, 4, 2)).toThrow(/^bpf_map_create type 1 key 0 value 4 entries 2: Invalid argument \(EINVAL\)$/);
-    expect(() => bpfAddon().objGet('/sys/fs/bpf/intracluster-no-such-pin')).toThrow(/^bpf_obj_get \/sys\/fs\/bpf\/intracluster-no-such-pin: No such file or directory \(ENOENT\)$/);
+    expect(() => BpfMap.create(MapType.Hash, 0, 4, 2)).toThrow(
+      /^bpf_map_create type 1 key 0 value 4 entries 2: Invalid argument \(EINVAL\)$/,
+    );
+    expect(() => bpfAddon().objGet('/sys/fs/bpf/intracluster-no-such-pin')).toThrow(
+      /^bpf_obj_get \/sys\/fs\/bpf\/intracluster-no-such-pin: No such file or directory \(ENOENT\)$/,
+    );
   });
 
   test('map-in-map: an inner map replaced in an outer array', () => {

@@ -34,6 +34,8 @@ export function describeKernel(title: string, body: (datapath: () => KernelDatap
     });
     return;
   }
-  process.stderr.write(`KERNEL DATAPATH TESTS SKIPPED (${title}): ${why} (set INTRACLUSTER_E2E=required to make this an error)\n`);
+  process.stderr.write(
+    `KERNEL DATAPATH TESTS SKIPPED (${title}): ${why} (set INTRACLUSTER_E2E=required to make this an error)\n`,
+  );
   describe.skip(title, () => body(() => datapath!));
 }

@@ -25,7 +25,12 @@ const SEED = Number(process.env.DIFFERENTIAL_SEED ?? Math.floor(Math.random() * 
 const MODES: Model[] = [
   ...MODELS,
   new Model('replySender', { ...CONFIGS.dedicated, replyRewrite: 'sender' }),
-  new Model('replyReceiverSynthStrict', { ...CONFIGS.dedicated, replyRewrite: 'receiver', synthesize: true, strictSources: true }),
+  new Model('replyReceiverSynthStrict', {
+    ...CONFIGS.dedicated,
+    replyRewrite: 'receiver',
+    synthesize: true,
+    strictSources: true,
+  }),
 ];
 
 interface Case {
@@ -64,7 +69,8 @@ function same(a: Answer, b: Answer): boolean {
   return true;
 }
 
-const show = (a: Answer) => `${['pass', 'rewrite', 'drop', 'reply'][a.verdict] ?? a.verdict} "${reasonText(a.reason)}"${a.verdict === 2 ? '' : ` ${hex(a.bytes)}`}`;
+const show = (a: Answer) =>
+  `${['pass', 'rewrite', 'drop', 'reply'][a.verdict] ?? a.verdict} "${reasonText(a.reason)}"${a.verdict === 2 ? '' : ` ${hex(a.bytes)}`}`;
 
 describeKernel('differential: the BPF programs against the engine', () => {
   test(`${FRAMES} generated frames per mode (${MODES.length} modes x ${LOCAL_HOSTS.length} hosts), seed ${SEED}`, () => {
@@ -84,10 +90,24 @@ describeKernel('differential: the BPF programs against the engine', () => {
         const datapath = KernelDatapath.open();
         try {
           const kernel = datapath.create(cluster, host);
-          const where = (c: Case, what: string) => `[${model.name} on ${host}, ${c.direction ? 'outbound' : 'inbound'}${what}] frame ${hex(c.frame)}`;
-          const check = (engine: Engine, k: KernelEngine, c: Case, frame: Uint8Array, direction: 0 | 1, kernelBytes: Uint8Array, kv: number, what: string) => {
+          const where = (c: Case, what: string) =>
+            `[${model.name} on ${host}, ${c.direction ? 'outbound' : 'inbound'}${what}] frame ${hex(c.frame)}`;
+          const check = (
+            engine: Engine,
+            k: KernelEngine,
+            c: Case,
+            frame: Uint8Array,
+            direction: 0 | 1,
+            kernelBytes: Uint8Array,
+            kv: number,
+            what: string,
+          ) => {
             const want = engineAnswer(engine, frame, direction);
-            const got: Answer = { verdict: kv, reason: k.reason, bytes: kv === 3 ? k.replyFrame.slice(0, k.replyLength) : kernelBytes };
+            const got: Answer = {
+              verdict: kv,
+              reason: k.reason,
+              bytes: kv === 3 ? k.replyFrame.slice(0, k.replyLength) : kernelBytes,
+            };
             if (!k.lastRan) {
               notRun++;
               return;
@@ -95,13 +115,18 @@ describeKernel('differential: the BPF programs against the engine', () => {
             compared++;
             verdicts[kv]++;
             reasons.add(k.reason);
-            if (!same(want, got) && mismatches.length < 8) mismatches.push(`${where(c, what)}\n    engine: ${show(want)}\n    kernel: ${show(got)}`);
+            if (!same(want, got) && mismatches.length < 8)
+              mismatches.push(`${where(c, what)}\n    engine: ${show(want)}\n    kernel: ${show(got)}`);
           };
           const t1 = Date.now();
           if (!model.strict) {
             const engine = new Engine(cluster, host, factory.adapters);
             const frames = cases.map((c) => Uint8Array.from(c.frame));
-            kernel.processMany(frames, cases.map((c) => c.direction), (i, v) => check(engine, kernel, cases[i], cases[i].frame, cases[i].direction, frames[i], v, ''));
+            kernel.processMany(
+              frames,
+              cases.map((c) => c.direction),
+              (i, v) => check(engine, kernel, cases[i], cases[i].frame, cases[i].direction, frames[i], v, ''),
+            );
           } else {
             // every case starts afresh on both sides (a new engine; strict_reset in the batch) and
             // first sees its discovery frames

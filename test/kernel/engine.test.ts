@@ -3,8 +3,22 @@ import { describeKernel } from './available';
 
 // KernelEngine answers what the engine answers for input no test run can take.
 describeKernel('KernelEngine outside the test runs', (datapath) => {
-  const config = parseConfig({ clusterMac: '02-bf-aa-bb-cc-dd', hosts: [{ name: 'h1', addresses: ['198.18.0.1'] }, { name: 'h2', addresses: ['198.18.0.2'] }] });
-  const frame = Uint8Array.from(Buffer.from('ffffffffffff02bfaabbccdd0806' + '00010800060400010' + '2bfaabbccddc6120002000000000000c6120001' + '00'.repeat(18), 'hex'));
+  const config = parseConfig({
+    clusterMac: '02-bf-aa-bb-cc-dd',
+    hosts: [
+      { name: 'h1', addresses: ['198.18.0.1'] },
+      { name: 'h2', addresses: ['198.18.0.2'] },
+    ],
+  });
+  const frame = Uint8Array.from(
+    Buffer.from(
+      'ffffffffffff02bfaabbccdd0806' +
+        '00010800060400010' +
+        '2bfaabbccddc6120002000000000000c6120001' +
+        '00'.repeat(18),
+      'hex',
+    ),
+  );
 
   test('a direction other than 0 or 1 drops with engine.bad-direction, no test run', () => {
     const e = datapath().create(config, 'h1');

@@ -6,7 +6,10 @@ import { describeKernel } from './available';
 // engine's run: verdict, bytes, reply bytes, reason, nothing written outside the frame.
 describeKernel('golden vectors on the kernel datapath', (datapath) => {
   // the runner's own choice of datapath (what an outside suite uses)
-  describeGoldenVectors(GOLDEN_DIR, createContainer(), { title: 'each vector (runner option datapath: "kernel")', datapath: 'kernel' });
+  describeGoldenVectors(GOLDEN_DIR, createContainer(), {
+    title: 'each vector (runner option datapath: "kernel")',
+    datapath: 'kernel',
+  });
 
   test('every vector but those the live kernel never hands to tc went through a test run', () => {
     const vectors = loadGoldenVectors(GOLDEN_DIR);
@@ -22,6 +25,8 @@ describeKernel('golden vectors on the kernel datapath', (datapath) => {
     // only frames shorter than an Ethernet header (or than the outer tag the receive path removes)
     for (const n of notRun) expect(Number(/\((\d+) bytes\)/.exec(n)![1])).toBeLessThan(18);
     expect(ran).toBeGreaterThan(vectors.length - 5);
-    process.stderr.write(`kernel datapath: ${ran} of ${vectors.length} golden vectors through BPF_PROG_TEST_RUN; without a test run: ${notRun.join(', ') || 'none'}\n`);
+    process.stderr.write(
+      `kernel datapath: ${ran} of ${vectors.length} golden vectors through BPF_PROG_TEST_RUN; without a test run: ${notRun.join(', ') || 'none'}\n`,
+    );
   });
 });

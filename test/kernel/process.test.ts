@@ -10,7 +10,12 @@ const ROOT = join(__dirname, '..', '..');
 const BIN = join(ROOT, 'bin', 'intracluster.js');
 
 function run(args: string[], input: Buffer): { code: number | null; stdout: Buffer; stderr: string } {
-  const r = spawnSync(process.execPath, [BIN, 'process', ...args], { input, cwd: ROOT, timeout: 60_000, maxBuffer: 64 << 20 });
+  const r = spawnSync(process.execPath, [BIN, 'process', ...args], {
+    input,
+    cwd: ROOT,
+    timeout: 60_000,
+    maxBuffer: 64 << 20,
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr.toString() };
 }
 
@@ -37,7 +42,10 @@ describeKernel('intracluster process --datapath kernel', () => {
       const input = Buffer.from(g.lines.join('\n') + '\n');
       // the engine's answers in-process (the same processor the CLI runs), the kernel's from the CLI
       const chunks: Buffer[] = [];
-      const p = new NdjsonProcessor(createEngineFactory().create(loadConfigFile(g.config), g.host), (b) => chunks.push(Buffer.from(b)) > 0);
+      const p = new NdjsonProcessor(
+        createEngineFactory().create(loadConfigFile(g.config), g.host),
+        (b) => chunks.push(Buffer.from(b)) > 0,
+      );
       p.push(input);
       p.end();
       p.flush();
@@ -53,7 +61,10 @@ describeKernel('intracluster process --datapath kernel', () => {
     const g = [...groups.values()].sort((a, b) => b.records.length - a.records.length)[0];
     const input = Buffer.concat(g.records);
     const engine = run(['--config', g.config, '--host', g.host, '--format', 'binary', '--stats'], input);
-    const kernel = run(['--config', g.config, '--host', g.host, '--format', 'binary', '--stats', '--datapath', 'kernel'], input);
+    const kernel = run(
+      ['--config', g.config, '--host', g.host, '--format', 'binary', '--stats', '--datapath', 'kernel'],
+      input,
+    );
     expect(kernel.code).toBe(0);
     expect(kernel.stdout.equals(engine.stdout)).toBe(true);
     expect(kernel.stderr).toBe(engine.stderr);
@@ -62,6 +73,8 @@ describeKernel('intracluster process --datapath kernel', () => {
   test('a wrong --datapath is one line', () => {
     const r = run(['--config', 'x', '--host', 'y', '--datapath', 'ebpf'], Buffer.alloc(0));
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe('intracluster process: --datapath must be "engine" or "kernel", got "ebpf" (see: intracluster process --help)\n');
+    expect(r.stderr).toBe(
+      'intracluster process: --datapath must be "engine" or "kernel", got "ebpf" (see: intracluster process --help)\n',
+    );
   });
 });

@@ -28,7 +28,9 @@ describeKernel('kernel reason numbers', () => {
       row.text = 'another text';
       const file = join(dir, 'reasons.json');
       writeFileSync(file, JSON.stringify(table));
-      expect(() => loadKernelReasons(file)).toThrow(/^kernel datapath: the BPF programs were built against another reason registry \(reason "arp.step502" has another text here\): rebuild them \(npm run build\)$/);
+      expect(() => loadKernelReasons(file)).toThrow(
+        /^kernel datapath: the BPF programs were built against another reason registry \(reason "arp.step502" has another text here\): rebuild them \(npm run build\)$/,
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

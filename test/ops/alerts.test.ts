@@ -28,7 +28,12 @@ describe('alerting rules', () => {
   test('promtool test rules: each alert fires on the exposed series, and not on a healthy member', () => {
     const text = renderMetrics(statusOf(engine()));
     // the series the rules use exist in a scrape, with these labels
-    for (const s of ['intracluster_layer_active 1', 'intracluster_config_last_reload_success 0', 'intracluster_members 3', 'intracluster_write_errors_total 1'])
+    for (const s of [
+      'intracluster_layer_active 1',
+      'intracluster_config_last_reload_success 0',
+      'intracluster_members 3',
+      'intracluster_write_errors_total 1',
+    ])
       expect(text).toContain(`\n${s}\n`);
     expect(text).toContain('intracluster_heartbeats_refused_total{cause="not-installable"} 0');
     const dir = mkdtempSync(join(tmpdir(), 'ic-alerts-'));

@@ -45,7 +45,9 @@ describe('control socket', () => {
           c.on('end', () => resolve(buf));
         });
       expect(JSON.parse(await reply('not json\n'))).toEqual({ error: 'request is not JSON' });
-      expect(JSON.parse(await reply('{"command":"halt"}\n'))).toEqual({ error: 'unknown command "halt" (known: status)' });
+      expect(JSON.parse(await reply('{"command":"halt"}\n'))).toEqual({
+        error: 'unknown command "halt" (known: status)',
+      });
       expect(JSON.parse(await reply('x'.repeat(5000)))).toEqual({ error: 'request too long' });
       expect((await queryStatus(server.path)).host).toBe('host1');
     } finally {

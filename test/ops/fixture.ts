@@ -34,7 +34,12 @@ export function statusOf(e: Engine, tally = new FrameTally(), extra: Partial<Ins
       { role: 'wire', name: 'icw0' },
     ],
     stack: { netns: null, dev: 'ic0' },
-    config: { path: '/etc/intracluster/cluster.json', loadedAt: 1_700_000_000_500, reloads: { done: 2, failed: 1 }, lastReload: { at: 1_700_000_001_000, ok: false, message: 'reload failed, "quoted" \\ back' } },
+    config: {
+      path: '/etc/intracluster/cluster.json',
+      loadedAt: 1_700_000_000_500,
+      reloads: { done: 2, failed: 1 },
+      lastReload: { at: 1_700_000_001_000, ok: false, message: 'reload failed, "quoted" \\ back' },
+    },
     layer: true,
     mode: cfg.mode,
     synthesize: cfg.synthesize,
@@ -59,8 +64,16 @@ export function arpRequest(senderMac: string, senderIp: string, targetIp: string
   return Uint8Array.from([
     ...[0xff, 0xff, 0xff, 0xff, 0xff, 0xff],
     ...mac(senderMac),
-    0x08, 0x06, // EtherType ARP
-    0x00, 0x01, 0x08, 0x00, 6, 4, 0x00, 0x01, // Ethernet/IPv4, request
+    0x08,
+    0x06, // EtherType ARP
+    0x00,
+    0x01,
+    0x08,
+    0x00,
+    6,
+    4,
+    0x00,
+    0x01, // Ethernet/IPv4, request
     ...mac(senderMac),
     ...ip4(senderIp),
     ...[0, 0, 0, 0, 0, 0],

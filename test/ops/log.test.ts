@@ -67,8 +67,14 @@ describe('ops logger', () => {
 
   test('classifyLine: events of every line the shim and membership write', () => {
     expect(classifyLine('stopping: wire side x: interface gone')).toMatchObject({ level: 'error', event: 'stopping' });
-    expect(classifyLine('membership: dropped heartbeat #10 of reason replayed host-id=5: x')).toMatchObject({ level: 'warn', event: 'heartbeat-dropped', fields: { 'host-id': 5 } });
-    expect(classifyLine('membership: leave host3 host-id=9 addresses=a reason=timeout silent-ms=1500 t=1')).toMatchObject({
+    expect(classifyLine('membership: dropped heartbeat #10 of reason replayed host-id=5: x')).toMatchObject({
+      level: 'warn',
+      event: 'heartbeat-dropped',
+      fields: { 'host-id': 5 },
+    });
+    expect(
+      classifyLine('membership: leave host3 host-id=9 addresses=a reason=timeout silent-ms=1500 t=1'),
+    ).toMatchObject({
       event: 'membership-leave',
       fields: { reason: 'timeout', 'silent-ms': 1500 },
     });
@@ -96,7 +102,16 @@ describe('ops logger', () => {
 
   test('a flood of many different events: at most 20 lines per second in all, summaries included', () => {
     const f = fakeLogger('json');
-    const events = ['reloaded x', 'reload failed y', 'membership: join a', 'membership: leave a', 'membership: refused a', 'internal error z', 'stopping: q', 'other'];
+    const events = [
+      'reloaded x',
+      'reload failed y',
+      'membership: join a',
+      'membership: leave a',
+      'membership: refused a',
+      'internal error z',
+      'stopping: q',
+      'other',
+    ];
     for (let i = 0; i < 50_000; i++) {
       f.logger.line(`${events[i % events.length]} ${i}`);
       if (i % 500 === 499) f.advance(37);

@@ -52,7 +52,10 @@ describe('metrics', () => {
     const frameLines = text.split('\n').filter((l) => l.startsWith('intracluster_frames_total{'));
     expect(frameLines).toHaveLength(3);
     const rows = tally.rows();
-    for (const row of rows) expect(frameLines).toContain(`intracluster_frames_total{direction="${row.direction}",verdict="${row.verdict}",reason="${row.reason}"} ${row.count}`);
+    for (const row of rows)
+      expect(frameLines).toContain(
+        `intracluster_frames_total{direction="${row.direction}",verdict="${row.verdict}",reason="${row.reason}"} ${row.count}`,
+      );
     expect(rows.map((x) => x.reason)).toContain('heartbeat');
     expect(reasonLabel(0)).toBe('none');
     expect(text).toContain('intracluster_members 3\n');

@@ -30,7 +30,12 @@ describe('neighbour check', () => {
     const r = neighReport(s, rows, 'ns1', 'eth0');
     expect(r).toMatchObject({ netns: 'ns1', dev: 'eth0', wrong: 2, unresolved: 1 });
     const wrong = r.checks.filter((c) => c.verdict === 'wrong');
-    expect(wrong[0]).toMatchObject({ member: 'host2', address: '198.18.0.12', expected: '03:bf:c6:12:00:0c', actual: cluster });
+    expect(wrong[0]).toMatchObject({
+      member: 'host2',
+      address: '198.18.0.12',
+      expected: '03:bf:c6:12:00:0c',
+      actual: cluster,
+    });
     expect(wrong[0].why).toMatch(/^resolved to the cluster MAC/);
     expect(wrong[1].why).toBe('holds 02:42:00:00:00:01, which the layer never gives fe80::12');
   });

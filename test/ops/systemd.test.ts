@@ -14,8 +14,12 @@ const ROOT = join(__dirname, '..', '..');
 const UNITS = ['intracluster-shim@.service', 'intracluster-attach@.service'];
 
 function verify(root: string, unit: string): { code: number | null; out: string } {
-  const r = spawnSync('systemd-analyze', ['verify', '--man=no', `--root=${root}`, `/etc/systemd/system/${unit}`], { encoding: 'utf8', timeout: 60_000 });
-  if (r.error) throw new Error(`systemd-analyze: ${r.error.message} (Debian package systemd; scripts/setup installs it)`);
+  const r = spawnSync('systemd-analyze', ['verify', '--man=no', `--root=${root}`, `/etc/systemd/system/${unit}`], {
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  if (r.error)
+    throw new Error(`systemd-analyze: ${r.error.message} (Debian package systemd; scripts/setup installs it)`);
   return { code: r.status, out: (r.stdout + r.stderr).trim() };
 }
 
@@ -29,7 +33,10 @@ describe('systemd units', () => {
     mkdirSync(join(root, 'usr/local/bin'), { recursive: true });
     symlinkSync('../lib/node_modules/intracluster/bin/intracluster.js', join(root, 'usr/local/bin/intracluster'));
     mkdirSync(join(root, 'usr/lib/systemd'), { recursive: true });
-    cpSync('/usr/lib/systemd/system', join(root, 'usr/lib/systemd/system'), { recursive: true, verbatimSymlinks: true });
+    cpSync('/usr/lib/systemd/system', join(root, 'usr/lib/systemd/system'), {
+      recursive: true,
+      verbatimSymlinks: true,
+    });
     mkdirSync(join(root, 'bin'));
     cpSync(existsSync('/bin/kill') ? '/bin/kill' : '/usr/bin/kill', join(root, 'bin/kill'));
     mkdirSync(join(root, 'etc/systemd/system'), { recursive: true });
@@ -60,7 +67,13 @@ describe('systemd units', () => {
 
   test('an unknown key is caught (printed by verify)', () => {
     const bad = join(root, 'etc/systemd/system/intracluster-bad@.service');
-    writeFileSync(bad, readFileSync(join(ROOT, 'packaging/systemd/intracluster-shim@.service'), 'utf8').replace('[Service]', '[Service]\nCapabilitySet=CAP_NET_ADMIN'));
+    writeFileSync(
+      bad,
+      readFileSync(join(ROOT, 'packaging/systemd/intracluster-shim@.service'), 'utf8').replace(
+        '[Service]',
+        '[Service]\nCapabilitySet=CAP_NET_ADMIN',
+      ),
+    );
     symlinkSync('intracluster-bad@.service', join(root, 'etc/systemd/system/intracluster-bad@eth0.service'));
     expect(verify(root, 'intracluster-bad@eth0.service').out).toMatch(/Unknown key( name)? 'CapabilitySet'/);
   });
@@ -75,7 +88,9 @@ describe('systemd units', () => {
       expect(key(unit(u), 'MemoryDenyWriteExecute')).toEqual(['no']); // Node's JIT
     }
     expect(key(unit('intracluster-shim@.service'), 'CapabilityBoundingSet')).toEqual(['CAP_NET_ADMIN']);
-    expect(key(unit('intracluster-attach@.service'), 'CapabilityBoundingSet')).toEqual(['CAP_BPF CAP_PERFMON CAP_NET_ADMIN CAP_NET_RAW CAP_SYS_ADMIN']);
+    expect(key(unit('intracluster-attach@.service'), 'CapabilityBoundingSet')).toEqual([
+      'CAP_BPF CAP_PERFMON CAP_NET_ADMIN CAP_NET_RAW CAP_SYS_ADMIN',
+    ]);
   });
 
   test('the units and the example config are in the package', () => {

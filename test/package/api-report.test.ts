@@ -17,7 +17,9 @@ beforeAll(() => ensureBuilt());
 test('every entry point matches its committed report', () => {
   const r = run();
   expect(r.stderr).toBe('');
-  expect(r.stdout).toBe(`api-report: ${Object.keys(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).exports).filter((k) => k !== './package.json' && !k.endsWith('.json')).length} entry points match api/\n`);
+  expect(r.stdout).toBe(
+    `api-report: ${Object.keys(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).exports).filter((k) => k !== './package.json' && !k.endsWith('.json')).length} entry points match api/\n`,
+  );
   expect(r.status).toBe(0);
 }, 300_000);
 
@@ -30,7 +32,9 @@ test('a changed surface fails and shows the difference', () => {
     const r = run('--reports', dir, '--entry', './pcap');
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/^api-report: \.\/pcap: \+ export function encodePcap\(/m);
-    expect(r.stderr).toMatch(/the public API differs from .* for intracluster\/pcap: if the change is intended, run "node scripts\/api-report\.js --update" and commit api\//);
+    expect(r.stderr).toMatch(
+      /the public API differs from .* for intracluster\/pcap: if the change is intended, run "node scripts\/api-report\.js --update" and commit api\//,
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

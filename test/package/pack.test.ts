@@ -18,28 +18,50 @@ const TSC = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
 const README = readFileSync(join(ROOT, 'README.md'), 'utf8');
 /** The first ```ts block under "## Library": the README's library example, as written. */
 const EXAMPLE = /## Library\n[\s\S]*?```ts\n([\s\S]*?)```/.exec(README)![1];
-const EXPECTED_LOG = [...EXAMPLE.matchAll(/console\.log\(.*\n\/\/ (.*)$|console\.log\(.*\/\/ (\S+?):/gm)].map((m) => m[1] ?? m[2]);
+const EXPECTED_LOG = [...EXAMPLE.matchAll(/console\.log\(.*\n\/\/ (.*)$|console\.log\(.*\/\/ (\S+?):/gm)].map(
+  (m) => m[1] ?? m[2],
+);
 
 let work: string;
 let tarball: string;
 let files: string[];
 
-function run(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): { code: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(cmd, args, { cwd, encoding: 'utf8', env: { ...process.env, npm_config_fund: 'false', npm_config_audit: 'false', npm_config_update_notifier: 'false', ...env }, maxBuffer: 64 << 20 });
+function run(
+  cmd: string,
+  args: string[],
+  cwd: string,
+  env: NodeJS.ProcessEnv = {},
+): { code: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(cmd, args, {
+    cwd,
+    encoding: 'utf8',
+    env: {
+      ...process.env,
+      npm_config_fund: 'false',
+      npm_config_audit: 'false',
+      npm_config_update_notifier: 'false',
+      ...env,
+    },
+    maxBuffer: 64 << 20,
+  });
   if (r.error) throw r.error;
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
 function ok(cmd: string, args: string[], cwd: string, env?: NodeJS.ProcessEnv): string {
   const r = run(cmd, args, cwd, env);
-  if (r.code !== 0) throw new Error(`${cmd} ${args.join(' ')} (in ${cwd}) exited with ${r.code}:\n${r.stdout}\n${r.stderr}`);
+  if (r.code !== 0)
+    throw new Error(`${cmd} ${args.join(' ')} (in ${cwd}) exited with ${r.code}:\n${r.stdout}\n${r.stderr}`);
   return r.stdout;
 }
 
 function app(dir: string, pkg: object, sources: Record<string, string>): string {
   const d = join(work, dir);
   mkdirSync(d, { recursive: true });
-  writeFileSync(join(d, 'package.json'), JSON.stringify({ name: dir, version: '1.0.0', private: true, ...pkg }, null, 2));
+  writeFileSync(
+    join(d, 'package.json'),
+    JSON.stringify({ name: dir, version: '1.0.0', private: true, ...pkg }, null, 2),
+  );
   for (const [name, text] of Object.entries(sources)) {
     mkdirSync(dirname(join(d, name)), { recursive: true });
     writeFileSync(join(d, name), text);
@@ -75,7 +97,9 @@ beforeAll(() => {
   work = mkdtempSync(join(tmpdir(), 'intracluster-pack-'));
   // Stage the package's files (npm's own list) with dist/ files whose source still exists, so an
   // old build's leftovers in a working copy cannot enter the tarball; then pack the stage.
-  const listed = JSON.parse(ok('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], ROOT))[0].files.map((f: { path: string }) => f.path) as string[];
+  const listed = JSON.parse(ok('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], ROOT))[0].files.map(
+    (f: { path: string }) => f.path,
+  ) as string[];
   const stage = join(work, 'stage');
   for (const f of listed) {
     const m = /^dist\/(.*)\.(js|d\.ts)$/.exec(f);
@@ -94,10 +118,22 @@ afterAll(() => {
 
 describe('the tarball', () => {
   test('holds LICENSE, README, CHANGELOG, the schema, the vectors and no source maps or TypeScript sources', () => {
-    for (const f of ['LICENSE', 'README.md', 'CHANGELOG.md', 'package.json', 'schema/golden-vector.schema.json', 'examples/pipe_client.py', 'dist/src/api/index.js', 'dist/src/api/index.d.ts']) expect(files).toContain(f);
+    for (const f of [
+      'LICENSE',
+      'README.md',
+      'CHANGELOG.md',
+      'package.json',
+      'schema/golden-vector.schema.json',
+      'examples/pipe_client.py',
+      'dist/src/api/index.js',
+      'dist/src/api/index.d.ts',
+    ])
+      expect(files).toContain(f);
     expect(files.filter((f) => f.endsWith('.map'))).toEqual([]);
     expect(files.filter((f) => /\.ts$/.test(f) && !f.endsWith('.d.ts'))).toEqual([]);
-    expect(files.filter((f) => f.startsWith('test/golden/') && f.endsWith('.json')).length).toBeGreaterThanOrEqual(SHIPPED);
+    expect(files.filter((f) => f.startsWith('test/golden/') && f.endsWith('.json')).length).toBeGreaterThanOrEqual(
+      SHIPPED,
+    );
     expect(readFileSync(join(work, 'stage', 'LICENSE'), 'utf8')).toMatch(/^MIT License/);
   });
 
@@ -123,7 +159,9 @@ describe('the tarball', () => {
     expect(pkg.peerDependenciesMeta).toEqual({ inversify: { optional: true }, 'reflect-metadata': { optional: true } });
     expect(pkg.dependencies.inversify).toBeUndefined();
     for (const k of ['repository', 'homepage', 'bugs', 'keywords', 'license']) expect(pkg[k]).toBeTruthy();
-    for (const [sub, target] of Object.entries(pkg.exports as Record<string, string | { types: string; default: string }>)) {
+    for (const [sub, target] of Object.entries(
+      pkg.exports as Record<string, string | { types: string; default: string }>,
+    )) {
       if (typeof target === 'string') continue;
       expect(files).toContain(target.types.slice(2));
       expect(files).toContain(target.default.slice(2));
@@ -149,17 +187,26 @@ describe('installed into fresh apps', () => {
   });
 
   test('CommonJS: the README example and the golden runner', () => {
-    const js = ts.transpileModule(EXAMPLE, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 } }).outputText;
+    const js = ts.transpileModule(EXAMPLE, {
+      compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 },
+    }).outputText;
     const d = app('apps/cjs', {}, { 'example.js': js, 'golden.js': goldenCjs });
     expectExampleOutput(ok('node', ['example.js'], d));
     expect(ok('node', ['golden.js'], d)).toBe(`${SHIPPED} passed, 0 failed\n`);
   });
 
   test('ESM: the README example as written, named imports from every entry', () => {
-    const d = app('apps/esm', { type: 'module' }, {
-      'example.mjs': EXAMPLE,
-      'golden.mjs': goldenTs.replace(', type GoldenResult', '').replace(': GoldenResult[]', '').replace(': unknown[]', ''),
-    });
+    const d = app(
+      'apps/esm',
+      { type: 'module' },
+      {
+        'example.mjs': EXAMPLE,
+        'golden.mjs': goldenTs
+          .replace(', type GoldenResult', '')
+          .replace(': GoldenResult[]', '')
+          .replace(': unknown[]', ''),
+      },
+    );
     expectExampleOutput(ok('node', ['example.mjs'], d));
     expect(ok('node', ['golden.mjs'], d)).toBe(`${SHIPPED} passed, 0 failed\n`);
   });
@@ -172,7 +219,17 @@ describe('installed into fresh apps', () => {
     ['bundler', { module: 'esnext', moduleResolution: 'bundler', skipLibCheck: true }, { type: 'module' }],
   ])('TypeScript, %s resolution: strict type check of every sub-path, then run', (name, options, pkg) => {
     const d = app(`apps/ts-${name}`, pkg, {
-      'tsconfig.json': JSON.stringify({ compilerOptions: { target: 'ES2022', strict: true, outDir: 'out', types: ['node'], lib: ['ES2022'], ...options }, include: ['*.ts'] }),
+      'tsconfig.json': JSON.stringify({
+        compilerOptions: {
+          target: 'ES2022',
+          strict: true,
+          outDir: 'out',
+          types: ['node'],
+          lib: ['ES2022'],
+          ...options,
+        },
+        include: ['*.ts'],
+      }),
       'example.ts': EXAMPLE,
       'golden.ts': goldenTs,
     });
@@ -185,12 +242,19 @@ describe('installed into fresh apps', () => {
     const bin = join(shared, 'node_modules', '.bin', 'intracluster');
     expect(ok(bin, ['golden'], shared)).toBe(`${SHIPPED} passed, 0 failed\n`);
     const plugin = join('node_modules', 'intracluster', 'examples', 'lldp-plugin');
-    expect(ok(bin, ['golden', '--require', `./${plugin}`, join(plugin, 'golden')], shared)).toBe('4 passed, 0 failed\n');
+    expect(ok(bin, ['golden', '--require', `./${plugin}`, join(plugin, 'golden')], shared)).toBe(
+      '4 passed, 0 failed\n',
+    );
   });
 
-  test.each(['6.2.2', '8.2.3'])('an app with its own inversify %s: the README container example, the golden runner, its copy used', (version) => {
-    const d = app(`inversify-${version}`, { dependencies: { 'reflect-metadata': '0.2.2', inversify: version } }, {
-      'app.js': `require('reflect-metadata');
+  test.each(['6.2.2', '8.2.3'])(
+    'an app with its own inversify %s: the README container example, the golden runner, its copy used',
+    (version) => {
+      const d = app(
+        `inversify-${version}`,
+        { dependencies: { 'reflect-metadata': '0.2.2', inversify: version } },
+        {
+          'app.js': `require('reflect-metadata');
 const { Container } = require('inversify');
 const { parseConfig, Direction, Verdict } = require('intracluster');
 const { defaultModules, EngineFactory, loadModules, inversifyVersion } = require('intracluster/di');
@@ -203,28 +267,37 @@ console.log(host1.hostName, inversifyVersion().version, inversifyVersion().locat
 const results = runGoldenDirectory(GOLDEN_DIR, container);
 console.log(results.filter((r) => r.passed).length + ' passed, ' + results.filter((r) => !r.passed).length + ' failed');
 `,
-    });
-    ok('npm', ['install', '--prefer-offline', '--ignore-scripts', tarball], d);
-    const lines = ok('node', ['app.js'], d).trimEnd().split('\n');
-    expect(lines[0]).toBe(`host1 ${version} ${join(d, 'node_modules', 'inversify')}`);
-    expect(lines[1]).toBe(`${SHIPPED} passed, 0 failed`);
-    // one inversify in the tree: the app's
-    expect(existsSync(join(d, 'node_modules', 'intracluster', 'node_modules', 'inversify'))).toBe(false);
-  }, 300_000);
+        },
+      );
+      ok('npm', ['install', '--prefer-offline', '--ignore-scripts', tarball], d);
+      const lines = ok('node', ['app.js'], d).trimEnd().split('\n');
+      expect(lines[0]).toBe(`host1 ${version} ${join(d, 'node_modules', 'inversify')}`);
+      expect(lines[1]).toBe(`${SHIPPED} passed, 0 failed`);
+      // one inversify in the tree: the app's
+      expect(existsSync(join(d, 'node_modules', 'intracluster', 'node_modules', 'inversify'))).toBe(false);
+    },
+    300_000,
+  );
 
   test('an inversify outside the range: a clear error when the DI path loads, the DI-free path unaffected', () => {
-    const d = app('inversify5', { dependencies: { 'reflect-metadata': '0.2.2', inversify: '5.1.1' } }, {
-      'app.js': `require('reflect-metadata');
+    const d = app(
+      'inversify5',
+      { dependencies: { 'reflect-metadata': '0.2.2', inversify: '5.1.1' } },
+      {
+        'app.js': `require('reflect-metadata');
 try { require('intracluster/di'); } catch (e) { console.log(e.name + ': ' + e.message); }
 console.log(typeof require('intracluster').createEngineFactory().create);
 `,
-    });
+      },
+    );
     const refused = run('npm', ['install', '--prefer-offline', '--ignore-scripts', tarball], d);
     expect(refused.code).not.toBe(0);
     expect(refused.stderr).toMatch(/ERESOLVE|peer inversify/);
     ok('npm', ['install', '--prefer-offline', '--ignore-scripts', '--legacy-peer-deps', tarball], d);
     const lines = ok('node', ['app.js'], d).trimEnd().split('\n');
-    expect(lines[0]).toMatch(/^InversifyVersionError: intracluster: inversify 5\.1\.1 \(.*node_modules\/inversify\) is outside the supported range \^6\.0\.1 \|\| \^7\.5\.0 \|\| \^8\.0\.0/);
+    expect(lines[0]).toMatch(
+      /^InversifyVersionError: intracluster: inversify 5\.1\.1 \(.*node_modules\/inversify\) is outside the supported range \^6\.0\.1 \|\| \^7\.5\.0 \|\| \^8\.0\.0/,
+    );
     expect(lines[1]).toBe('function');
   }, 300_000);
 });

@@ -1,6 +1,19 @@
 import fc from 'fast-check';
 import { POOL } from './model';
-import { ETH_ARP, ETH_IPV4, ETH_IPV6, TPIDS, bytesOf, hex, icmp6ChecksumFix, put16, readIcmp6, readIp6, readL2, readIp4 } from './wire';
+import {
+  ETH_ARP,
+  ETH_IPV4,
+  ETH_IPV6,
+  TPIDS,
+  bytesOf,
+  hex,
+  icmp6ChecksumFix,
+  put16,
+  readIcmp6,
+  readIp6,
+  readL2,
+  readIp4,
+} from './wire';
 
 /**
  * Frame generators: from scratch (every field drawn from the interesting values of model.ts or at
@@ -13,9 +26,18 @@ const u8s = (min: number, max: number) => fc.uint8Array({ minLength: min, maxLen
 const pick = <T>(common: fc.Arbitrary<T>, rare: fc.Arbitrary<T>, commonWeight = 4) =>
   fc.oneof({ arbitrary: common, weight: commonWeight }, { arbitrary: rare, weight: 1 });
 
-export const macArb = pick(fc.constantFrom(...POOL.macs), u8s(6, 6).map((b) => hex(b)));
-export const ipv4Arb = pick(fc.constantFrom(...POOL.ipv4), u8s(4, 4).map((b) => hex(b)));
-export const ipv6Arb = pick(fc.constantFrom(...POOL.ipv6), u8s(16, 16).map((b) => hex(b)));
+export const macArb = pick(
+  fc.constantFrom(...POOL.macs),
+  u8s(6, 6).map((b) => hex(b)),
+);
+export const ipv4Arb = pick(
+  fc.constantFrom(...POOL.ipv4),
+  u8s(4, 4).map((b) => hex(b)),
+);
+export const ipv6Arb = pick(
+  fc.constantFrom(...POOL.ipv6),
+  u8s(16, 16).map((b) => hex(b)),
+);
 
 export interface TagSpec {
   tpid: number;
@@ -24,8 +46,20 @@ export interface TagSpec {
 const tpidArb = pick(fc.constantFrom(...TPIDS), fc.integer({ min: 0, max: 0xffff }), 8);
 export const tagsArb: fc.Arbitrary<TagSpec[]> = fc.oneof(
   { arbitrary: fc.constant([] as TagSpec[]), weight: 6 },
-  { arbitrary: fc.array(fc.record({ tpid: tpidArb, tci: fc.integer({ min: 0, max: 0xffff }) }), { minLength: 1, maxLength: 2 }), weight: 3 },
-  { arbitrary: fc.array(fc.record({ tpid: fc.constantFrom(...TPIDS), tci: fc.integer({ min: 0, max: 0xffff }) }), { minLength: 3, maxLength: 12 }), weight: 1 },
+  {
+    arbitrary: fc.array(fc.record({ tpid: tpidArb, tci: fc.integer({ min: 0, max: 0xffff }) }), {
+      minLength: 1,
+      maxLength: 2,
+    }),
+    weight: 3,
+  },
+  {
+    arbitrary: fc.array(fc.record({ tpid: fc.constantFrom(...TPIDS), tci: fc.integer({ min: 0, max: 0xffff }) }), {
+      minLength: 3,
+      maxLength: 12,
+    }),
+    weight: 1,
+  },
 );
 
 export interface EthSpec {
@@ -99,9 +133,25 @@ export type OptionSpec =
   | { o: 'raw'; type: number; units: number; body: Uint8Array };
 export const optionArb: fc.Arbitrary<OptionSpec> = fc.oneof(
   { arbitrary: fc.record({ o: fc.constant('ll' as const), type: fc.constantFrom(1, 2), mac: macArb }), weight: 8 },
-  { arbitrary: fc.record({ o: fc.constant('llLong' as const), type: fc.constantFrom(1, 2), mac: macArb, units: fc.integer({ min: 2, max: 3 }) }), weight: 1 },
+  {
+    arbitrary: fc.record({
+      o: fc.constant('llLong' as const),
+      type: fc.constantFrom(1, 2),
+      mac: macArb,
+      units: fc.integer({ min: 2, max: 3 }),
+    }),
+    weight: 1,
+  },
   { arbitrary: fc.record({ o: fc.constant('nonce' as const), body: u8s(6, 6) }), weight: 1 },
-  { arbitrary: fc.record({ o: fc.constant('raw' as const), type: fc.integer({ min: 0, max: 255 }), units: fc.integer({ min: 0, max: 4 }), body: u8s(6, 30) }), weight: 1 },
+  {
+    arbitrary: fc.record({
+      o: fc.constant('raw' as const),
+      type: fc.integer({ min: 0, max: 255 }),
+      units: fc.integer({ min: 0, max: 4 }),
+      body: u8s(6, 30),
+    }),
+    weight: 1,
+  },
 );
 
 export interface NdSpec {
@@ -163,7 +213,10 @@ export interface OtherSpec {
 }
 const otherArb: fc.Arbitrary<OtherSpec> = fc.record({
   kind: fc.constant('other' as const),
-  etherType: fc.oneof(fc.integer({ min: 0, max: 0xffff }), fc.constantFrom(0x886f, 0x88cc, 0x0806, 0x86dd, 0x0800, 0x8100)),
+  etherType: fc.oneof(
+    fc.integer({ min: 0, max: 0xffff }),
+    fc.constantFrom(0x886f, 0x88cc, 0x0806, 0x86dd, 0x0800, 0x8100),
+  ),
   payload: u8s(0, 64),
 });
 
@@ -359,16 +412,51 @@ export type Mutation =
   | { m: 'fixChecksum' };
 
 export const mutationArb: fc.Arbitrary<Mutation> = fc.oneof(
-  { arbitrary: fc.record({ m: fc.constant('flip' as const), at: fc.nat(), bit: fc.integer({ min: 0, max: 7 }) }), weight: 4 },
-  { arbitrary: fc.record({ m: fc.constant('set' as const), at: fc.nat(), value: fc.integer({ min: 0, max: 255 }) }), weight: 2 },
+  {
+    arbitrary: fc.record({ m: fc.constant('flip' as const), at: fc.nat(), bit: fc.integer({ min: 0, max: 7 }) }),
+    weight: 4,
+  },
+  {
+    arbitrary: fc.record({ m: fc.constant('set' as const), at: fc.nat(), value: fc.integer({ min: 0, max: 255 }) }),
+    weight: 2,
+  },
   { arbitrary: fc.record({ m: fc.constant('truncate' as const), to: fc.nat() }), weight: 2 },
   { arbitrary: fc.record({ m: fc.constant('extend' as const), bytes: u8s(1, 40) }), weight: 1 },
-  { arbitrary: fc.record({ m: fc.constant('vlan' as const), tags: fc.array(fc.record({ tpid: tpidArb, tci: fc.integer({ min: 0, max: 0xffff }) }), { minLength: 1, maxLength: 10 }) }), weight: 2 },
+  {
+    arbitrary: fc.record({
+      m: fc.constant('vlan' as const),
+      tags: fc.array(fc.record({ tpid: tpidArb, tci: fc.integer({ min: 0, max: 0xffff }) }), {
+        minLength: 1,
+        maxLength: 10,
+      }),
+    }),
+    weight: 2,
+  },
   { arbitrary: fc.record({ m: fc.constant('untag' as const) }), weight: 1 },
-  { arbitrary: fc.record({ m: fc.constant('ipv6PayloadLength' as const), delta: fc.oneof(fc.integer({ min: -16, max: 16 }), fc.integer({ min: -70000, max: 70000 })) }), weight: 2 },
-  { arbitrary: fc.record({ m: fc.constant('optionLength' as const), which: fc.nat(), value: fc.oneof(fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 255 })) }), weight: 2 },
+  {
+    arbitrary: fc.record({
+      m: fc.constant('ipv6PayloadLength' as const),
+      delta: fc.oneof(fc.integer({ min: -16, max: 16 }), fc.integer({ min: -70000, max: 70000 })),
+    }),
+    weight: 2,
+  },
+  {
+    arbitrary: fc.record({
+      m: fc.constant('optionLength' as const),
+      which: fc.nat(),
+      value: fc.oneof(fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 255 })),
+    }),
+    weight: 2,
+  },
   { arbitrary: fc.record({ m: fc.constant('ihl' as const), value: fc.integer({ min: 0, max: 255 }) }), weight: 1 },
-  { arbitrary: fc.record({ m: fc.constant('arpLengths' as const), hlen: fc.constantFrom(0, 4, 6, 8, 16, 255), plen: fc.constantFrom(0, 4, 6, 16, 255) }), weight: 1 },
+  {
+    arbitrary: fc.record({
+      m: fc.constant('arpLengths' as const),
+      hlen: fc.constantFrom(0, 4, 6, 8, 16, 255),
+      plen: fc.constantFrom(0, 4, 6, 16, 255),
+    }),
+    weight: 1,
+  },
   { arbitrary: fc.record({ m: fc.constant('addOption' as const), option: optionArb, at: fc.nat() }), weight: 3 },
   { arbitrary: fc.record({ m: fc.constant('mac' as const), at: fc.nat(), mac: macArb }), weight: 3 },
   { arbitrary: fc.record({ m: fc.constant('ip' as const), at: fc.nat(), ip: fc.oneof(ipv4Arb, ipv6Arb) }), weight: 2 },
@@ -422,7 +510,7 @@ export function mutate(f: Uint8Array, x: Mutation): Uint8Array {
       const ip6 = readIp6(f, n, l2);
       if (!ip6) return f;
       const b = f.slice();
-      put16(b, ip6.ip + 4, ((((b[ip6.ip + 4] << 8) | b[ip6.ip + 5]) + x.delta) % 65536 + 65536) % 65536);
+      put16(b, ip6.ip + 4, (((((b[ip6.ip + 4] << 8) | b[ip6.ip + 5]) + x.delta) % 65536) + 65536) % 65536);
       return b;
     }
     case 'optionLength': {

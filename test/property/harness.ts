@@ -77,7 +77,8 @@ export class Harness {
   }
 
   private one(s: Slot, frame: Uint8Array, direction: 0 | 1, tail: Uint8Array): string | null {
-    const where = () => `[${s.model.name} engine of ${s.hostName}, ${direction ? 'outbound' : 'inbound'}] frame ${hex(frame)}`;
+    const where = () =>
+      `[${s.model.name} engine of ${s.hostName}, ${direction ? 'outbound' : 'inbound'}] frame ${hex(frame)}`;
     const n = frame.length;
     const buf = new Uint8Array(n + GUARD).fill(GUARD_BYTE);
     buf.set(frame);
@@ -94,9 +95,19 @@ export class Harness {
     this.observations++;
     this.verdicts[verdict] = (this.verdicts[verdict] ?? 0) + 1;
     s.seen[verdict] = (s.seen[verdict] ?? 0) + 1;
-    const o: Observation = { model: s.model, host: s.host, direction, input: frame, output: buf, verdict, reason, reply };
+    const o: Observation = {
+      model: s.model,
+      host: s.host,
+      direction,
+      input: frame,
+      output: buf,
+      verdict,
+      reason,
+      reply,
+    };
     const bad = checkObservation(o);
-    if (bad) return `${bad}\n  ${where()}\n  verdict ${verdict}, output ${hex(buf, 0, n)}${reply ? `, reply ${hex(reply)}` : ''}`;
+    if (bad)
+      return `${bad}\n  ${where()}\n  verdict ${verdict}, output ${hex(buf, 0, n)}${reply ? `, reply ${hex(reply)}` : ''}`;
 
     // twin: the same frame followed by other bytes must get the same answer (bytes past `length`
     // are neither read nor written). Safe on strict engines: a frame that marks a discovery is
@@ -111,15 +122,25 @@ export class Harness {
       return `never throws: process() threw on the twin run ${(e as Error)?.stack ?? e} ${where()}`;
     }
     s.seen[v2] = (s.seen[v2] ?? 0) + 1;
-    if (v2 !== verdict || s.engine.reason !== reason) return `bytes past length: verdict/reason ${verdict}/${reason} became ${v2}/${s.engine.reason} when other bytes follow the frame ${where()}`;
-    if (!sameBytes(twin, buf, n)) return `bytes past length: output differs when other bytes follow the frame ${where()}`;
-    if (!sameBytes(twin.subarray(n), tail, tail.length)) return `bytes past length: the engine wrote past the frame ${where()}`;
-    if (reply && (s.engine.replyLength !== reply.length || !sameBytes(s.engine.replyFrame, reply, reply.length))) return `bytes past length: reply differs when other bytes follow ${where()}`;
+    if (v2 !== verdict || s.engine.reason !== reason)
+      return `bytes past length: verdict/reason ${verdict}/${reason} became ${v2}/${s.engine.reason} when other bytes follow the frame ${where()}`;
+    if (!sameBytes(twin, buf, n))
+      return `bytes past length: output differs when other bytes follow the frame ${where()}`;
+    if (!sameBytes(twin.subarray(n), tail, tail.length))
+      return `bytes past length: the engine wrote past the frame ${where()}`;
+    if (reply && (s.engine.replyLength !== reply.length || !sameBytes(s.engine.replyFrame, reply, reply.length)))
+      return `bytes past length: reply differs when other bytes follow ${where()}`;
 
     // counters add up: in = pass + rewrite + drop + reply, and match what was seen
     const k = s.engine.counters;
-    if (k[Counter.In] !== k[Counter.Pass] + k[Counter.Rewrite] + k[Counter.Drop] + k[Counter.Reply]) return `counters: in ${k[Counter.In]} != pass + rewrite + drop + reply (${k.join(',')}) ${where()}`;
-    if (k[Counter.Pass] !== s.seen[0] || k[Counter.Rewrite] !== s.seen[1] || k[Counter.Drop] !== s.seen[2] || k[Counter.Reply] !== s.seen[3])
+    if (k[Counter.In] !== k[Counter.Pass] + k[Counter.Rewrite] + k[Counter.Drop] + k[Counter.Reply])
+      return `counters: in ${k[Counter.In]} != pass + rewrite + drop + reply (${k.join(',')}) ${where()}`;
+    if (
+      k[Counter.Pass] !== s.seen[0] ||
+      k[Counter.Rewrite] !== s.seen[1] ||
+      k[Counter.Drop] !== s.seen[2] ||
+      k[Counter.Reply] !== s.seen[3]
+    )
       return `counters: engine counts ${Array.from(k).join(',')}, harness saw ${s.seen.join(',')} ${where()}`;
     return null;
   }
@@ -133,7 +154,8 @@ export class Harness {
       const st = s.engine.stats();
       const byVerdict = Object.values(st.byVerdict).reduce((a, b) => a + b, 0);
       const byReason = st.byReason.reduce((a, r) => a + r.count, 0);
-      if (st.frames !== byVerdict || st.frames !== byReason) return `stats: ${s.model.name}/${s.hostName}: frames ${st.frames}, by verdict ${byVerdict}, by reason ${byReason}`;
+      if (st.frames !== byVerdict || st.frames !== byReason)
+        return `stats: ${s.model.name}/${s.hostName}: frames ${st.frames}, by verdict ${byVerdict}, by reason ${byReason}`;
       for (const [name, n] of Object.entries(st.byVerdict)) {
         const r = st.byReason.filter((x) => x.verdict === name).reduce((a, x) => a + x.count, 0);
         if (r !== n) return `stats: ${s.model.name}/${s.hostName}: ${name} ${n}, its reasons add up to ${r}`;
@@ -145,13 +167,19 @@ export class Harness {
 
 const caseParts = {
   direction: fc.constantFrom(0 as const, 1 as const),
-  before: fc.oneof({ arbitrary: fc.constant([] as number[]), weight: 2 }, { arbitrary: fc.array(fc.nat({ max: DISCOVERY.length - 1 }), { minLength: 1, maxLength: 3 }), weight: 1 }),
+  before: fc.oneof(
+    { arbitrary: fc.constant([] as number[]), weight: 2 },
+    { arbitrary: fc.array(fc.nat({ max: DISCOVERY.length - 1 }), { minLength: 1, maxLength: 3 }), weight: 1 },
+  ),
   tail: fc.uint8Array({ minLength: 1, maxLength: 24 }),
 };
 
-export const scratchCaseArb: fc.Arbitrary<{ spec: ScratchSpec; direction: 0 | 1; before: number[]; tail: Uint8Array }> = fc.record({ spec: scratchArb, ...caseParts });
+export const scratchCaseArb: fc.Arbitrary<{ spec: ScratchSpec; direction: 0 | 1; before: number[]; tail: Uint8Array }> =
+  fc.record({ spec: scratchArb, ...caseParts });
 
-export function mutantCaseArb(seeds: readonly Uint8Array[]): fc.Arbitrary<{ spec: MutantSpec; direction: 0 | 1; before: number[]; tail: Uint8Array }> {
+export function mutantCaseArb(
+  seeds: readonly Uint8Array[],
+): fc.Arbitrary<{ spec: MutantSpec; direction: 0 | 1; before: number[]; tail: Uint8Array }> {
   return fc.record({ spec: mutantArb(seeds.length), ...caseParts });
 }
 

@@ -35,7 +35,14 @@ export const CONFIGS: Record<string, Record<string, unknown>> = {
   shared: { ...base, mode: 'shared', sharedMac: '03-bf-00-00-00-01', hosts: HOSTS },
   synthesize: { ...base, synthesize: true, hosts: HOSTS },
   strict: { ...base, strictSources: true, hosts: HOSTS },
-  sharedStrictSynth: { ...base, mode: 'shared', sharedMac: '03-bf-00-00-00-01', synthesize: true, strictSources: true, hosts: HOSTS },
+  sharedStrictSynth: {
+    ...base,
+    mode: 'shared',
+    sharedMac: '03-bf-00-00-00-01',
+    synthesize: true,
+    strictSources: true,
+    hosts: HOSTS,
+  },
 };
 
 /** The engines' local hosts. host3 is always a remote member. */
@@ -65,7 +72,15 @@ export class Model {
     readonly name: string,
     readonly raw: Record<string, unknown>,
   ) {
-    const r = raw as { mode?: string; sharedMac?: string; synthesize?: boolean; strictSources?: boolean; mappings?: { ipv6?: string }; hosts: { name: string; addresses: string[]; mac?: string | Record<string, string> }[]; virtualIps: string[] };
+    const r = raw as {
+      mode?: string;
+      sharedMac?: string;
+      synthesize?: boolean;
+      strictSources?: boolean;
+      mappings?: { ipv6?: string };
+      hosts: { name: string; addresses: string[]; mac?: string | Record<string, string> }[];
+      virtualIps: string[];
+    };
     this.mode = r.mode === 'shared' ? 'shared' : 'dedicated';
     this.synthesize = r.synthesize === true;
     this.strict = r.strictSources === true;
@@ -83,7 +98,8 @@ export class Model {
         else if (bytes.length === 4) mac = prefix + key;
         else if ((r.mappings?.ipv6 ?? 'ipv6-low32') === 'ipv6-xor32') {
           let x = 0;
-          for (let i = 0; i < 16; i += 4) x ^= ((bytes[i] << 24) | (bytes[i + 1] << 16) | (bytes[i + 2] << 8) | bytes[i + 3]) >>> 0;
+          for (let i = 0; i < 16; i += 4)
+            x ^= ((bytes[i] << 24) | (bytes[i + 1] << 16) | (bytes[i + 2] << 8) | bytes[i + 3]) >>> 0;
           mac = prefix + (x >>> 0).toString(16).padStart(8, '0');
         } else mac = prefix + key.slice(24);
         this.addrs.set(key, { host: hi, mac });
@@ -133,7 +149,18 @@ export const POOL = {
     '03bf0c0c0409', // a dedicated-looking MAC of a non-member
     ...[...new Set(MODELS.flatMap((m) => [...m.memberMacs]))],
   ],
-  ipv4: ['0c0c0465', '0c0c0466', '0c0c0467', '0c0c0565', '0c0c0464', '0c0c0409', 'c6120009', '00000000', 'ffffffff', 'e0000001'],
+  ipv4: [
+    '0c0c0465',
+    '0c0c0466',
+    '0c0c0467',
+    '0c0c0565',
+    '0c0c0464',
+    '0c0c0409',
+    'c6120009',
+    '00000000',
+    'ffffffff',
+    'e0000001',
+  ],
   ipv6: [
     '20010db8000000000000000000000101',
     '20010db8000000000000000000000102',

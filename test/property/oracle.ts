@@ -1,6 +1,19 @@
 import { REPLY_CAPACITY, reasonText } from '../../src';
 import { CLUSTER_MAC, Model, SHARED_MAC } from './model';
-import { Icmp6, Ip6, L2, hex, macAt, readArp, readIcmp6, readIp4, readIp6, readL2, icmp6ChecksumValid, ndLinkLayerOptions } from './wire';
+import {
+  Icmp6,
+  Ip6,
+  L2,
+  hex,
+  macAt,
+  readArp,
+  readIcmp6,
+  readIp4,
+  readIp6,
+  readL2,
+  icmp6ChecksumValid,
+  ndLinkLayerOptions,
+} from './wire';
 
 export const INBOUND = 0;
 export const OUTBOUND = 1;
@@ -48,8 +61,10 @@ export function checkObservation(o: Observation): string | null {
   const n = inp.length;
 
   if (!(v === PASS || v === REWRITE || v === DROP || v === REPLY)) return `verdict: ${v} is not a verdict`;
-  if (v === DROP && (o.reason === 0 || reasonText(o.reason) === '' || reasonText(o.reason).startsWith('reason #'))) return `reason: drop without a reason (${o.reason})`;
-  for (let i = n; i < out.length; i++) if (out[i] !== GUARD_BYTE) return `length: byte ${i} past the frame's ${n} bytes was written`;
+  if (v === DROP && (o.reason === 0 || reasonText(o.reason) === '' || reasonText(o.reason).startsWith('reason #')))
+    return `reason: drop without a reason (${o.reason})`;
+  for (let i = n; i < out.length; i++)
+    if (out[i] !== GUARD_BYTE) return `length: byte ${i} past the frame's ${n} bytes was written`;
   if (v === PASS) {
     for (let i = 0; i < n; i++) if (out[i] !== inp[i]) return `pass: byte ${i} changed (${inp[i]} -> ${out[i]})`;
   }
@@ -65,9 +80,11 @@ export function checkObservation(o: Observation): string | null {
   // passes truncated ones (a tag stack cut short or deeper than MAX_TAGS) byte-identical
   if (dir === INBOUND && m.mode === 'dedicated' && l2) {
     const owner = m.macHost.get(dstOut);
-    if (owner !== undefined && owner !== H) return `not for this host: an inbound frame for host${owner + 1}'s dedicated MAC was forwarded`;
+    if (owner !== undefined && owner !== H)
+      return `not for this host: an inbound frame for host${owner + 1}'s dedicated MAC was forwarded`;
   }
-  if (dir === INBOUND && m.mode === 'shared' && l2 && dstOut === m.sharedMac) return 'shared: an inbound frame still addressed to the shared MAC was forwarded';
+  if (dir === INBOUND && m.mode === 'shared' && l2 && dstOut === m.sharedMac)
+    return 'shared: an inbound frame still addressed to the shared MAC was forwarded';
 
   const changed: number[] = [];
   for (let i = 0; i < n; i++) if (out[i] !== inp[i]) changed.push(i);
@@ -79,7 +96,8 @@ export function checkObservation(o: Observation): string | null {
     if (to) {
       for (let p = 0; p + 6 <= n; p++) {
         const w = macAt(out, p);
-        if ((m.memberMacs.has(w) || w === SHARED_MAC) && w !== macAt(inp, p)) return `leak: outbound ${to} got the member MAC ${w} written at byte ${p}`;
+        if ((m.memberMacs.has(w) || w === SHARED_MAC) && w !== macAt(inp, p))
+          return `leak: outbound ${to} got the member MAC ${w} written at byte ${p}`;
       }
     }
   }
@@ -90,18 +108,25 @@ export function checkObservation(o: Observation): string | null {
     // cluster MAC, only to broadcast, nothing else changed
     const a = l2?.etherType === 0x0806 ? readArp(inp, n, l2) : null;
     const probeReply = a !== null && a.op === 2 && [0, 1, 2, 3].every((k) => inp[a.tpa + k] === 0);
-    if (!probeReply || dstIn !== CLUSTER_MAC) return 'destination rule: an outbound frame had its Ethernet destination changed';
+    if (!probeReply || dstIn !== CLUSTER_MAC)
+      return 'destination rule: an outbound frame had its Ethernet destination changed';
     if (dstOut !== 'ffffffffffff') return `probe reply: destination became ${dstOut}, not broadcast`;
-    if (changed.some((i) => i >= 6)) return `probe reply: bytes ${changed.filter((i) => i >= 6).slice(0, 4).join(',')} changed besides the destination`;
+    if (changed.some((i) => i >= 6))
+      return `probe reply: bytes ${changed
+        .filter((i) => i >= 6)
+        .slice(0, 4)
+        .join(',')} changed besides the destination`;
     return null;
   }
   if (changed.some((i) => i < 6)) {
     if (dstOut !== CLUSTER_MAC) return `destination rule: destination became ${dstOut}, not the cluster MAC`;
-    if (m.mode === 'dedicated' && m.macHost.get(dstIn) !== H) return `destination rule: destination ${dstIn} is not one of H's dedicated MACs`;
+    if (m.mode === 'dedicated' && m.macHost.get(dstIn) !== H)
+      return `destination rule: destination ${dstIn} is not one of H's dedicated MACs`;
     if (m.mode === 'shared') {
       if (dstIn !== m.sharedMac) return `destination rule: destination ${dstIn} is not the shared MAC`;
       const local = localDestination(o);
-      if (local !== true) return `shared: delivered a frame whose IP destination is ${local === false ? 'not H\'s' : 'unreadable'}`;
+      if (local !== true)
+        return `shared: delivered a frame whose IP destination is ${local === false ? "not H's" : 'unreadable'}`;
     }
   }
   const beyond = changed.filter((i) => i >= 6);
@@ -141,16 +166,21 @@ function checkArpRewrite(o: Observation, a: ReturnType<typeof readArp> & object,
   const sender = m.addrAt(inp, a.spa, 4);
   if (dir === INBOUND) {
     // the source is not a member: never modified (the destination rule aside)
-    if (!sender || sender.host === H) return `non-member source: inbound ARP from ${spaText(inp, a.spa)} (not a remote member) was modified`;
+    if (!sender || sender.host === H)
+      return `non-member source: inbound ARP from ${spaText(inp, a.spa)} (not a remote member) was modified`;
   } else {
-    if (!sender || sender.host !== H) return `outbound arp: rewrote an ARP whose sender ${spaText(inp, a.spa)} is not H's`;
+    if (!sender || sender.host !== H)
+      return `outbound arp: rewrote an ARP whose sender ${spaText(inp, a.spa)} is not H's`;
     if (a.op !== 2) return 'outbound arp: rewrote an ARP request';
   }
   if (changedIn(inp, out, a.sha)) {
-    if (macAt(inp, a.sha) !== CLUSTER_MAC) return `arp rewrite: sender MAC ${macAt(inp, a.sha)} was not the cluster MAC`;
-    if (macAt(out, a.sha) !== sender.mac) return `arp rewrite: sender MAC became ${macAt(out, a.sha)}, not ${sender.mac} (the MAC of ${spaText(inp, a.spa)})`;
+    if (macAt(inp, a.sha) !== CLUSTER_MAC)
+      return `arp rewrite: sender MAC ${macAt(inp, a.sha)} was not the cluster MAC`;
+    if (macAt(out, a.sha) !== sender.mac)
+      return `arp rewrite: sender MAC became ${macAt(out, a.sha)}, not ${sender.mac} (the MAC of ${spaText(inp, a.spa)})`;
   }
-  if (changedIn(inp, out, a.tha) && macAt(out, a.tha) !== CLUSTER_MAC) return `arp rewrite: target MAC became ${macAt(out, a.tha)}, not the cluster MAC`;
+  if (changedIn(inp, out, a.tha) && macAt(out, a.tha) !== CLUSTER_MAC)
+    return `arp rewrite: target MAC became ${macAt(out, a.tha)}, not the cluster MAC`;
   return null;
 }
 
@@ -165,15 +195,18 @@ export function toNonMember(m: Model, f: Uint8Array, l2: L2 | null): string {
     const a = readArp(f, n, l2);
     if (a && !m.addrAt(f, a.tpa, 4)) return `ARP to the non-member ${spaText(f, a.tpa)}`;
     const dst = macAt(f, 0);
-    if (dst !== CLUSTER_MAC && !m.memberMacs.has(dst)) return `ARP to Ethernet destination ${dst}, which non-members receive`;
+    if (dst !== CLUSTER_MAC && !m.memberMacs.has(dst))
+      return `ARP to Ethernet destination ${dst}, which non-members receive`;
     return '';
   }
   const ip6 = readIp6(f, n, l2);
   const icmp = readIcmp6(f, ip6);
   if (!ip6 || !icmp || icmp.type < 133 || icmp.type > 137) return '';
-  if (!m.addrAt(f, ip6.dst, 16)) return `NDP (type ${icmp.type}) to the non-member IPv6 destination ${hex(f, ip6.dst, ip6.dst + 16)}`;
+  if (!m.addrAt(f, ip6.dst, 16))
+    return `NDP (type ${icmp.type}) to the non-member IPv6 destination ${hex(f, ip6.dst, ip6.dst + 16)}`;
   const dst = macAt(f, 0);
-  if (dst !== CLUSTER_MAC && !m.memberMacs.has(dst)) return `NDP (type ${icmp.type}) to Ethernet destination ${dst}, which non-members receive`;
+  if (dst !== CLUSTER_MAC && !m.memberMacs.has(dst))
+    return `NDP (type ${icmp.type}) to Ethernet destination ${dst}, which non-members receive`;
   return '';
 }
 
@@ -184,7 +217,8 @@ function checkNdRewrite(o: Observation, ip6: Ip6, icmp: Icmp6, beyond: number[])
   const opts = ndLinkLayerOptions(inp, icmp).filter((x) => x.type === own);
   for (const i of beyond) {
     if (i === icmp.icmp + 2 || i === icmp.icmp + 3) continue;
-    if (!opts.some((x) => i >= x.addr && i < x.addr + 6)) return `nd rewrite: byte ${i} outside the ${own === 1 ? 'SLLAO' : 'TLLAO'} address and the checksum changed`;
+    if (!opts.some((x) => i >= x.addr && i < x.addr + 6))
+      return `nd rewrite: byte ${i} outside the ${own === 1 ? 'SLLAO' : 'TLLAO'} address and the checksum changed`;
   }
   if (icmp6ChecksumValid(inp, ip6, icmp) !== icmp6ChecksumValid(out, ip6, icmp))
     return `checksum: ICMPv6 checksum ${icmp6ChecksumValid(inp, ip6, icmp) ? 'valid' : 'invalid'} in, ${icmp6ChecksumValid(out, ip6, icmp) ? 'valid' : 'invalid'} out`;
@@ -194,10 +228,12 @@ function checkNdRewrite(o: Observation, ip6: Ip6, icmp: Icmp6, beyond: number[])
     // the config does not list falls back to the source (an unlisted address of that member)
     const t = m.hostOf(inp, icmp.icmp + 8, 16);
     who = t >= 0 ? t : m.hostOf(inp, ip6.src, 16);
-    if (who < 0 || who === H) return 'inbound NA whose target (or, target unlisted, source) is not a remote member was modified';
+    if (who < 0 || who === H)
+      return 'inbound NA whose target (or, target unlisted, source) is not a remote member was modified';
   } else if (dir === INBOUND) {
     who = m.hostOf(inp, ip6.src, 16);
-    if (who < 0 || who === H) return 'non-member source: inbound NS whose IPv6 source is not a remote member was modified';
+    if (who < 0 || who === H)
+      return 'non-member source: inbound NS whose IPv6 source is not a remote member was modified';
   } else {
     if (icmp.type !== 136) return 'outbound nd: rewrote an NS';
     if (m.hostOf(inp, icmp.icmp + 8, 16) !== H) return "outbound nd: rewrote an NA whose target is not H's";
@@ -206,8 +242,10 @@ function checkNdRewrite(o: Observation, ip6: Ip6, icmp: Icmp6, beyond: number[])
   const macs = m.macsOfHost(who);
   for (const x of opts) {
     if (!changedIn(inp, out, x.addr)) continue;
-    if (macAt(inp, x.addr) !== CLUSTER_MAC) return `nd rewrite: link-layer address ${macAt(inp, x.addr)} was not the cluster MAC`;
-    if (!macs.has(macAt(out, x.addr))) return `nd rewrite: link-layer address became ${macAt(out, x.addr)}, not a MAC of host${who + 1}`;
+    if (macAt(inp, x.addr) !== CLUSTER_MAC)
+      return `nd rewrite: link-layer address ${macAt(inp, x.addr)} was not the cluster MAC`;
+    if (!macs.has(macAt(out, x.addr)))
+      return `nd rewrite: link-layer address became ${macAt(out, x.addr)}, not a MAC of host${who + 1}`;
   }
   return null;
 }
@@ -220,7 +258,8 @@ function checkReply(o: Observation): string | null {
   if (!m.synthesize) return 'reply: a reply with synthesize off';
   if (!r || r.length < 42 || r.length > REPLY_CAPACITY) return `reply: reply length ${r?.length}`;
   if ((r[6] & 1) === 1) return 'multicast source: the reply has a multicast Ethernet source';
-  if (macAt(r, 0) !== CLUSTER_MAC || macAt(r, 6) !== CLUSTER_MAC) return 'reply: Ethernet addresses are not the cluster MAC';
+  if (macAt(r, 0) !== CLUSTER_MAC || macAt(r, 6) !== CLUSTER_MAC)
+    return 'reply: Ethernet addresses are not the cluster MAC';
   const l2 = readL2(inp, inp.length);
   const rl2 = readL2(r, r.length);
   const arp = readArp(inp, inp.length, l2);
@@ -232,7 +271,11 @@ function checkReply(o: Observation): string | null {
     if (hex(inp, arp.spa, arp.spa + 4) === '00000000') return 'reply: answered an ARP probe';
     if (macAt(r, ra.sha) !== t.mac) return `reply: sender MAC ${macAt(r, ra.sha)}, expected ${t.mac}`;
     if (macAt(r, ra.tha) !== CLUSTER_MAC) return 'reply: target MAC is not the cluster MAC';
-    if (hex(r, ra.spa, ra.spa + 4) !== hex(inp, arp.tpa, arp.tpa + 4) || hex(r, ra.tpa, ra.tpa + 4) !== hex(inp, arp.spa, arp.spa + 4)) return 'reply: addresses not swapped';
+    if (
+      hex(r, ra.spa, ra.spa + 4) !== hex(inp, arp.tpa, arp.tpa + 4) ||
+      hex(r, ra.tpa, ra.tpa + 4) !== hex(inp, arp.spa, arp.spa + 4)
+    )
+      return 'reply: addresses not swapped';
     return null;
   }
   const ip6 = readIp6(inp, inp.length, l2);
@@ -248,7 +291,7 @@ function checkReply(o: Observation): string | null {
   if (r[rip.ip + 7] !== 255) return 'reply: NA hop limit is not 255';
   if ((r[rm.icmp + 4] & 0xe0) !== 0x60) return 'reply: NA flags are not S=1 O=1 R=0';
   const tll = ndLinkLayerOptions(r, rm).filter((x) => x.type === 2);
-  if (tll.length !== 1 || macAt(r, tll[0].addr) !== t.mac) return 'reply: TLLAO is not the member\'s MAC';
+  if (tll.length !== 1 || macAt(r, tll[0].addr) !== t.mac) return "reply: TLLAO is not the member's MAC";
   return null;
 }
 

@@ -8,7 +8,13 @@ import { CLUSTER_MAC, SHARED_MAC } from './model';
  * model.ts (the golden configs have other clusters; mutations of both kinds meet every engine).
  */
 
-const eth = (dst: string, src = CLUSTER_MAC, pad = true): EthSpec => ({ dst, src, tags: [], pad, trailer: new Uint8Array(0) });
+const eth = (dst: string, src = CLUSTER_MAC, pad = true): EthSpec => ({
+  dst,
+  src,
+  tags: [],
+  pad,
+  trailer: new Uint8Array(0),
+});
 const V4 = { h1: '0c0c0465', h2: '0c0c0466', h3: '0c0c0467', virt: '0c0c0464', other: '0c0c0409' };
 const V6 = {
   h1: '20010db8000000000000000000000101',
@@ -25,16 +31,37 @@ const ZERO = '000000000000';
 const BCAST = 'ffffffffffff';
 
 const arp = (e: EthSpec, op: number, sha: string, spa: string, tha: string, tpa: string) =>
-  buildScratch({ eth: e, l3: { kind: 'arp', htype: 1, ptype: 0x0800, hlen: 6, plen: 4, op, sha, spa, tha, tpa, cut: null } satisfies ArpSpec });
+  buildScratch({
+    eth: e,
+    l3: { kind: 'arp', htype: 1, ptype: 0x0800, hlen: 6, plen: 4, op, sha, spa, tha, tpa, cut: null } satisfies ArpSpec,
+  });
 const ll = (type: number, mac: string): OptionSpec => ({ o: 'll', type, mac });
 const nd = (e: EthSpec, type: 135 | 136, src: string, dst: string, target: string, options: OptionSpec[], flags = 0) =>
   buildScratch({
     eth: e,
-    l3: { kind: 'nd', ver: 0x60, hopLimit: 255, src, dst, hbh: null, type, code: 0, flags, target, options, checksum: 'good', payloadLength: { lie: false } } satisfies NdSpec,
+    l3: {
+      kind: 'nd',
+      ver: 0x60,
+      hopLimit: 255,
+      src,
+      dst,
+      hbh: null,
+      type,
+      code: 0,
+      flags,
+      target,
+      options,
+      checksum: 'good',
+      payloadLength: { lie: false },
+    } satisfies NdSpec,
   });
 const data4 = (dst: string, src: string, dip: string) =>
-  buildScratch({ eth: eth(dst), l3: { kind: 'ipv4', verIhl: 0x45, totalLength: null, proto: 17, src, dst: dip, payload: new Uint8Array(12) } });
-const data6 = (dst: string, src: string, dip: string) => buildScratch({ eth: eth(dst), l3: { kind: 'ipv6', next: 17, src, dst: dip, payload: new Uint8Array(12) } });
+  buildScratch({
+    eth: eth(dst),
+    l3: { kind: 'ipv4', verIhl: 0x45, totalLength: null, proto: 17, src, dst: dip, payload: new Uint8Array(12) },
+  });
+const data6 = (dst: string, src: string, dip: string) =>
+  buildScratch({ eth: eth(dst), l3: { kind: 'ipv6', next: 17, src, dst: dip, payload: new Uint8Array(12) } });
 
 export const CANONICAL: Uint8Array[] = [
   // FIG. 6 rows 600, 620, 630 and their mirror images; table-mode and shared-mode replies
@@ -67,7 +94,10 @@ export const CANONICAL: Uint8Array[] = [
   // NS/NA: the step 502/508 analogues, the Override hazard, DAD, virtual and non-member senders
   nd(eth('3333ff000102'), 135, V6.h1, SN(V6.h2), V6.h2, [ll(1, CLUSTER_MAC)]),
   nd(eth('3333ff000101'), 135, V6.h2, SN(V6.h1), V6.h1, [ll(1, CLUSTER_MAC)]),
-  nd(eth('3333ff000101'), 135, V6.h3, SN(V6.h1), V6.h1, [ll(1, CLUSTER_MAC), { o: 'nonce', body: new Uint8Array(6).fill(7) }]),
+  nd(eth('3333ff000101'), 135, V6.h3, SN(V6.h1), V6.h1, [
+    ll(1, CLUSTER_MAC),
+    { o: 'nonce', body: new Uint8Array(6).fill(7) },
+  ]),
   nd(eth(D6(V6.h1)), 136, V6.h2, V6.h1, V6.h2, [ll(2, CLUSTER_MAC)], 0x60),
   nd(eth(D6(V6.h2)), 136, V6.h1, V6.h2, V6.h1, [ll(2, CLUSTER_MAC)], 0x60),
   nd(eth('03bf20010eba'), 136, V6.h1, V6.h2, V6.h1, [ll(2, CLUSTER_MAC)], 0x60),

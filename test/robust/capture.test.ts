@@ -29,26 +29,39 @@ interface Built {
 
 const frameArb = fc.uint8Array({ minLength: 0, maxLength: 200 });
 
-const pcapArb = fc.record({ le: fc.boolean(), nsec: fc.boolean(), frames: fc.array(frameArb, { minLength: 1, maxLength: 8 }) }).map(({ le, nsec, frames }): Built => {
-  const bytes = pcapFile(frames.map((data, k) => ({ sec: k, frac: k, data })), { le, nsec });
-  const starts = [0];
-  let o = 24;
-  for (const f of frames) {
-    starts.push(o);
-    o += 16 + f.length;
-  }
-  // the 24-byte header is the first "record"; a cut inside it is an error at offset 0
-  return { bytes, boundaries: [...starts.slice(1), o], owner: ownerOf(starts), packets: frames };
-});
+const pcapArb = fc
+  .record({ le: fc.boolean(), nsec: fc.boolean(), frames: fc.array(frameArb, { minLength: 1, maxLength: 8 }) })
+  .map(({ le, nsec, frames }): Built => {
+    const bytes = pcapFile(
+      frames.map((data, k) => ({ sec: k, frac: k, data })),
+      { le, nsec },
+    );
+    const starts = [0];
+    let o = 24;
+    for (const f of frames) {
+      starts.push(o);
+      o += 16 + f.length;
+    }
+    // the 24-byte header is the first "record"; a cut inside it is an error at offset 0
+    return { bytes, boundaries: [...starts.slice(1), o], owner: ownerOf(starts), packets: frames };
+  });
 
-type BlockSpec = { t: 'epb'; data: Uint8Array; comment: boolean } | { t: 'spb'; data: Uint8Array } | { t: 'nrb' } | { t: 'idb' };
+type BlockSpec =
+  | { t: 'epb'; data: Uint8Array; comment: boolean }
+  | { t: 'spb'; data: Uint8Array }
+  | { t: 'nrb' }
+  | { t: 'idb' };
 const blockArb: fc.Arbitrary<BlockSpec> = fc.oneof(
   { arbitrary: fc.record({ t: fc.constant('epb' as const), data: frameArb, comment: fc.boolean() }), weight: 4 },
   { arbitrary: fc.record({ t: fc.constant('spb' as const), data: frameArb }), weight: 2 },
   { arbitrary: fc.record({ t: fc.constant('nrb' as const) }), weight: 1 },
   { arbitrary: fc.record({ t: fc.constant('idb' as const) }), weight: 1 },
 );
-const sectionArb = fc.record({ le: fc.boolean(), tsresol: fc.constantFrom(6, 9, 0x83), blocks: fc.array(blockArb, { minLength: 1, maxLength: 6 }) });
+const sectionArb = fc.record({
+  le: fc.boolean(),
+  tsresol: fc.constantFrom(6, 9, 0x83),
+  blocks: fc.array(blockArb, { minLength: 1, maxLength: 6 }),
+});
 const pcapngArb = fc.array(sectionArb, { minLength: 1, maxLength: 3 }).map((sections): Built => {
   const parts: Buffer[] = [];
   const packets: Uint8Array[] = [];
@@ -95,8 +108,12 @@ function readAll(open: () => CaptureReader, size: number): ReadOutcome {
     r = open();
     let last = -1;
     for (let rec = r.next(); rec; rec = r.next()) {
-      if (packets.length > size / 12 + 1) throw new Error(`more records (${packets.length}) than a ${size}-byte file can hold: a loop that does not advance`);
-      if (rec.offset <= last || rec.offset >= size) throw new Error(`record offsets not increasing inside the file: ${last} then ${rec.offset}`);
+      if (packets.length > size / 12 + 1)
+        throw new Error(
+          `more records (${packets.length}) than a ${size}-byte file can hold: a loop that does not advance`,
+        );
+      if (rec.offset <= last || rec.offset >= size)
+        throw new Error(`record offsets not increasing inside the file: ${last} then ${rec.offset}`);
       if (rec.frame.length > MAX_CAPTURED_LENGTH) throw new Error(`a frame of ${rec.frame.length} bytes`);
       last = rec.offset;
       packets.push(Uint8Array.from(rec.frame));
@@ -125,7 +142,11 @@ describe('capture readers (fast-check)', () => {
       fc.property(fileArb, (f) => {
         const o = readAll(() => CaptureReader.fromBytes(f.bytes), f.bytes.length);
         if (o.error) throw o.error;
-        if (o.packets.length !== f.packets.length || o.packets.some((p, i) => Buffer.compare(Buffer.from(p), Buffer.from(f.packets[i])) !== 0)) throw new Error('packets differ');
+        if (
+          o.packets.length !== f.packets.length ||
+          o.packets.some((p, i) => Buffer.compare(Buffer.from(p), Buffer.from(f.packets[i])) !== 0)
+        )
+          throw new Error('packets differ');
       }),
       { numRuns: RUNS },
     );
@@ -140,12 +161,19 @@ describe('capture readers (fast-check)', () => {
           if (o.error) throw new Error(`cut at boundary ${cut}: ${o.error.message}`);
           return;
         }
-        if (!o.error) throw new Error(`cut at ${cut} (inside the record at ${f.owner(cut)}): read ${o.packets.length} packets without an error`);
+        if (!o.error)
+          throw new Error(
+            `cut at ${cut} (inside the record at ${f.owner(cut)}): read ${o.packets.length} packets without an error`,
+          );
         const at = errorOffset(o.error);
-        if (at !== f.owner(cut)) throw new Error(`cut at ${cut}: error names offset ${at}, the record starts at ${f.owner(cut)}: ${o.error.message}`);
+        if (at !== f.owner(cut))
+          throw new Error(
+            `cut at ${cut}: error names offset ${at}, the record starts at ${f.owner(cut)}: ${o.error.message}`,
+          );
         // every packet before the bad record was read, intact
         o.packets.forEach((p, i) => {
-          if (Buffer.compare(Buffer.from(p), Buffer.from(f.packets[i])) !== 0) throw new Error(`packet ${i} differs before the cut`);
+          if (Buffer.compare(Buffer.from(p), Buffer.from(f.packets[i])) !== 0)
+            throw new Error(`packet ${i} differs before the cut`);
         });
       }),
       { numRuns: RUNS },
@@ -154,16 +182,24 @@ describe('capture readers (fast-check)', () => {
 
   test(`${RUNS} corruptions (1 to 6 bytes): packets or a CaptureError inside the file, nothing else`, () => {
     fc.assert(
-      fc.property(fileArb, fc.array(fc.tuple(fc.nat(), fc.oneof(fc.constantFrom(0, 0xff, 0x7f, 0x80, 0x0c), fc.integer({ min: 0, max: 255 }))), { minLength: 1, maxLength: 6 }), (f, edits) => {
-        const b = Buffer.from(f.bytes);
-        for (const [at, v] of edits) b[at % b.length] = v;
-        const o = readAll(() => CaptureReader.fromBytes(b), b.length);
-        if (o.error) {
-          const at = errorOffset(o.error);
-          if (at < 0 || at > b.length) throw new Error(`error offset ${at} outside a ${b.length}-byte file`);
-          if (o.error.message.length > 300 || o.error.message.includes('\n')) throw new Error(`not one clear line: ${o.error.message}`);
-        }
-      }),
+      fc.property(
+        fileArb,
+        fc.array(
+          fc.tuple(fc.nat(), fc.oneof(fc.constantFrom(0, 0xff, 0x7f, 0x80, 0x0c), fc.integer({ min: 0, max: 255 }))),
+          { minLength: 1, maxLength: 6 },
+        ),
+        (f, edits) => {
+          const b = Buffer.from(f.bytes);
+          for (const [at, v] of edits) b[at % b.length] = v;
+          const o = readAll(() => CaptureReader.fromBytes(b), b.length);
+          if (o.error) {
+            const at = errorOffset(o.error);
+            if (at < 0 || at > b.length) throw new Error(`error offset ${at} outside a ${b.length}-byte file`);
+            if (o.error.message.length > 300 || o.error.message.includes('\n'))
+              throw new Error(`not one clear line: ${o.error.message}`);
+          }
+        },
+      ),
       { numRuns: RUNS },
     );
   });
@@ -177,7 +213,10 @@ describe('capture files on disk (read through the bounded window)', () => {
   test('100 cuts of a 3 MiB pcapng file: the same offsets as in memory, across window borders', () => {
     const e: Endian = { le: false };
     const parts = [shb(e), idb(e, 1)];
-    for (let k = 0; k < 4000; k++) parts.push(k % 5 ? epb(e, 0, BigInt(k), Buffer.alloc(600 + (k % 300), k & 0xff)) : spb(e, Buffer.alloc(61 + (k % 50), 7)));
+    for (let k = 0; k < 4000; k++)
+      parts.push(
+        k % 5 ? epb(e, 0, BigInt(k), Buffer.alloc(600 + (k % 300), k & 0xff)) : spb(e, Buffer.alloc(61 + (k % 50), 7)),
+      );
     const whole = Buffer.concat(parts);
     const path = join(dir, 'cut.pcapng');
     fc.assert(
@@ -185,8 +224,10 @@ describe('capture files on disk (read through the bounded window)', () => {
         writeFileSync(path, whole.subarray(0, cut));
         const disk = readAll(() => CaptureReader.open(path), cut);
         const mem = readAll(() => CaptureReader.fromBytes(whole.subarray(0, cut)), cut);
-        if (disk.packets.length !== mem.packets.length) throw new Error(`cut ${cut}: ${disk.packets.length} packets from disk, ${mem.packets.length} from memory`);
-        if ((disk.error?.message ?? '') !== (mem.error?.message ?? '')) throw new Error(`cut ${cut}: "${disk.error?.message}" vs "${mem.error?.message}"`);
+        if (disk.packets.length !== mem.packets.length)
+          throw new Error(`cut ${cut}: ${disk.packets.length} packets from disk, ${mem.packets.length} from memory`);
+        if ((disk.error?.message ?? '') !== (mem.error?.message ?? ''))
+          throw new Error(`cut ${cut}: "${disk.error?.message}" vs "${mem.error?.message}"`);
       }),
       { numRuns: 100 },
     );
@@ -195,12 +236,25 @@ describe('capture files on disk (read through the bounded window)', () => {
   test('intracluster rewrite on a truncated capture: one line naming the offset, exit 1, no output file', () => {
     ensureBuilt();
     const cfg = join(dir, 'c.json');
-    writeFileSync(cfg, JSON.stringify({ clusterMac: '02-bf-aa-bb-cc-dd', hosts: [{ name: 'host1', addresses: ['12.12.4.101'] }, { name: 'host2', addresses: ['12.12.4.102'] }] }));
+    writeFileSync(
+      cfg,
+      JSON.stringify({
+        clusterMac: '02-bf-aa-bb-cc-dd',
+        hosts: [
+          { name: 'host1', addresses: ['12.12.4.101'] },
+          { name: 'host2', addresses: ['12.12.4.102'] },
+        ],
+      }),
+    );
     const frames = Array.from({ length: 3 }, (_, k) => ({ sec: k, frac: 0, data: Buffer.alloc(60, k) }));
     const input = join(dir, 'in.pcap');
     const output = join(dir, 'out.pcap');
     writeFileSync(input, pcapFile(frames).subarray(0, 24 + 76 + 30)); // cut inside the second record (offset 100)
-    const r = spawnSync(process.execPath, [BIN, 'rewrite', '--config', cfg, '--host', 'host1', '--direction', 'inbound', input, output], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+    const r = spawnSync(
+      process.execPath,
+      [BIN, 'rewrite', '--config', cfg, '--host', 'host1', '--direction', 'inbound', input, output],
+      { cwd: ROOT, encoding: 'utf8', timeout: 60_000 },
+    );
     expect(r.status).toBe(1);
     expect(r.stderr.split('\n').filter(Boolean)).toHaveLength(1);
     expect(r.stderr).toMatch(/record truncated.*\(at byte offset 100\)/);

@@ -47,7 +47,7 @@ function parseKey(key: string): Seg[] | null {
 function at(o: unknown, path: Seg[]): { found: boolean; value?: unknown } {
   let v: unknown = o;
   for (const s of path) {
-    if (typeof v !== 'object' || v === null || !Object.prototype.hasOwnProperty.call(v, s)) return { found: false };
+    if (typeof v !== 'object' || v === null || !Object.hasOwn(v, s)) return { found: false };
     v = (v as Record<string, unknown>)[s as string];
   }
   return { found: true, value: v };
@@ -57,7 +57,8 @@ function at(o: unknown, path: Seg[]): { found: boolean; value?: unknown } {
 function checkError(e: ConfigError, raw: unknown): string | null {
   if (e.message.includes('\n')) return `more than one line: ${JSON.stringify(e.message)}`;
   if (e.key === '') return /^config: \S/.test(e.message) ? null : `bad format: ${e.message}`;
-  if (!e.message.startsWith(`config: ${e.key}: `) || e.message.length <= `config: ${e.key}: `.length) return `message does not start with "config: ${e.key}: ": ${e.message}`;
+  if (!e.message.startsWith(`config: ${e.key}: `) || e.message.length <= `config: ${e.key}: `.length)
+    return `message does not start with "config: ${e.key}: ": ${e.message}`;
   const path = parseKey(e.key);
   if (!path) return `key is not a path: ${e.key}`;
   if (at(raw, path).found) return null;
@@ -73,7 +74,8 @@ function checkError(e: ConfigError, raw: unknown): string | null {
 function paths(o: unknown, base: Seg[] = []): Seg[][] {
   const out: Seg[][] = [base];
   if (Array.isArray(o)) o.forEach((v, i) => out.push(...paths(v, [...base, i])));
-  else if (typeof o === 'object' && o !== null) for (const [k, v] of Object.entries(o)) out.push(...paths(v, [...base, k]));
+  else if (typeof o === 'object' && o !== null)
+    for (const [k, v] of Object.entries(o)) out.push(...paths(v, [...base, k]));
   return out;
 }
 /** Own-property write (a key named "__proto__" stays a key, as JSON.parse makes it). */
@@ -100,12 +102,55 @@ function deleteAt(o: unknown, path: Seg[]): unknown {
 }
 /** A path as the loader names keys: `hosts[1].addresses[0]`, `hosts[0].mac["2001:db8::1"]`. */
 function keyText(path: Seg[]): string {
-  return path.map((s, i) => (typeof s === 'number' ? `[${s}]` : !/^[A-Za-z_$][\w$]*$/.test(s) ? `[${JSON.stringify(s)}]` : i === 0 ? s : `.${s}`)).join('');
+  return path
+    .map((s, i) =>
+      typeof s === 'number'
+        ? `[${s}]`
+        : !/^[A-Za-z_$][\w$]*$/.test(s)
+          ? `[${JSON.stringify(s)}]`
+          : i === 0
+            ? s
+            : `.${s}`,
+    )
+    .join('');
 }
 const interesting = fc.oneof(
-  fc.constantFrom('02-bf-aa-bb-cc-dd', '03-bf-00-00-00-01', 'ff-ff-ff-ff-ff-ff', '00-00-00-00-00-00', '03-bf', '33-33', 'ff-ff', '12.12.4.101', '2001:db8::101', '::', 'ff02::1', '127.0.0.1',
-    '0.0.0.0', '255.255.255.255', '::ffff:1.2.3.4', 'fe80::1%eth0', '10.0.0.0/8', '012.012.004.101', 'dedicated', 'shared', 'ipv4-prefix', 'ipv6-low32', 'ipv6-xor32', 'table', 'no-such-mapping',
-    '', ' ', 'host1', 'host2', '__proto__', 'constructor', 'a'.repeat(70), '💥', '\u0000'),
+  fc.constantFrom(
+    '02-bf-aa-bb-cc-dd',
+    '03-bf-00-00-00-01',
+    'ff-ff-ff-ff-ff-ff',
+    '00-00-00-00-00-00',
+    '03-bf',
+    '33-33',
+    'ff-ff',
+    '12.12.4.101',
+    '2001:db8::101',
+    '::',
+    'ff02::1',
+    '127.0.0.1',
+    '0.0.0.0',
+    '255.255.255.255',
+    '::ffff:1.2.3.4',
+    'fe80::1%eth0',
+    '10.0.0.0/8',
+    '012.012.004.101',
+    'dedicated',
+    'shared',
+    'ipv4-prefix',
+    'ipv6-low32',
+    'ipv6-xor32',
+    'table',
+    'no-such-mapping',
+    '',
+    ' ',
+    'host1',
+    'host2',
+    '__proto__',
+    'constructor',
+    'a'.repeat(70),
+    '💥',
+    '\u0000',
+  ),
   fc.string({ maxLength: 24 }),
   fc.integer(),
   fc.double(),
@@ -115,11 +160,20 @@ const interesting = fc.oneof(
   fc.dictionary(fc.string({ maxLength: 8 }), fc.string({ maxLength: 8 }), { maxKeys: 3 }),
 );
 
-type Mut = { op: 'set'; which: number; value: unknown } | { op: 'delete'; which: number } | { op: 'add'; which: number; key: string; value: unknown } | { op: 'dup'; which: number };
+type Mut =
+  | { op: 'set'; which: number; value: unknown }
+  | { op: 'delete'; which: number }
+  | { op: 'add'; which: number; key: string; value: unknown }
+  | { op: 'dup'; which: number };
 const mutArb: fc.Arbitrary<Mut> = fc.oneof(
   fc.record({ op: fc.constant('set' as const), which: fc.nat(), value: interesting }),
   fc.record({ op: fc.constant('delete' as const), which: fc.nat() }),
-  fc.record({ op: fc.constant('add' as const), which: fc.nat(), key: fc.oneof(fc.string({ maxLength: 10 }), fc.constantFrom('__proto__', 'mac', 'name', 'toString', 'hosts')), value: interesting }),
+  fc.record({
+    op: fc.constant('add' as const),
+    which: fc.nat(),
+    key: fc.oneof(fc.string({ maxLength: 10 }), fc.constantFrom('__proto__', 'mac', 'name', 'toString', 'hosts')),
+    value: interesting,
+  }),
   fc.record({ op: fc.constant('dup' as const), which: fc.nat() }),
 );
 function applyMut(o: unknown, m: Mut): unknown {
@@ -172,25 +226,43 @@ describe('config loader (fast-check)', () => {
   test(`${RUNS} wrong-type values: the error names exactly the key that was changed`, () => {
     // values of a type no key accepts at that place: a number where a string, array, object or
     // boolean is expected, and an object where anything else is
-    const typed = SEEDS.flatMap((s, si) => paths(s).filter((p) => p.length > 0).map((p) => ({ si, p, v: at(s, p).value })));
+    const typed = SEEDS.flatMap((s, si) =>
+      paths(s)
+        .filter((p) => p.length > 0)
+        .map((p) => ({ si, p, v: at(s, p).value })),
+    );
     let rejected = 0;
     let tried = 0;
     fc.assert(
-      fc.property(fc.nat({ max: typed.length - 1 }), fc.oneof(fc.integer(), fc.constant(null), fc.constant([[]]), fc.constant({ x: 1 })), (i, value) => {
-        const { si, p, v } = typed[i];
-        if (typeof v === 'object' && v !== null && !Array.isArray(v) && typeof value === 'object' && value !== null && !Array.isArray(value)) return; // object for object
-        if (Array.isArray(v) && Array.isArray(value)) return;
-        const raw = setAt(SEEDS[si], p, value);
-        const e = load(raw);
-        tried++;
-        if (!e) return; // null for an optional key means "absent"
-        rejected++;
-        const bad = checkError(e, raw);
-        if (bad) throw new Error(bad);
-        // the key named is the one changed, or (an object whose keys are validated: hosts[i].mac) a key inside it
-        if (e.key !== keyText(p) && !e.key.startsWith(keyText(p) + '.') && !e.key.startsWith(keyText(p) + '['))
-          throw new Error(`changed ${keyText(p)} to ${JSON.stringify(value)}, the error names ${e.key}: ${e.message}`);
-      }),
+      fc.property(
+        fc.nat({ max: typed.length - 1 }),
+        fc.oneof(fc.integer(), fc.constant(null), fc.constant([[]]), fc.constant({ x: 1 })),
+        (i, value) => {
+          const { si, p, v } = typed[i];
+          if (
+            typeof v === 'object' &&
+            v !== null &&
+            !Array.isArray(v) &&
+            typeof value === 'object' &&
+            value !== null &&
+            !Array.isArray(value)
+          )
+            return; // object for object
+          if (Array.isArray(v) && Array.isArray(value)) return;
+          const raw = setAt(SEEDS[si], p, value);
+          const e = load(raw);
+          tried++;
+          if (!e) return; // null for an optional key means "absent"
+          rejected++;
+          const bad = checkError(e, raw);
+          if (bad) throw new Error(bad);
+          // the key named is the one changed, or (an object whose keys are validated: hosts[i].mac) a key inside it
+          if (e.key !== keyText(p) && !e.key.startsWith(keyText(p) + '.') && !e.key.startsWith(keyText(p) + '['))
+            throw new Error(
+              `changed ${keyText(p)} to ${JSON.stringify(value)}, the error names ${e.key}: ${e.message}`,
+            );
+        },
+      ),
       { numRuns: RUNS },
     );
     expect(rejected).toBeGreaterThan(tried * 0.8);
@@ -198,13 +270,32 @@ describe('config loader (fast-check)', () => {
 
   test(`${RUNS} random JSON values: never a crash, always a ConfigError of the format`, () => {
     fc.assert(
-      fc.property(fc.oneof(fc.jsonValue(), fc.dictionary(fc.constantFrom('clusterMac', 'hosts', 'mode', 'sharedMac', 'mappings', 'virtualIps', 'synthesize', 'strictSources', 'multicastPrefix'), fc.jsonValue())), (raw) => {
-        const e = load(raw);
-        if (e) {
-          const bad = checkError(e, raw);
-          if (bad) throw new Error(`${bad}\n  input: ${JSON.stringify(raw)}`);
-        }
-      }),
+      fc.property(
+        fc.oneof(
+          fc.jsonValue(),
+          fc.dictionary(
+            fc.constantFrom(
+              'clusterMac',
+              'hosts',
+              'mode',
+              'sharedMac',
+              'mappings',
+              'virtualIps',
+              'synthesize',
+              'strictSources',
+              'multicastPrefix',
+            ),
+            fc.jsonValue(),
+          ),
+        ),
+        (raw) => {
+          const e = load(raw);
+          if (e) {
+            const bad = checkError(e, raw);
+            if (bad) throw new Error(`${bad}\n  input: ${JSON.stringify(raw)}`);
+          }
+        },
+      ),
       { numRuns: RUNS },
     );
   });
@@ -212,30 +303,40 @@ describe('config loader (fast-check)', () => {
   test(`${RUNS} mutated config texts (flipped, cut, spliced bytes): never a crash`, () => {
     const texts = SEEDS.map((s) => Buffer.from(JSON.stringify(s, null, 2)));
     fc.assert(
-      fc.property(fc.nat({ max: texts.length - 1 }), fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 4 }), fc.option(fc.nat()), (s, edits, cut) => {
-        const b = Buffer.from(texts[s]);
-        for (const [pos, v] of edits) b[pos % b.length] = v;
-        const text = (cut === null ? b : b.subarray(0, cut % (b.length + 1))).toString('utf8');
-        let e: ConfigError | null = null;
-        let raw: unknown;
-        try {
-          raw = JSON.parse(text);
-        } catch {
-          raw = undefined;
-        }
-        try {
-          factory.buildCluster(parseConfigText(text, 'cluster.json'));
-        } catch (x) {
-          if (!(x instanceof ConfigError)) throw new Error(`not a ConfigError: ${(x as Error)?.stack}`);
-          e = x;
-        }
-        if (e && raw === undefined) {
-          if (e.key !== '' || !e.message.startsWith('config: cluster.json is not valid JSON: ') || e.message.includes('\n')) throw new Error(`bad JSON error: ${e.message}`);
-        } else if (e) {
-          const bad = checkError(e, raw);
-          if (bad) throw new Error(bad);
-        }
-      }),
+      fc.property(
+        fc.nat({ max: texts.length - 1 }),
+        fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 4 }),
+        fc.option(fc.nat()),
+        (s, edits, cut) => {
+          const b = Buffer.from(texts[s]);
+          for (const [pos, v] of edits) b[pos % b.length] = v;
+          const text = (cut === null ? b : b.subarray(0, cut % (b.length + 1))).toString('utf8');
+          let e: ConfigError | null = null;
+          let raw: unknown;
+          try {
+            raw = JSON.parse(text);
+          } catch {
+            raw = undefined;
+          }
+          try {
+            factory.buildCluster(parseConfigText(text, 'cluster.json'));
+          } catch (x) {
+            if (!(x instanceof ConfigError)) throw new Error(`not a ConfigError: ${(x as Error)?.stack}`);
+            e = x;
+          }
+          if (e && raw === undefined) {
+            if (
+              e.key !== '' ||
+              !e.message.startsWith('config: cluster.json is not valid JSON: ') ||
+              e.message.includes('\n')
+            )
+              throw new Error(`bad JSON error: ${e.message}`);
+          } else if (e) {
+            const bad = checkError(e, raw);
+            if (bad) throw new Error(bad);
+          }
+        },
+      ),
       { numRuns: RUNS },
     );
   });
@@ -307,14 +408,34 @@ describe('intracluster process with a bad config file', () => {
 
   test.each<[string, string, RegExp]>([
     ['not JSON', '{"clusterMac": "02-bf-aa-bb-cc-dd", ', /^intracluster process: config: .* is not valid JSON: /],
-    ['multicast cluster MAC', JSON.stringify({ ...SEEDS[0], clusterMac: '03-bf-00-00-00-01' }), /^intracluster process: config: clusterMac: /],
-    ['unknown key deep inside', JSON.stringify(setAt(SEEDS[0], ['hosts', 1, 'adresses'], ['12.12.4.9'])), /^intracluster process: config: hosts\[1\]\.adresses: unknown key/],
-    ['address listed twice', JSON.stringify(setAt(SEEDS[0], ['hosts', 2, 'addresses', 0], '12.12.4.101')), /^intracluster process: config: hosts\[2\]\.addresses\[0\]: 12\.12\.4\.101 is listed twice/],
-    ['binary junk', Buffer.from([0xff, 0xfe, 0x00, 0x7b, 0x22, 0x0a, 0x80]).toString('latin1'), /^intracluster process: config: .* is not valid JSON: /],
+    [
+      'multicast cluster MAC',
+      JSON.stringify({ ...SEEDS[0], clusterMac: '03-bf-00-00-00-01' }),
+      /^intracluster process: config: clusterMac: /,
+    ],
+    [
+      'unknown key deep inside',
+      JSON.stringify(setAt(SEEDS[0], ['hosts', 1, 'adresses'], ['12.12.4.9'])),
+      /^intracluster process: config: hosts\[1\]\.adresses: unknown key/,
+    ],
+    [
+      'address listed twice',
+      JSON.stringify(setAt(SEEDS[0], ['hosts', 2, 'addresses', 0], '12.12.4.101')),
+      /^intracluster process: config: hosts\[2\]\.addresses\[0\]: 12\.12\.4\.101 is listed twice/,
+    ],
+    [
+      'binary junk',
+      Buffer.from([0xff, 0xfe, 0x00, 0x7b, 0x22, 0x0a, 0x80]).toString('latin1'),
+      /^intracluster process: config: .* is not valid JSON: /,
+    ],
   ])('%s: one line on stderr, exit 1, nothing on stdout', (_what, text, line) => {
     const file = join(dir, 'c.json');
     writeFileSync(file, text, 'latin1');
-    const r = spawnSync(process.execPath, [BIN, 'process', '--config', file, '--host', 'host1'], { cwd: ROOT, input: '', encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [BIN, 'process', '--config', file, '--host', 'host1'], {
+      cwd: ROOT,
+      input: '',
+      encoding: 'utf8',
+    });
     expect(r.status).toBe(1);
     expect(r.stdout).toBe('');
     expect(r.stderr.split('\n').filter(Boolean)).toHaveLength(1);

@@ -2,7 +2,14 @@ import fc from 'fast-check';
 import { createContainer, Direction, EngineFactory, parseConfig, Verdict } from '../../src';
 import { parseHostAddress } from '../../src/address';
 import { Engine } from '../../src/engine';
-import { FakeClock, HB_FRAME_LEN, HbField, Membership, encodeHeartbeatFrame, signHeartbeat } from '../../src/membership';
+import {
+  FakeClock,
+  HB_FRAME_LEN,
+  HbField,
+  Membership,
+  encodeHeartbeatFrame,
+  signHeartbeat,
+} from '../../src/membership';
 import { TPIDS, u16 } from '../property/wire';
 
 /**
@@ -29,7 +36,12 @@ interface Node {
 }
 
 function node(clock: FakeClock, name: string, addresses: string[], deliver: (f: Uint8Array) => void): Node {
-  const config = parseConfig({ clusterMac: CLUSTER, virtualIps: ['198.18.0.100'], hosts: [{ name, addresses }], heartbeat: { keyEnv: 'UNUSED', periodMs: P } });
+  const config = parseConfig({
+    clusterMac: CLUSTER,
+    virtualIps: ['198.18.0.100'],
+    hosts: [{ name, addresses }],
+    heartbeat: { keyEnv: 'UNUSED', periodMs: P },
+  });
   const engine = factory.create(config, name);
   const n: Node = { engine, events: [], sent: [] } as unknown as Node;
   n.m = new Membership({
@@ -90,17 +102,40 @@ type Forgery =
   | { f: 'resign'; flip: number }; // change the payload and sign it with a key that is not the cluster's
 const forgeryArb: fc.Arbitrary<Forgery> = fc.oneof(
   fc.record({ f: fc.constant('flip' as const), at: fc.nat({ max: 1495 }), bit: fc.integer({ min: 0, max: 7 }) }),
-  fc.record({ f: fc.constant('field' as const), field: fc.constantFrom(...(Object.keys(HbField) as (keyof typeof HbField)[])), value: fc.integer({ min: 0, max: 255 }) }),
+  fc.record({
+    f: fc.constant('field' as const),
+    field: fc.constantFrom(...(Object.keys(HbField) as (keyof typeof HbField)[])),
+    value: fc.integer({ min: 0, max: 255 }),
+  }),
   fc.record({ f: fc.constant('truncate' as const), to: fc.nat({ max: 1495 }) }),
   fc.record({ f: fc.constant('extend' as const), bytes: fc.uint8Array({ minLength: 1, maxLength: 64 }) }),
   fc.record({ f: fc.constant('resign' as const), flip: fc.nat({ max: 1463 }) }),
 );
-type Wrap = { w: 'none' } | { w: 'tags'; tags: number[] } | { w: 'src'; mac: Uint8Array } | { w: 'dst'; mac: Uint8Array };
+type Wrap =
+  | { w: 'none' }
+  | { w: 'tags'; tags: number[] }
+  | { w: 'src'; mac: Uint8Array }
+  | { w: 'dst'; mac: Uint8Array };
 const wrapArb: fc.Arbitrary<Wrap> = fc.oneof(
   { arbitrary: fc.constant({ w: 'none' as const }), weight: 3 },
-  { arbitrary: fc.record({ w: fc.constant('tags' as const), tags: fc.array(fc.constantFrom(...TPIDS), { minLength: 1, maxLength: 3 }) }), weight: 1 },
-  { arbitrary: fc.record({ w: fc.constant('src' as const), mac: fc.uint8Array({ minLength: 6, maxLength: 6 }).map((m) => ((m[0] &= 0xfe), m)) }), weight: 1 },
-  { arbitrary: fc.record({ w: fc.constant('dst' as const), mac: fc.uint8Array({ minLength: 6, maxLength: 6 }) }), weight: 1 },
+  {
+    arbitrary: fc.record({
+      w: fc.constant('tags' as const),
+      tags: fc.array(fc.constantFrom(...TPIDS), { minLength: 1, maxLength: 3 }),
+    }),
+    weight: 1,
+  },
+  {
+    arbitrary: fc.record({
+      w: fc.constant('src' as const),
+      mac: fc.uint8Array({ minLength: 6, maxLength: 6 }).map((m) => ((m[0] &= 0xfe), m)),
+    }),
+    weight: 1,
+  },
+  {
+    arbitrary: fc.record({ w: fc.constant('dst' as const), mac: fc.uint8Array({ minLength: 6, maxLength: 6 }) }),
+    weight: 1,
+  },
 );
 
 function forge(f: Uint8Array, x: Forgery): Uint8Array {
@@ -161,7 +196,10 @@ type Base = { k: 'replay'; which: number } | { k: 'fresh'; who: 'b' | 'c' } | { 
 const baseArb: fc.Arbitrary<Base> = fc.oneof(
   fc.record({ k: fc.constant('replay' as const), which: fc.nat() }),
   fc.record({ k: fc.constant('fresh' as const), who: fc.constantFrom('b' as const, 'c' as const) }),
-  fc.record({ k: fc.constant('junk' as const), bytes: fc.oneof(fc.uint8Array({ maxLength: 64 }), fc.uint8Array({ minLength: 1490, maxLength: 1502 })) }),
+  fc.record({
+    k: fc.constant('junk' as const),
+    bytes: fc.oneof(fc.uint8Array({ maxLength: 64 }), fc.uint8Array({ minLength: 1490, maxLength: 1502 })),
+  }),
 );
 
 describe('heartbeats that change nothing (fast-check)', () => {
@@ -179,7 +217,10 @@ describe('heartbeats that change nothing (fast-check)', () => {
           // an authentic frame must be changed at least once to be a forgery
           f = authentic(base.who, b.m.hostId);
           for (const x of forgeries.length ? forgeries : [{ f: 'flip', at: 100, bit: 0 } as Forgery]) f = forge(f, x);
-          if (Buffer.compare(Buffer.from(f.subarray(14)), Buffer.from(authentic(base.who, b.m.hostId).subarray(14))) === 0) return; // the flips undid each other
+          if (
+            Buffer.compare(Buffer.from(f.subarray(14)), Buffer.from(authentic(base.who, b.m.hostId).subarray(14))) === 0
+          )
+            return; // the flips undid each other
         } else {
           f = new Uint8Array(14 + base.bytes.length);
           f.set([0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02, 0, 0, 0, 0, 9, 0x88, 0x6f]);
@@ -188,7 +229,8 @@ describe('heartbeats that change nothing (fast-check)', () => {
         f = wrap(f, w);
         const drops = dropCount(a.m);
         const v = a.m.process(f, Direction.Inbound, f.length);
-        if (a.engine.cluster !== before) throw new Error(`membership changed: ${a.engine.cluster.hosts.map((h) => h.name).join(',')}`);
+        if (a.engine.cluster !== before)
+          throw new Error(`membership changed: ${a.engine.cluster.hosts.map((h) => h.name).join(',')}`);
         if (a.events.length) throw new Error(`events: ${a.events.join(', ')}`);
         let et = 12;
         while (et + 2 <= f.length && TPIDS.includes(u16(f, et))) et += 4;

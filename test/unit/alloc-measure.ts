@@ -9,7 +9,14 @@ import { Direction, Engine, Verdict } from '../../src';
  * background work (sweeping, code finalisation) moves used_heap_size by a few MB now and then, so the
  * best of 3 rounds must be clean.
  */
-export async function expectNoAllocationPerFrame(engine: Engine, dir: Direction, template: Uint8Array, verdict: Verdict, warmUp = 200_000, N = 500_000): Promise<void> {
+export async function expectNoAllocationPerFrame(
+  engine: Engine,
+  dir: Direction,
+  template: Uint8Array,
+  verdict: Verdict,
+  warmUp = 200_000,
+  N = 500_000,
+): Promise<void> {
   const work = new Uint8Array(template.length);
   work.set(template);
   expect(engine.process(work, dir, template.length)).toBe(verdict);

@@ -10,10 +10,31 @@ import { reasonId } from '../../src/verdict';
 
 test('the root hides test doubles, CLI errors, hash-table internals and heartbeat constants', () => {
   const names = Object.keys(root);
-  for (const hidden of ['FakeClock', 'UsageError', 'ByteKeyTable', 'HEARTBEAT_DEFAULTS', 'HEARTBEAT_LIMITS', 'createContainer', 'defaultModules'])
+  for (const hidden of [
+    'FakeClock',
+    'UsageError',
+    'ByteKeyTable',
+    'HEARTBEAT_DEFAULTS',
+    'HEARTBEAT_LIMITS',
+    'createContainer',
+    'defaultModules',
+  ])
     expect(names).not.toContain(hidden);
   expect(names.filter((n) => /^HB_|^Hb/.test(n))).toEqual([]);
-  expect(names).toEqual(expect.arrayContaining(['Engine', 'EngineFactory', 'createEngineFactory', 'parseConfig', 'Verdict', 'Direction', 'defineReason', 'definePlugin', 'UnknownHostError', 'ConfigError']));
+  expect(names).toEqual(
+    expect.arrayContaining([
+      'Engine',
+      'EngineFactory',
+      'createEngineFactory',
+      'parseConfig',
+      'Verdict',
+      'Direction',
+      'defineReason',
+      'definePlugin',
+      'UnknownHostError',
+      'ConfigError',
+    ]),
+  );
   // they live in their sub-paths
   expect(typeof testing.FakeClock).toBe('function');
   expect(membership.HEARTBEAT_DEFAULTS).toEqual({ periodMs: 1000, missed: 5, staticHosts: true });
@@ -21,7 +42,13 @@ test('the root hides test doubles, CLI errors, hash-table internals and heartbea
   expect(typeof frame.emitEthernet).toBe('function');
 });
 
-const config = parseConfig({ clusterMac: '02-bf-aa-bb-cc-dd', hosts: [{ name: 'host1', addresses: ['12.12.4.101'] }, { name: 'host2', addresses: ['12.12.4.102'] }] });
+const config = parseConfig({
+  clusterMac: '02-bf-aa-bb-cc-dd',
+  hosts: [
+    { name: 'host1', addresses: ['12.12.4.101'] },
+    { name: 'host2', addresses: ['12.12.4.102'] },
+  ],
+});
 
 test('an unknown host is a typed error phrased for a library, not a command-line flag', () => {
   let err: unknown;
@@ -31,20 +58,30 @@ test('an unknown host is a typed error phrased for a library, not a command-line
     err = e;
   }
   expect(err).toBeInstanceOf(UnknownHostError);
-  expect(err).toMatchObject({ host: 'host9', hosts: ['host1', 'host2'], message: 'config: host "host9" is not a host of the cluster (hosts: host1, host2)' });
+  expect(err).toMatchObject({
+    host: 'host9',
+    hosts: ['host1', 'host2'],
+    message: 'config: host "host9" is not a host of the cluster (hosts: host1, host2)',
+  });
   expect((err as Error).message).not.toMatch(/--host/);
 });
 
-test.each([7, -1, 2, 0.5, NaN])('engine.process(frame, %p): a documented drop, nothing written, never a silent pass', (direction) => {
-  const engine = createEngineFactory().create(config, 'host2');
-  const row600 = Buffer.from('ffffffffffff02bfaabbccdd0806000108000604000102bfaabbccdd0c0c04650000000000000c0c0466' + '00'.repeat(18), 'hex');
-  const f = Uint8Array.from(row600);
-  expect(engine.process(f, direction as Direction)).toBe(Verdict.Drop);
-  expect(reasonId(engine.reason)).toBe('engine.bad-direction');
-  expect(reasonText(engine.reason)).toBe('direction is neither inbound (0) nor outbound (1): dropped');
-  expect(Buffer.from(f).equals(row600)).toBe(true);
-  expect(engine.process(f, Direction.Inbound)).toBe(Verdict.Rewrite);
-});
+test.each([7, -1, 2, 0.5, NaN])(
+  'engine.process(frame, %p): a documented drop, nothing written, never a silent pass',
+  (direction) => {
+    const engine = createEngineFactory().create(config, 'host2');
+    const row600 = Buffer.from(
+      'ffffffffffff02bfaabbccdd0806000108000604000102bfaabbccdd0c0c04650000000000000c0c0466' + '00'.repeat(18),
+      'hex',
+    );
+    const f = Uint8Array.from(row600);
+    expect(engine.process(f, direction as Direction)).toBe(Verdict.Drop);
+    expect(reasonId(engine.reason)).toBe('engine.bad-direction');
+    expect(reasonText(engine.reason)).toBe('direction is neither inbound (0) nor outbound (1): dropped');
+    expect(Buffer.from(f).equals(row600)).toBe(true);
+    expect(engine.process(f, Direction.Inbound)).toBe(Verdict.Rewrite);
+  },
+);
 
 describe('ndOptions: the options of every ND message type', () => {
   const opts = emitNdOptions([
@@ -64,7 +101,12 @@ describe('ndOptions: the options of every ND message type', () => {
     const m = new Uint8Array(at + opts.length);
     m[0] = type;
     m.set(opts, at);
-    const seen = [...ndOptions(m)].map((o) => ({ type: o.type, offset: o.offset, length: o.length, body: Buffer.from(o.body).toString('hex') }));
+    const seen = [...ndOptions(m)].map((o) => ({
+      type: o.type,
+      offset: o.offset,
+      length: o.length,
+      body: Buffer.from(o.body).toString('hex'),
+    }));
     expect(seen).toEqual([
       { type: 1, offset: at, length: 8, body: '02bfaabbccdd' },
       { type: 5, offset: at + 8, length: 8, body: '0000000005dc' },

@@ -1,7 +1,17 @@
 import { AdapterConflictError, FrameContext, ProtocolAdapter } from '../../src/adapter';
 import { defaultAdapters, defaultMappings } from '../../src/defaults';
 import { EngineFactory } from '../../src/factory';
-import { Direction, Verdict, defineReason, reasonId, parseConfig, icmpv6Frame, ndFrame, NdOption, Icmpv6Type } from '../../src';
+import {
+  Direction,
+  Verdict,
+  defineReason,
+  reasonId,
+  parseConfig,
+  icmpv6Frame,
+  ndFrame,
+  NdOption,
+  Icmpv6Type,
+} from '../../src';
 import { expectNoAllocationPerFrame } from './alloc-measure';
 
 /**
@@ -39,7 +49,15 @@ describe('adapter claims', () => {
     const f = icmpv6Frame(eth, ip, { type: 141 });
     expect(e.process(f, Direction.Inbound)).toBe(Verdict.Pass);
     expect(reasonId(e.reason)).toBe('ind.seen');
-    const ns = ndFrame({ dst: '33-33-ff-00-01-02', src: eth.src }, { src: '2001:db8::101', dst: 'ff02::1:ff00:102' }, { type: Icmpv6Type.NEIGHBOR_SOLICITATION, target: '2001:db8::102', options: [{ type: NdOption.SOURCE_LL, mac: eth.src }] });
+    const ns = ndFrame(
+      { dst: '33-33-ff-00-01-02', src: eth.src },
+      { src: '2001:db8::101', dst: 'ff02::1:ff00:102' },
+      {
+        type: Icmpv6Type.NEIGHBOR_SOLICITATION,
+        target: '2001:db8::102',
+        options: [{ type: NdOption.SOURCE_LL, mac: eth.src }],
+      },
+    );
     expect(e.process(ns, Direction.Inbound)).toBe(Verdict.Rewrite);
     expect(reasonId(e.reason)).toBe('ndp.step502');
     const echo = icmpv6Frame(eth, ip, { type: 128 });
@@ -65,8 +83,16 @@ describe('adapter claims', () => {
   });
 
   test('overlapping ICMPv6 types conflict; disjoint ones do not', () => {
-    const other = { ...new InverseNd(), name: 'other', claims: [{ etherType: 0x86dd, ipProtocol: 58, upperTypes: [142, 143] }] };
-    const disjoint = { ...new InverseNd(), name: 'disjoint', claims: [{ etherType: 0x86dd, ipProtocol: 58, upperTypes: [200] }] };
+    const other = {
+      ...new InverseNd(),
+      name: 'other',
+      claims: [{ etherType: 0x86dd, ipProtocol: 58, upperTypes: [142, 143] }],
+    };
+    const disjoint = {
+      ...new InverseNd(),
+      name: 'disjoint',
+      claims: [{ etherType: 0x86dd, ipProtocol: 58, upperTypes: [200] }],
+    };
     let err: unknown;
     try {
       new EngineFactory([...defaultAdapters(), new InverseNd(), other], defaultMappings()).create(config, 'host2');
@@ -74,7 +100,13 @@ describe('adapter claims', () => {
       err = e;
     }
     expect(err).toBeInstanceOf(AdapterConflictError);
-    expect(err).toMatchObject({ first: 'inverse-nd', second: 'other', selector: 'EtherType 0x86dd, IP protocol 58, type 142' });
-    expect(() => new EngineFactory([...defaultAdapters(), new InverseNd(), disjoint], defaultMappings()).create(config, 'host2')).not.toThrow();
+    expect(err).toMatchObject({
+      first: 'inverse-nd',
+      second: 'other',
+      selector: 'EtherType 0x86dd, IP protocol 58, type 142',
+    });
+    expect(() =>
+      new EngineFactory([...defaultAdapters(), new InverseNd(), disjoint], defaultMappings()).create(config, 'host2'),
+    ).not.toThrow();
   });
 });

@@ -15,10 +15,23 @@ describe('Cluster member entries: host index and dedicated MAC next to the key',
     test(`${mode} mode: every address gives its host, its MAC and its address index`, () => {
       const hosts = Array.from({ length: 1500 }, (_, i) => ({
         name: `host${i}`,
-        addresses: [`198.18.${i >> 8}.${i & 0xff}`, `fd00::${i.toString(16)}`, ...(i % 3 === 0 ? [`198.19.${i >> 8}.${i & 0xff}`] : [])],
-        ...(mode === 'dedicated' && i % 7 === 0 ? { mac: { [`198.18.${i >> 8}.${i & 0xff}`]: `03-bf-00-ee-${hex(i >> 8)}-${hex(i & 0xff)}` } } : {}),
+        addresses: [
+          `198.18.${i >> 8}.${i & 0xff}`,
+          `fd00::${i.toString(16)}`,
+          ...(i % 3 === 0 ? [`198.19.${i >> 8}.${i & 0xff}`] : []),
+        ],
+        ...(mode === 'dedicated' && i % 7 === 0
+          ? { mac: { [`198.18.${i >> 8}.${i & 0xff}`]: `03-bf-00-ee-${hex(i >> 8)}-${hex(i & 0xff)}` } }
+          : {}),
       }));
-      const c = factory.buildCluster(parseConfig({ clusterMac: '02-bf-aa-bb-cc-dd', mode, ...(mode === 'shared' ? { sharedMac: '03-bf-00-00-00-01' } : {}), hosts }));
+      const c = factory.buildCluster(
+        parseConfig({
+          clusterMac: '02-bf-aa-bb-cc-dd',
+          mode,
+          ...(mode === 'shared' ? { sharedMac: '03-bf-00-00-00-01' } : {}),
+          hosts,
+        }),
+      );
       expect(c.addresses.length).toBe(1500 * 2 + 500);
       for (const a of c.addresses) {
         const buf = at(a.ip.bytes);

@@ -37,7 +37,11 @@ const load = (cfg: unknown) => error(() => factory.buildCluster(parseConfig(cfg)
 
 /** One line naming `key`, matching `message`. */
 function expectRefused(e: ConfigError, key: string, message: RegExp): void {
-  expect({ key: e.key, oneLine: !e.message.includes('\n'), message: e.message }).toEqual({ key, oneLine: true, message: expect.stringMatching(message) });
+  expect({ key: e.key, oneLine: !e.message.includes('\n'), message: e.message }).toEqual({
+    key,
+    oneLine: true,
+    message: expect.stringMatching(message),
+  });
 }
 
 describe('reserved group MACs are refused for dedicated MACs, the shared MAC and the prefix', () => {
@@ -62,7 +66,11 @@ describe('reserved group MACs are refused for dedicated MACs, the shared MAC and
     expectRefused(load(c), 'hosts[0].mac["fd00::1"]', new RegExp(`is in ${range}`));
   });
   test.each(cases)('sharedMac %s', (mac, range) => {
-    expectRefused(load({ ...base(), mode: 'shared', sharedMac: mac }), 'sharedMac', new RegExp(`^config: sharedMac: ${mac} is in ${range}, `));
+    expectRefused(
+      load({ ...base(), mode: 'shared', sharedMac: mac }),
+      'sharedMac',
+      new RegExp(`^config: sharedMac: ${mac} is in ${range}, `),
+    );
   });
   test.each([
     ['01-00', '01-00-5e-xx-xx-xx'],
@@ -72,14 +80,23 @@ describe('reserved group MACs are refused for dedicated MACs, the shared MAC and
     ['01-0c', '01-0c-cd-xx-xx-xx'],
     ['ff-ff', 'ff-ff-ff-ff-ff-ff'],
   ])('multicastPrefix %s', (prefix, range) => {
-    expectRefused(load({ ...base(), multicastPrefix: prefix }), 'multicastPrefix', new RegExp(`^config: multicastPrefix: ${prefix} reaches into ${range}`));
+    expectRefused(
+      load({ ...base(), multicastPrefix: prefix }),
+      'multicastPrefix',
+      new RegExp(`^config: multicastPrefix: ${prefix} reaches into ${range}`),
+    );
   });
   test('every documented range is refused, and the default and other prefixes still work', () => {
     for (const r of RESERVED_MAC_RANGES) {
-      const mac = [...r.prefix, 0, 0, 0, 0, 0, 0].slice(0, 6).map((b) => b.toString(16).padStart(2, '0')).join('-');
+      const mac = [...r.prefix, 0, 0, 0, 0, 0, 0]
+        .slice(0, 6)
+        .map((b) => b.toString(16).padStart(2, '0'))
+        .join('-');
       expect(load({ ...base(), mode: 'shared', sharedMac: mac }).key).toBe('sharedMac');
     }
-    expect(factory.buildCluster(parseConfig({ ...base(), multicastPrefix: '07-01' })).addresses[0].mac.toString()).toBe('07-01-c6-12-00-01');
+    expect(factory.buildCluster(parseConfig({ ...base(), multicastPrefix: '07-01' })).addresses[0].mac.toString()).toBe(
+      '07-01-c6-12-00-01',
+    );
     expect(factory.buildCluster(parseConfig(base())).addresses[0].mac.toString()).toBe('03-bf-c6-12-00-01');
   });
   test('a mapping that computes a reserved MAC is refused at config time, naming the address and the range', () => {
@@ -96,15 +113,27 @@ describe('reserved group MACs are refused for dedicated MACs, the shared MAC and
     }
     const f = createContainer(new ContainerModule(({ bind }) => void bind(Mapping).to(LldpMapping))).get(EngineFactory);
     const e = error(() => f.buildCluster(parseConfig({ ...base(), mappings: { ipv4: 'lldp-test' } })));
-    expectRefused(e, 'hosts[0].addresses[0]', /mapping "lldp-test" gave 01-80-c2-00-00-01 for 198\.18\.0\.1, which is in 01-80-c2-xx-xx-xx/);
+    expectRefused(
+      e,
+      'hosts[0].addresses[0]',
+      /mapping "lldp-test" gave 01-80-c2-00-00-01 for 198\.18\.0\.1, which is in 01-80-c2-xx-xx-xx/,
+    );
   });
 });
 
 describe('lax values are refused, one line naming the key', () => {
   test('mappings.ipv6 naming no mapping while no host has an IPv6 address', () => {
-    const c = { clusterMac: '02-bf-aa-bb-cc-dd', hosts: [{ name: 'h1', addresses: ['198.18.0.1'] }], mappings: { ipv6: 'x' } };
+    const c = {
+      clusterMac: '02-bf-aa-bb-cc-dd',
+      hosts: [{ name: 'h1', addresses: ['198.18.0.1'] }],
+      mappings: { ipv6: 'x' },
+    };
     expectRefused(load(c), 'mappings.ipv6', /^config: mappings\.ipv6: unknown mapping "x"/);
-    const c4 = { clusterMac: '02-bf-aa-bb-cc-dd', hosts: [{ name: 'h1', addresses: ['fd00::1'] }], mappings: { ipv4: 'ipv6-low32' } };
+    const c4 = {
+      clusterMac: '02-bf-aa-bb-cc-dd',
+      hosts: [{ name: 'h1', addresses: ['fd00::1'] }],
+      mappings: { ipv4: 'ipv6-low32' },
+    };
     expectRefused(load(c4), 'mappings.ipv4', /does not map IPv4 addresses/);
   });
   test.each([
@@ -118,7 +147,11 @@ describe('lax values are refused, one line naming the key', () => {
     ['heartbeat', { heartbeat: null }],
     ['heartbeat.periodMs', { heartbeat: { keyEnv: 'K', periodMs: null } }],
   ])('null for %s', (key, extra) => {
-    expectRefused(load({ ...base(), ...extra }), key, new RegExp(`^config: ${key.replace('.', '\\.')}: is null: give a value, or leave the key out for its default$`));
+    expectRefused(
+      load({ ...base(), ...extra }),
+      key,
+      new RegExp(`^config: ${key.replace('.', '\\.')}: is null: give a value, or leave the key out for its default$`),
+    );
   });
   test('null inside a host', () => {
     const c = base();
@@ -132,8 +165,16 @@ describe('lax values are refused, one line naming the key', () => {
     expectRefused(load({ ...base(), virtualIps: [a] }), 'virtualIps[0]', /has a leading or trailing space$/);
   });
   test('a space around a MAC or a prefix', () => {
-    expectRefused(load({ ...base(), clusterMac: ' 02-bf-aa-bb-cc-dd' }), 'clusterMac', /has a leading or trailing space$/);
-    expectRefused(load({ ...base(), multicastPrefix: '03-bf ' }), 'multicastPrefix', /has a leading or trailing space$/);
+    expectRefused(
+      load({ ...base(), clusterMac: ' 02-bf-aa-bb-cc-dd' }),
+      'clusterMac',
+      /has a leading or trailing space$/,
+    );
+    expectRefused(
+      load({ ...base(), multicastPrefix: '03-bf ' }),
+      'multicastPrefix',
+      /has a leading or trailing space$/,
+    );
   });
 });
 
@@ -147,17 +188,37 @@ describe('config and key files: regular files only, of bounded size, never block
   test('--config /dev/zero, a FIFO without a writer, a directory: one line each, at once', () => {
     const fifo = join(dir, 'config.fifo');
     execFileSync('mkfifo', [fifo]);
-    expectRefused(error(() => loadConfigFile('/dev/zero')), '', /^config: \/dev\/zero is a character device: the config must be a regular file \(at most 64 MiB\)$/);
-    expectRefused(error(() => loadConfigFile(fifo)), '', /config\.fifo is a FIFO \(named pipe\): the config must be a regular file/);
-    expectRefused(error(() => loadConfigFile(dir)), '', /is a directory: the config must be a regular file/);
-    expectRefused(error(() => loadConfigFile(join(dir, 'missing.json'))), '', /cannot read .*missing\.json: no such file$/);
+    expectRefused(
+      error(() => loadConfigFile('/dev/zero')),
+      '',
+      /^config: \/dev\/zero is a character device: the config must be a regular file \(at most 64 MiB\)$/,
+    );
+    expectRefused(
+      error(() => loadConfigFile(fifo)),
+      '',
+      /config\.fifo is a FIFO \(named pipe\): the config must be a regular file/,
+    );
+    expectRefused(
+      error(() => loadConfigFile(dir)),
+      '',
+      /is a directory: the config must be a regular file/,
+    );
+    expectRefused(
+      error(() => loadConfigFile(join(dir, 'missing.json'))),
+      '',
+      /cannot read .*missing\.json: no such file$/,
+    );
   });
 
   test('a config larger than the limit is refused before it is read', () => {
     const big = join(dir, 'big.json');
     writeFileSync(big, '');
     execFileSync('truncate', ['-s', String(CONFIG_FILE_LIMIT + 1), big]);
-    expectRefused(error(() => loadConfigFile(big)), '', new RegExp(`big\\.json is ${CONFIG_FILE_LIMIT + 1} bytes: the config may be at most 64 MiB$`));
+    expectRefused(
+      error(() => loadConfigFile(big)),
+      '',
+      new RegExp(`big\\.json is ${CONFIG_FILE_LIMIT + 1} bytes: the config may be at most 64 MiB$`),
+    );
   });
 
   test('heartbeat.keyFile: /dev/zero, a FIFO, a directory, a huge file: one line each', () => {
@@ -167,10 +228,26 @@ describe('config and key files: regular files only, of bounded size, never block
     const big = join(dir, 'big.key');
     writeFileSync(big, 'k'.repeat(KEY_FILE_LIMIT + 1), { mode: 0o600 });
     chmodSync(big, 0o600);
-    expectRefused(error(() => loadClusterKey(hb('/dev/zero'))), 'heartbeat.keyFile', /^config: heartbeat\.keyFile: \/dev\/zero is a character device: the key file must be a regular file \(at most 4 KiB\)$/);
-    expectRefused(error(() => loadClusterKey(hb(fifo))), 'heartbeat.keyFile', /is a FIFO \(named pipe\): the key file must be a regular file/);
-    expectRefused(error(() => loadClusterKey(hb(dir))), 'heartbeat.keyFile', /is a directory/);
-    expectRefused(error(() => loadClusterKey(hb(big))), 'heartbeat.keyFile', /big\.key is 4097 bytes: the key file may be at most 4 KiB$/);
+    expectRefused(
+      error(() => loadClusterKey(hb('/dev/zero'))),
+      'heartbeat.keyFile',
+      /^config: heartbeat\.keyFile: \/dev\/zero is a character device: the key file must be a regular file \(at most 4 KiB\)$/,
+    );
+    expectRefused(
+      error(() => loadClusterKey(hb(fifo))),
+      'heartbeat.keyFile',
+      /is a FIFO \(named pipe\): the key file must be a regular file/,
+    );
+    expectRefused(
+      error(() => loadClusterKey(hb(dir))),
+      'heartbeat.keyFile',
+      /is a directory/,
+    );
+    expectRefused(
+      error(() => loadClusterKey(hb(big))),
+      'heartbeat.keyFile',
+      /big\.key is 4097 bytes: the key file may be at most 4 KiB$/,
+    );
     const good = join(dir, 'good.key');
     writeFileSync(good, 'a'.repeat(64) + '\n', { mode: 0o600 });
     expect(loadClusterKey(hb(good))).toHaveLength(64);

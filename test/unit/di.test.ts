@@ -1,12 +1,31 @@
 import 'reflect-metadata';
 import { Container } from 'inversify';
 import { createEngineFactory, Direction, parseConfig, Verdict } from '../../src/api';
-import { createContainer, defaultModules, defineModule, EngineFactory, InversifyVersionError, inversifyVersion, isSupportedInversify, loadModules, SUPPORTED_INVERSIFY } from '../../src/api/di';
+import {
+  createContainer,
+  defaultModules,
+  defineModule,
+  EngineFactory,
+  InversifyVersionError,
+  inversifyVersion,
+  isSupportedInversify,
+  loadModules,
+  SUPPORTED_INVERSIFY,
+} from '../../src/api/di';
 import { ProtocolAdapter } from '../../src/adapter';
 import { Mapping } from '../../src/mapping';
 
-const config = parseConfig({ clusterMac: '02-bf-aa-bb-cc-dd', hosts: [{ name: 'host1', addresses: ['12.12.4.101'] }, { name: 'host2', addresses: ['12.12.4.102'] }] });
-const ROW600 = Buffer.from('ffffffffffff02bfaabbccdd0806000108000604000102bfaabbccdd0c0c04650000000000000c0c0466' + '00'.repeat(18), 'hex');
+const config = parseConfig({
+  clusterMac: '02-bf-aa-bb-cc-dd',
+  hosts: [
+    { name: 'host1', addresses: ['12.12.4.101'] },
+    { name: 'host2', addresses: ['12.12.4.102'] },
+  ],
+});
+const ROW600 = Buffer.from(
+  'ffffffffffff02bfaabbccdd0806000108000604000102bfaabbccdd0c0c04650000000000000c0c0466' + '00'.repeat(18),
+  'hex',
+);
 
 class Low16 implements Mapping {
   readonly name = 'low16';

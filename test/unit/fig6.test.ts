@@ -1,4 +1,13 @@
-import { arpFrame, createContainer, Direction, EngineFactory, parseConfig, Verdict, reasonText, ArpOp } from '../../src';
+import {
+  arpFrame,
+  createContainer,
+  Direction,
+  EngineFactory,
+  parseConfig,
+  Verdict,
+  reasonText,
+  ArpOp,
+} from '../../src';
 
 const CLUSTER = '02-bf-aa-bb-cc-dd';
 const config = parseConfig({
@@ -12,11 +21,26 @@ const config = parseConfig({
 const factory = createContainer().get(EngineFactory);
 
 // FIG. 6 rows, field by field
-const row600 = arpFrame({ dst: 'ff-ff-ff-ff-ff-ff', src: CLUSTER }, { op: ArpOp.REQUEST, sha: CLUSTER, spa: '12.12.4.101', tha: '00-00-00-00-00-00', tpa: '12.12.4.102' });
-const row610 = arpFrame({ dst: 'ff-ff-ff-ff-ff-ff', src: CLUSTER }, { op: ArpOp.REQUEST, sha: '03-bf-0c-0c-04-65', spa: '12.12.4.101', tha: '00-00-00-00-00-00', tpa: '12.12.4.102' });
-const row620 = arpFrame({ dst: '03-bf-0c-0c-04-65', src: CLUSTER }, { op: ArpOp.REPLY, sha: CLUSTER, spa: '12.12.4.102', tha: '03-bf-0c-0c-04-65', tpa: '12.12.4.101' });
-const row630 = arpFrame({ dst: '03-bf-0c-0c-04-65', src: CLUSTER }, { op: ArpOp.REPLY, sha: '03-bf-0c-0c-04-66', spa: '12.12.4.102', tha: CLUSTER, tpa: '12.12.4.101' });
-const row640 = arpFrame({ dst: CLUSTER, src: CLUSTER }, { op: ArpOp.REPLY, sha: '03-bf-0c-0c-04-66', spa: '12.12.4.102', tha: CLUSTER, tpa: '12.12.4.101' });
+const row600 = arpFrame(
+  { dst: 'ff-ff-ff-ff-ff-ff', src: CLUSTER },
+  { op: ArpOp.REQUEST, sha: CLUSTER, spa: '12.12.4.101', tha: '00-00-00-00-00-00', tpa: '12.12.4.102' },
+);
+const row610 = arpFrame(
+  { dst: 'ff-ff-ff-ff-ff-ff', src: CLUSTER },
+  { op: ArpOp.REQUEST, sha: '03-bf-0c-0c-04-65', spa: '12.12.4.101', tha: '00-00-00-00-00-00', tpa: '12.12.4.102' },
+);
+const row620 = arpFrame(
+  { dst: '03-bf-0c-0c-04-65', src: CLUSTER },
+  { op: ArpOp.REPLY, sha: CLUSTER, spa: '12.12.4.102', tha: '03-bf-0c-0c-04-65', tpa: '12.12.4.101' },
+);
+const row630 = arpFrame(
+  { dst: '03-bf-0c-0c-04-65', src: CLUSTER },
+  { op: ArpOp.REPLY, sha: '03-bf-0c-0c-04-66', spa: '12.12.4.102', tha: CLUSTER, tpa: '12.12.4.101' },
+);
+const row640 = arpFrame(
+  { dst: CLUSTER, src: CLUSTER },
+  { op: ArpOp.REPLY, sha: '03-bf-0c-0c-04-66', spa: '12.12.4.102', tha: CLUSTER, tpa: '12.12.4.101' },
+);
 
 describe('FIG. 6 through two engines', () => {
   test('step 502: host 2 turns row 600 into row 610', () => {

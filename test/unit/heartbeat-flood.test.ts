@@ -1,7 +1,14 @@
 import { createContainer, Direction, EngineFactory, parseConfig, Verdict } from '../../src';
 import { parseHostAddress } from '../../src/address';
 import * as auth from '../../src/membership/auth';
-import { FakeClock, HB_FRAME_LEN, HB_RATE, Membership, encodeHeartbeatFrame, signHeartbeat } from '../../src/membership';
+import {
+  FakeClock,
+  HB_FRAME_LEN,
+  HB_RATE,
+  Membership,
+  encodeHeartbeatFrame,
+  signHeartbeat,
+} from '../../src/membership';
 
 /**
  * Heartbeat floods: what a forged or replayed heartbeat costs is bounded before the HMAC. The cheap
@@ -16,7 +23,11 @@ const WRONG = new TextEncoder().encode('not the cluster key, flood test 0123456'
 const factory = createContainer().get(EngineFactory);
 
 function member(clock: FakeClock) {
-  const config = parseConfig({ clusterMac: '02-bf-aa-bb-cc-dd', hosts: [{ name: 'a', addresses: ['198.18.0.1'] }], heartbeat: { keyEnv: 'UNUSED', staticHosts: false } });
+  const config = parseConfig({
+    clusterMac: '02-bf-aa-bb-cc-dd',
+    hosts: [{ name: 'a', addresses: ['198.18.0.1'] }],
+    heartbeat: { keyEnv: 'UNUSED', staticHosts: false },
+  });
   const engine = factory.create(config, 'a');
   const m = new Membership({ config, hostName: 'a', key: KEY, engine, factory, clock, send: () => true });
   return { m, engine };
@@ -24,7 +35,18 @@ function member(clock: FakeClock) {
 
 function heartbeat(hostId: number, sequence: bigint, key = KEY, name = `h${hostId}`, ip = '198.18.0.2'): Uint8Array {
   const f = new Uint8Array(HB_FRAME_LEN);
-  encodeHeartbeatFrame({ hostId, name, sequence, periodMs: 1000, clusterMac: CLUSTER, clusterIp: new Uint8Array(4), addresses: [parseHostAddress(ip, 't')] }, f);
+  encodeHeartbeatFrame(
+    {
+      hostId,
+      name,
+      sequence,
+      periodMs: 1000,
+      clusterMac: CLUSTER,
+      clusterIp: new Uint8Array(4),
+      addresses: [parseHostAddress(ip, 't')],
+    },
+    f,
+  );
   signHeartbeat(f.subarray(14), key);
   return f;
 }
@@ -53,7 +75,10 @@ test('100,000 forged heartbeats under random host IDs cost at most the newcomer 
     if (m.process(f, Direction.Inbound) !== Verdict.Drop) throw new Error(`frame ${i} not dropped`);
   }
   expect(hmacs).toHaveBeenCalledTimes(HB_RATE.newcomerBurst);
-  expect(m.stats().dropped).toEqual({ 'bad-authenticator': HB_RATE.newcomerBurst, 'rate-limited': 100_000 - HB_RATE.newcomerBurst });
+  expect(m.stats().dropped).toEqual({
+    'bad-authenticator': HB_RATE.newcomerBurst,
+    'rate-limited': 100_000 - HB_RATE.newcomerBurst,
+  });
   // one second later the budget is back: a genuine newcomer joins
   clock.advance(1000);
   m.process(heartbeat(7, 5n), Direction.Inbound);
@@ -82,14 +107,17 @@ test("forged heartbeats naming a member's host ID are bounded by that member's o
   clock.advance(1000); // one period: perPeriod more tokens
   for (let i = 0; i < 10_000; i++) m.process(heartbeat(7, seq++, WRONG), Direction.Inbound);
   expect(hmacs).toHaveBeenCalledTimes(HB_RATE.burst + HB_RATE.perPeriod);
-  expect(m.stats().dropped).toEqual({ 'bad-authenticator': HB_RATE.burst + HB_RATE.perPeriod, 'rate-limited': 20_000 - HB_RATE.burst - HB_RATE.perPeriod });
+  expect(m.stats().dropped).toEqual({
+    'bad-authenticator': HB_RATE.burst + HB_RATE.perPeriod,
+    'rate-limited': 20_000 - HB_RATE.burst - HB_RATE.perPeriod,
+  });
   // the member is still there and its next genuine heartbeat is accepted
   clock.advance(1000);
   m.process(heartbeat(7, seq++), Direction.Inbound);
   expect(m.stats().accepted).toBe(2);
 });
 
-test("a member whose host ID is flooded is held while the flood lasts (its own heartbeats may be among the unverified), then leaves", () => {
+test('a member whose host ID is flooded is held while the flood lasts (its own heartbeats may be among the unverified), then leaves', () => {
   const { m } = member(clock);
   m.start();
   m.process(heartbeat(7, 1000n), Direction.Inbound);

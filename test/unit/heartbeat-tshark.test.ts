@@ -13,7 +13,19 @@ import { CASES } from '../vectors/heartbeat';
  * (signature, version, unique host ID, cluster IP, host IP) must equal what we encoded, the whole
  * 1496-byte payload must dissect without a malformed mark, and a truncated one must be marked.
  */
-const FIELDS = ['frame.len', 'eth.dst', 'eth.src', 'eth.type', 'msnlb.signature', 'msnlb.version', 'msnlb.unique_host_id', 'msnlb.cluster_ip', 'msnlb.host_ip', 'msnlb.my_host_ip', '_ws.malformed'];
+const FIELDS = [
+  'frame.len',
+  'eth.dst',
+  'eth.src',
+  'eth.type',
+  'msnlb.signature',
+  'msnlb.version',
+  'msnlb.unique_host_id',
+  'msnlb.cluster_ip',
+  'msnlb.host_ip',
+  'msnlb.my_host_ip',
+  '_ws.malformed',
+];
 
 const key = new TextEncoder().encode('heartbeat tshark test key 0123456789');
 const mk = (hostId: number, clusterIp: number[], addrs: string[], name = 'h1'): Heartbeat => ({
@@ -51,7 +63,11 @@ for (const h of encoded) {
     expect: {
       'frame.len': '1510',
       'eth.dst': 'ff:ff:ff:ff:ff:ff',
-      'eth.src': formatMac([0x02, 0x00, h.hostId >>> 24, (h.hostId >>> 16) & 0xff, (h.hostId >>> 8) & 0xff, h.hostId & 0xff], 0, ':'),
+      'eth.src': formatMac(
+        [0x02, 0x00, h.hostId >>> 24, (h.hostId >>> 16) & 0xff, (h.hostId >>> 8) & 0xff, h.hostId & 0xff],
+        0,
+        ':',
+      ),
       'eth.type': '0x886f',
       'msnlb.signature': '0xc0de01bf',
       'msnlb.version': String(0x49430100),
@@ -85,12 +101,32 @@ beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'heartbeat-tshark-'));
   const pcap = join(dir, 'heartbeats.pcap');
   writeFileSync(pcap, encodePcap(rows.map((r) => r.bytes)));
-  const args = ['-n', '-r', pcap, '-T', 'fields', '-E', 'header=n', '-E', 'separator=/t', '-E', 'occurrence=a', '-E', 'aggregator=,'];
+  const args = [
+    '-n',
+    '-r',
+    pcap,
+    '-T',
+    'fields',
+    '-E',
+    'header=n',
+    '-E',
+    'separator=/t',
+    '-E',
+    'occurrence=a',
+    '-E',
+    'aggregator=,',
+  ];
   for (const f of FIELDS) args.push('-e', f);
   const r = spawnSync('tshark', args, { encoding: 'utf8', maxBuffer: 16 << 20 });
-  if (r.error) error = (r.error as NodeJS.ErrnoException).code === 'ENOENT' ? new Error('tshark not found: run scripts/setup') : r.error;
+  if (r.error)
+    error =
+      (r.error as NodeJS.ErrnoException).code === 'ENOENT' ? new Error('tshark not found: run scripts/setup') : r.error;
   else if (r.status !== 0) error = new Error(`tshark exited with ${r.status}: ${r.stderr}`);
-  else read = r.stdout.split('\n').filter(Boolean).map((l) => Object.fromEntries(l.split('\t').map((v, i) => [FIELDS[i], v])));
+  else
+    read = r.stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => Object.fromEntries(l.split('\t').map((v, i) => [FIELDS[i], v])));
 });
 afterAll(() => {
   if (dir) rmSync(dir, { recursive: true, force: true });
@@ -103,10 +139,13 @@ test('tshark reads one line per frame', () => {
 
 describe.each(rows.map((r, i) => [r.what, i] as const))('%s', (_what, i) => {
   const row = rows[i];
-  test(row.malformed ? 'tshark marks the truncated payload malformed' : 'the msnlb dissector reads the whole payload', () => {
-    if (error) throw error;
-    expect(read[i]['_ws.malformed'] !== '').toBe(row.malformed);
-  });
+  test(
+    row.malformed ? 'tshark marks the truncated payload malformed' : 'the msnlb dissector reads the whole payload',
+    () => {
+      if (error) throw error;
+      expect(read[i]['_ws.malformed'] !== '').toBe(row.malformed);
+    },
+  );
   if (row.expect) {
     test('msnlb fields read back as encoded', () => {
       if (error) throw error;

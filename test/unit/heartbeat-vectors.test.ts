@@ -1,7 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Mac } from '../../src/mac';
-import { checkHeartbeatHeader, decodeHeartbeat, encodeHeartbeatFrame, HB_FRAME_LEN, heartbeatPayloadOffset, signHeartbeat, verifyHeartbeat } from '../../src/membership';
+import {
+  checkHeartbeatHeader,
+  decodeHeartbeat,
+  encodeHeartbeatFrame,
+  HB_FRAME_LEN,
+  heartbeatPayloadOffset,
+  signHeartbeat,
+  verifyHeartbeat,
+} from '../../src/membership';
 import { parseHostAddress } from '../../src/address';
 import { VECTOR_KEY, VectorFields } from '../vectors/heartbeat-assemble';
 import { HeartbeatVector, VECTOR_CLUSTER_MAC } from '../vectors/heartbeat';
@@ -14,7 +22,10 @@ import { HeartbeatVector, VECTOR_CLUSTER_MAC } from '../vectors/heartbeat';
  */
 const FILE = join(__dirname, '../golden/heartbeat/vectors.jsonl');
 
-const vectors: HeartbeatVector[] = readFileSync(FILE, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+const vectors: HeartbeatVector[] = readFileSync(FILE, 'utf8')
+  .split('\n')
+  .filter(Boolean)
+  .map((l) => JSON.parse(l));
 
 const key = new TextEncoder().encode(VECTOR_KEY);
 const clusterMac = Mac.parse(VECTOR_CLUSTER_MAC).bytes;

@@ -65,7 +65,9 @@ describe('heartbeat frame: construct', () => {
     expect(hex.slice(0, HEAD.length)).toBe(HEAD);
     expect(f.length).toBe(1510);
     expect(f.subarray(14 + 158, 14 + 1464).every((b) => b === 0)).toBe(true);
-    const mac = createHmac('sha256', key).update(f.subarray(14, 14 + 1464)).digest();
+    const mac = createHmac('sha256', key)
+      .update(f.subarray(14, 14 + 1464))
+      .digest();
     expect(Buffer.from(f.subarray(14 + 1464)).equals(mac)).toBe(true);
   });
   test('source is never a group address, for every host ID byte pattern', () => {
@@ -141,7 +143,9 @@ describe('heartbeat frame: deconstruct', () => {
     expect(verifyHeartbeat(p, key)).toBe(true);
   });
   test('another key fails authentication', () => {
-    expect(verifyHeartbeat(signed().subarray(14), new TextEncoder().encode('heartbeat unit test key 0123456788'))).toBe(false);
+    expect(verifyHeartbeat(signed().subarray(14), new TextEncoder().encode('heartbeat unit test key 0123456788'))).toBe(
+      false,
+    );
   });
   test('junk never throws: random payloads of any length, and random bytes over a valid frame', () => {
     fc.assert(
@@ -155,12 +159,18 @@ describe('heartbeat frame: deconstruct', () => {
     );
     const base = signed().subarray(14);
     fc.assert(
-      fc.property(fc.array(fc.tuple(fc.integer({ min: 0, max: HB_PAYLOAD_LEN - 1 }), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 8 }), (edits) => {
-        const p = Uint8Array.from(base);
-        for (const [i, v] of edits) p[i] = v;
-        const d = decodeHeartbeat(p);
-        return typeof d.ok === 'boolean';
-      }),
+      fc.property(
+        fc.array(fc.tuple(fc.integer({ min: 0, max: HB_PAYLOAD_LEN - 1 }), fc.integer({ min: 0, max: 255 })), {
+          minLength: 1,
+          maxLength: 8,
+        }),
+        (edits) => {
+          const p = Uint8Array.from(base);
+          for (const [i, v] of edits) p[i] = v;
+          const d = decodeHeartbeat(p);
+          return typeof d.ok === 'boolean';
+        },
+      ),
       { numRuns: 500 },
     );
   });

@@ -1,4 +1,13 @@
-import { ConfigError, createContainer, EngineFactory, Ipv6Hash32Mapping, Ipv6Low32Mapping, Ipv6Xor32Mapping, parseConfig, parseHostAddress } from '../../src';
+import {
+  ConfigError,
+  createContainer,
+  EngineFactory,
+  Ipv6Hash32Mapping,
+  Ipv6Low32Mapping,
+  Ipv6Xor32Mapping,
+  parseConfig,
+  parseHostAddress,
+} from '../../src';
 
 const CLUSTER = '02-bf-aa-bb-cc-dd';
 const PREFIX = Uint8Array.of(0x03, 0xbf);
@@ -18,9 +27,12 @@ describe('ipv6-low32', () => {
     ['2001:db8::c0c:465', '03-bf-0c-0c-04-65'], // IPv4 12.12.4.101 embedded: same MAC as ipv4-prefix
     ['fd00::ffff:ffff', '03-bf-ff-ff-ff-ff'],
   ])('%s -> %s', (a, want) => expect(mac(m, a)).toBe(want));
-  test('refuses a 4-byte address', () => expect(m.map(Uint8Array.of(12, 12, 4, 101), PREFIX, new Uint8Array(6))).toBe(false));
+  test('refuses a 4-byte address', () =>
+    expect(m.map(Uint8Array.of(12, 12, 4, 101), PREFIX, new Uint8Array(6))).toBe(false));
   test('is the default IPv6 mapping', () => {
-    const c = factory.buildCluster(parseConfig({ clusterMac: CLUSTER, hosts: [{ name: 'h', addresses: ['2001:db8::101'] }] }));
+    const c = factory.buildCluster(
+      parseConfig({ clusterMac: CLUSTER, hosts: [{ name: 'h', addresses: ['2001:db8::101'] }] }),
+    );
     expect(c.addresses[0].mac.toString()).toBe('03-bf-00-00-01-01');
     expect(c.addresses[0].macSource).toBe('ipv6-low32');
   });
@@ -62,30 +74,69 @@ describe('collisions across hosts are rejected at config load, naming both hosts
     }
   }
   test('ipv6-low32: the same interface identifier in two prefixes', () => {
-    const e = build({ hosts: [{ name: 'alpha', addresses: ['2001:db8:1::101'] }, { name: 'beta', addresses: ['2001:db8:2::101'] }] });
+    const e = build({
+      hosts: [
+        { name: 'alpha', addresses: ['2001:db8:1::101'] },
+        { name: 'beta', addresses: ['2001:db8:2::101'] },
+      ],
+    });
     expect(e).toBeInstanceOf(ConfigError);
     const msg = (e as Error).message;
-    for (const s of ['03-bf-00-00-01-01', '"alpha"', '2001:db8:1::101', '"beta"', '2001:db8:2::101']) expect(msg).toContain(s);
+    for (const s of ['03-bf-00-00-01-01', '"alpha"', '2001:db8:1::101', '"beta"', '2001:db8:2::101'])
+      expect(msg).toContain(s);
   });
   test('ipv6-xor32 separates them', () => {
-    expect(build({ mappings: { ipv6: 'ipv6-xor32' }, hosts: [{ name: 'alpha', addresses: ['2001:db8:1::101'] }, { name: 'beta', addresses: ['2001:db8:2::101'] }] })).toBe('built');
+    expect(
+      build({
+        mappings: { ipv6: 'ipv6-xor32' },
+        hosts: [
+          { name: 'alpha', addresses: ['2001:db8:1::101'] },
+          { name: 'beta', addresses: ['2001:db8:2::101'] },
+        ],
+      }),
+    ).toBe('built');
   });
   test('ipv6-xor32: differences that cancel out collide and are rejected', () => {
     // words 2 and 3: 0x00010000 ^ 0x00000001 = 0x00000000 ^ 0x00010001: same XOR
-    const e = build({ mappings: { ipv6: 'ipv6-xor32' }, hosts: [{ name: 'alpha', addresses: ['2001:db8::1:0:0:1'] }, { name: 'beta', addresses: ['2001:db8::1:1'] }] });
+    const e = build({
+      mappings: { ipv6: 'ipv6-xor32' },
+      hosts: [
+        { name: 'alpha', addresses: ['2001:db8::1:0:0:1'] },
+        { name: 'beta', addresses: ['2001:db8::1:1'] },
+      ],
+    });
     expect(e).toBeInstanceOf(ConfigError);
-    for (const s of ['"alpha"', '2001:db8::1:0:0:1', '"beta"', '2001:db8::1:1']) expect((e as Error).message).toContain(s);
+    for (const s of ['"alpha"', '2001:db8::1:0:0:1', '"beta"', '2001:db8::1:1'])
+      expect((e as Error).message).toContain(s);
   });
-  test('across families: an IPv6 address embedding another host\'s IPv4 address', () => {
-    const e = build({ hosts: [{ name: 'alpha', addresses: ['12.12.4.101'] }, { name: 'beta', addresses: ['2001:db8::c0c:465'] }] });
+  test("across families: an IPv6 address embedding another host's IPv4 address", () => {
+    const e = build({
+      hosts: [
+        { name: 'alpha', addresses: ['12.12.4.101'] },
+        { name: 'beta', addresses: ['2001:db8::c0c:465'] },
+      ],
+    });
     expect(e).toBeInstanceOf(ConfigError);
-    for (const s of ['03-bf-0c-0c-04-65', '"alpha"', '12.12.4.101', '"beta"', '2001:db8::c0c:465']) expect((e as Error).message).toContain(s);
+    for (const s of ['03-bf-0c-0c-04-65', '"alpha"', '12.12.4.101', '"beta"', '2001:db8::c0c:465'])
+      expect((e as Error).message).toContain(s);
   });
   test('the same host may map two addresses (IPv4 and IPv6) to one MAC', () => {
-    expect(build({ hosts: [{ name: 'alpha', addresses: ['12.12.4.101', '2001:db8::c0c:465'] }, { name: 'beta', addresses: ['12.12.4.102'] }] })).toBe('built');
+    expect(
+      build({
+        hosts: [
+          { name: 'alpha', addresses: ['12.12.4.101', '2001:db8::c0c:465'] },
+          { name: 'beta', addresses: ['12.12.4.102'] },
+        ],
+      }),
+    ).toBe('built');
   });
   test('a table entry colliding with a computed IPv6 MAC', () => {
-    const e = build({ hosts: [{ name: 'alpha', addresses: ['2001:db8::101'] }, { name: 'beta', addresses: ['2001:db8::102'], mac: { '2001:db8::102': '03-bf-00-00-01-01' } }] });
+    const e = build({
+      hosts: [
+        { name: 'alpha', addresses: ['2001:db8::101'] },
+        { name: 'beta', addresses: ['2001:db8::102'], mac: { '2001:db8::102': '03-bf-00-00-01-01' } },
+      ],
+    });
     expect(e).toBeInstanceOf(ConfigError);
     for (const s of ['"alpha"', '2001:db8::101', '"beta"', '2001:db8::102']) expect((e as Error).message).toContain(s);
   });

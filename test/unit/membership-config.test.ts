@@ -4,7 +4,11 @@ import { join } from 'node:path';
 import { ConfigError, parseConfig } from '../../src';
 import { defaultHostId, loadClusterKey, MIN_KEY_BYTES } from '../../src/membership';
 
-const base = (heartbeat: unknown) => ({ clusterMac: '02-bf-aa-bb-cc-dd', hosts: [{ name: 'a', addresses: ['198.18.0.1'] }], heartbeat });
+const base = (heartbeat: unknown) => ({
+  clusterMac: '02-bf-aa-bb-cc-dd',
+  hosts: [{ name: 'a', addresses: ['198.18.0.1'] }],
+  heartbeat,
+});
 
 function rejects(heartbeat: unknown, key: string, message: RegExp): void {
   let err: unknown;
@@ -20,11 +24,20 @@ function rejects(heartbeat: unknown, key: string, message: RegExp): void {
 
 describe('config: heartbeat', () => {
   test('defaults: 1000 ms, 5 missed, static hosts', () => {
-    expect(parseConfig(base({ keyEnv: 'IC_KEY' })).heartbeat).toEqual({ periodMs: 1000, missed: 5, keyEnv: 'IC_KEY', keyFile: undefined, hostId: undefined, staticHosts: true });
+    expect(parseConfig(base({ keyEnv: 'IC_KEY' })).heartbeat).toEqual({
+      periodMs: 1000,
+      missed: 5,
+      keyEnv: 'IC_KEY',
+      keyFile: undefined,
+      hostId: undefined,
+      staticHosts: true,
+    });
     expect(parseConfig(base(undefined)).heartbeat).toBeUndefined();
   });
   test('every key', () => {
-    expect(parseConfig(base({ keyFile: '/k', periodMs: 250, missed: 3, hostId: 4294967295, staticHosts: false })).heartbeat).toEqual({
+    expect(
+      parseConfig(base({ keyFile: '/k', periodMs: 250, missed: 3, hostId: 4294967295, staticHosts: false })).heartbeat,
+    ).toEqual({
       periodMs: 250,
       missed: 3,
       keyFile: '/k',
@@ -33,7 +46,8 @@ describe('config: heartbeat', () => {
       staticHosts: false,
     });
   });
-  test('the key text itself is refused, with the way to do it right', () => rejects({ key: 'secret', keyEnv: 'X' }, 'heartbeat.key', /never goes in the config.*keyFile.*keyEnv/));
+  test('the key text itself is refused, with the way to do it right', () =>
+    rejects({ key: 'secret', keyEnv: 'X' }, 'heartbeat.key', /never goes in the config.*keyFile.*keyEnv/));
   test('exactly one of keyFile and keyEnv', () => {
     rejects({}, 'heartbeat', /exactly one of "keyFile".*"keyEnv"/);
     rejects({ keyFile: '/k', keyEnv: 'X' }, 'heartbeat', /exactly one/);
@@ -68,16 +82,22 @@ describe('cluster key', () => {
     expect(Buffer.from(loadClusterKey(cfg({ keyFile: g }))).equals(bytes)).toBe(true);
   });
   test('from the environment', () => {
-    expect(Buffer.from(loadClusterKey(cfg({ keyEnv: 'K' }), { K: 'a-key-of-sixteen-bytes-or-more' })).toString()).toBe('a-key-of-sixteen-bytes-or-more');
+    expect(Buffer.from(loadClusterKey(cfg({ keyEnv: 'K' }), { K: 'a-key-of-sixteen-bytes-or-more' })).toString()).toBe(
+      'a-key-of-sixteen-bytes-or-more',
+    );
   });
   test('refused: missing file, world-readable file, unset variable, short key', () => {
-    expect(() => loadClusterKey(cfg({ keyFile: join(dir, 'nope') }))).toThrow(/heartbeat.keyFile: cannot read .*no such file/);
+    expect(() => loadClusterKey(cfg({ keyFile: join(dir, 'nope') }))).toThrow(
+      /heartbeat.keyFile: cannot read .*no such file/,
+    );
     const w = join(dir, 'open');
     writeFileSync(w, '0123456789abcdef0123456789abcdef');
     chmodSync(w, 0o644);
     expect(() => loadClusterKey(cfg({ keyFile: w }))).toThrow(/readable by every user/);
     expect(() => loadClusterKey(cfg({ keyEnv: 'K' }), {})).toThrow(/K is not set or empty/);
-    expect(() => loadClusterKey(cfg({ keyEnv: 'K' }), { K: 'x'.repeat(MIN_KEY_BYTES - 1) })).toThrow(/15 bytes; at least 16/);
+    expect(() => loadClusterKey(cfg({ keyEnv: 'K' }), { K: 'x'.repeat(MIN_KEY_BYTES - 1) })).toThrow(
+      /15 bytes; at least 16/,
+    );
   });
   test('default host ID: stable, non-zero, different per name', () => {
     expect(defaultHostId('host1')).toBe(defaultHostId('host1'));

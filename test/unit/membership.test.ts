@@ -38,7 +38,17 @@ class Wire {
   readonly captured: { from: string; frame: Uint8Array }[] = [];
   constructor(readonly clock: FakeClock) {}
 
-  add(name: string, addresses: string[], extra: { hosts?: unknown[]; heartbeat?: object; virtualIps?: string[]; key?: Uint8Array; strictSources?: boolean } = {}): Node {
+  add(
+    name: string,
+    addresses: string[],
+    extra: {
+      hosts?: unknown[];
+      heartbeat?: object;
+      virtualIps?: string[];
+      key?: Uint8Array;
+      strictSources?: boolean;
+    } = {},
+  ): Node {
     const config = parseConfig({
       clusterMac: CLUSTER,
       virtualIps: extra.virtualIps ?? [],
@@ -62,14 +72,16 @@ class Wire {
         this.inject(frame, node);
       },
     });
-    for (const type of ['join', 'change', 'leave', 'refused', 'dropped'] as const) node.m.on(type, (e) => node.events.push({ type, ...e } as Ev));
+    for (const type of ['join', 'change', 'leave', 'refused', 'dropped'] as const)
+      node.m.on(type, (e) => node.events.push({ type, ...e } as Ev));
     this.nodes.push(node);
     return node;
   }
 
   /** Delivers a frame to every node on the wire except `except`. */
   inject(frame: Uint8Array, except?: Node): void {
-    for (const n of this.nodes) if (n !== except && n.up) expect(n.m.process(frame.slice(), Direction.Inbound)).toBe(Verdict.Drop);
+    for (const n of this.nodes)
+      if (n !== except && n.up) expect(n.m.process(frame.slice(), Direction.Inbound)).toBe(Verdict.Drop);
   }
 }
 
@@ -78,7 +90,10 @@ const of = (n: Node, type: Ev['type']) => n.events.filter((e) => e.type === type
 
 /** ARP request from `ip` (sender MAC = cluster MAC) as a member's stack sends it (FIG. 6 row 600). */
 function arpFrom(ip: string, target: string): Uint8Array {
-  return arpFrame({ dst: 'ff-ff-ff-ff-ff-ff', src: CLUSTER }, { op: ArpOp.REQUEST, sha: CLUSTER, spa: ip, tha: '00-00-00-00-00-00', tpa: target });
+  return arpFrame(
+    { dst: 'ff-ff-ff-ff-ff-ff', src: CLUSTER },
+    { op: ArpOp.REQUEST, sha: CLUSTER, spa: ip, tha: '00-00-00-00-00-00', tpa: target },
+  );
 }
 /** The ARP sender MAC `engine` hands its stack for that request: the dedicated MAC if `ip` is a member (step 502). */
 function learnedMac(engine: Engine, ip: string, target: string): string {
@@ -87,7 +102,10 @@ function learnedMac(engine: Engine, ip: string, target: string): string {
   return Buffer.from(f.subarray(22, 28)).toString('hex');
 }
 
-function forged(h: Partial<Omit<Heartbeat, 'addresses'>> & { name: string; addresses: string[] }, key = KEY): Uint8Array {
+function forged(
+  h: Partial<Omit<Heartbeat, 'addresses'>> & { name: string; addresses: string[] },
+  key = KEY,
+): Uint8Array {
   const f = new Uint8Array(HB_FRAME_LEN);
   encodeHeartbeatFrame(
     {
@@ -122,12 +140,16 @@ describe('join', () => {
     expect(learnedMac(a.engine, '198.18.0.2', '198.18.0.1')).toBe('02bfaabbccdd'); // b unknown: passes
     b.up = true;
     b.m.start(); // first heartbeat of b at 300: a admits b at once
-    expect(of(a, 'join')).toEqual([{ type: 'join', hostId: b.m.hostId, name: 'b', addresses: ['198.18.0.2'], at: 300 }]);
+    expect(of(a, 'join')).toEqual([
+      { type: 'join', hostId: b.m.hostId, name: 'b', addresses: ['198.18.0.2'], at: 300 },
+    ]);
     expect(names(a)).toEqual(['a', 'b']);
     expect(learnedMac(a.engine, '198.18.0.2', '198.18.0.1')).toBe('03bfc6120002');
     expect(of(b, 'join')).toEqual([]);
     clock.advance(700); // a's heartbeat at 1000
-    expect(of(b, 'join')).toEqual([{ type: 'join', hostId: a.m.hostId, name: 'a', addresses: ['198.18.0.1', 'fd00::1'], at: 1000 }]);
+    expect(of(b, 'join')).toEqual([
+      { type: 'join', hostId: a.m.hostId, name: 'a', addresses: ['198.18.0.1', 'fd00::1'], at: 1000 },
+    ]);
     expect(learnedMac(b.engine, '198.18.0.1', '198.18.0.2')).toBe('03bfc6120001');
     // join latency after b started: 0 periods at a, 0.7 periods at b (≤ 1 period)
     expect((of(b, 'join')[0].at - 300) / P).toBeLessThanOrEqual(1);
@@ -158,9 +180,22 @@ describe('change', () => {
     clock.advance(2500);
     expect(learnedMac(a.engine, '198.18.0.2', '198.18.0.1')).toBe('03bfc6120002');
     // b's operator changes its address (SIGHUP): b sends at once
-    b.m.reconfigure(parseConfig({ clusterMac: CLUSTER, hosts: [{ name: 'b', addresses: ['198.18.0.12'] }], heartbeat: { keyEnv: 'UNUSED', periodMs: P } }));
+    b.m.reconfigure(
+      parseConfig({
+        clusterMac: CLUSTER,
+        hosts: [{ name: 'b', addresses: ['198.18.0.12'] }],
+        heartbeat: { keyEnv: 'UNUSED', periodMs: P },
+      }),
+    );
     expect(of(a, 'change')).toEqual([
-      { type: 'change', hostId: b.m.hostId, name: 'b', addresses: ['198.18.0.12'], at: 2500, previous: { hostId: b.m.hostId, name: 'b', addresses: ['198.18.0.2'] } },
+      {
+        type: 'change',
+        hostId: b.m.hostId,
+        name: 'b',
+        addresses: ['198.18.0.12'],
+        at: 2500,
+        previous: { hostId: b.m.hostId, name: 'b', addresses: ['198.18.0.2'] },
+      },
     ]);
     expect(learnedMac(a.engine, '198.18.0.12', '198.18.0.1')).toBe('03bfc612000c');
     expect(learnedMac(a.engine, '198.18.0.2', '198.18.0.1')).toBe('02bfaabbccdd');
@@ -183,7 +218,17 @@ describe('leave', () => {
     expect(of(a, 'leave')).toEqual([]);
     expect(names(a)).toEqual(['a', 'b']);
     clock.advance(1);
-    expect(of(a, 'leave')).toEqual([{ type: 'leave', hostId: b.m.hostId, name: 'b', addresses: ['198.18.0.2'], at: 7700, reason: 'timeout', silentMs: 5500 }]);
+    expect(of(a, 'leave')).toEqual([
+      {
+        type: 'leave',
+        hostId: b.m.hostId,
+        name: 'b',
+        addresses: ['198.18.0.2'],
+        at: 7700,
+        reason: 'timeout',
+        silentMs: 5500,
+      },
+    ]);
     expect(names(a)).toEqual(['a']);
     expect(learnedMac(a.engine, '198.18.0.2', '198.18.0.1')).toBe('02bfaabbccdd');
     expect(a.m.stats().leaves).toBe(1);
@@ -236,17 +281,24 @@ describe('heartbeats that change nothing', () => {
     expect(a.events.filter((e) => e.type !== 'dropped')).toEqual([]);
     expect(a.m.stats().dropped).toEqual({ [reason]: count });
     // sampled: the 1st, 10th, 100th... of a reason
-    expect(of(a, 'dropped').map((e) => e.type === 'dropped' && e.reason)).toEqual(Array(String(count).length).fill(reason));
+    expect(of(a, 'dropped').map((e) => e.type === 'dropped' && e.reason)).toEqual(
+      Array(String(count).length).fill(reason),
+    );
   }
 
   test('forged: right format, wrong key', () => {
     const { a, before } = pair();
-    wire.inject(forged({ name: 'c', addresses: ['198.18.0.3'] }, new TextEncoder().encode('not the cluster key, 0123456789')));
+    wire.inject(
+      forged({ name: 'c', addresses: ['198.18.0.3'] }, new TextEncoder().encode('not the cluster key, 0123456789')),
+    );
     unchanged(a, before, 'bad-authenticator');
   });
   test('forged: a valid heartbeat of b with a changed address, without the key', () => {
     const { a, b, before } = pair();
-    const f = wire.captured.filter((c) => c.from === 'b').at(-1)!.frame.slice();
+    const f = wire.captured
+      .filter((c) => c.from === 'b')
+      .at(-1)!
+      .frame.slice();
     f[14 + 136 + 4] = 99; // 198.18.0.2 -> 198.18.0.99
     f[14 + 52] = 0x7f; // a sequence above b's, or it is dropped as replayed before any HMAC
     wire.inject(f);
@@ -284,7 +336,7 @@ describe('heartbeats that change nothing', () => {
     expect(a.m.stats().dropped).toEqual({ truncated: 1, oversized: 1 });
     expect(a.engine.cluster).toBe(before);
   });
-  test('authentic but claiming another member\'s address, this member\'s address, a virtual IP, a name in use, our host ID', () => {
+  test("authentic but claiming another member's address, this member's address, a virtual IP, a name in use, our host ID", () => {
     const { a, b, before } = pair();
     wire.inject(forged({ hostId: 3, name: 'c', addresses: ['198.18.0.3', '198.18.0.2'] }));
     wire.inject(forged({ hostId: 4, name: 'd', addresses: ['198.18.0.1'] }));
@@ -300,11 +352,15 @@ describe('heartbeats that change nothing', () => {
   });
   test('another cluster, a multicast Ethernet source, and 0x886F from the local stack', () => {
     const { a, before } = pair();
-    wire.inject(forged({ hostId: 3, name: 'c', addresses: ['198.18.0.3'], clusterMac: Uint8Array.of(2, 0xbf, 0, 0, 0, 1) }));
+    wire.inject(
+      forged({ hostId: 3, name: 'c', addresses: ['198.18.0.3'], clusterMac: Uint8Array.of(2, 0xbf, 0, 0, 0, 1) }),
+    );
     const m = forged({ hostId: 4, name: 'd', addresses: ['198.18.0.4'] });
     m[6] = 0x03;
     wire.inject(m);
-    expect(a.m.process(forged({ hostId: 5, name: 'e', addresses: ['198.18.0.5'] }), Direction.Outbound)).toBe(Verdict.Drop);
+    expect(a.m.process(forged({ hostId: 5, name: 'e', addresses: ['198.18.0.5'] }), Direction.Outbound)).toBe(
+      Verdict.Drop,
+    );
     expect(a.engine.cluster).toBe(before);
     expect(a.m.stats().dropped).toEqual({ 'other-cluster': 1, 'multicast-source': 1, 'from-stack': 1 });
   });
@@ -314,7 +370,12 @@ describe('heartbeats that change nothing', () => {
     b.m.stop();
     for (let i = 0; i < 8; i++) {
       clock.advance(P);
-      wire.inject(forged({ hostId: b.m.hostId, name: 'b', addresses: ['198.18.0.2'] }, new TextEncoder().encode('not the cluster key, 0123456789')));
+      wire.inject(
+        forged(
+          { hostId: b.m.hostId, name: 'b', addresses: ['198.18.0.2'] },
+          new TextEncoder().encode('not the cluster key, 0123456789'),
+        ),
+      );
     }
     expect(names(a)).toEqual(['a']);
   });
@@ -367,7 +428,17 @@ describe('static hosts', () => {
     clock.advance(10 * P);
     expect(names(a)).toEqual(['a', 'b']);
     expect(of(a, 'join')).toEqual([]); // b was adopted, not joined
-    expect(of(a, 'leave')).toEqual([{ type: 'leave', hostId: 0, name: 'gone', addresses: ['198.18.0.9'], at: 5500, reason: 'timeout', silentMs: 5500 }]);
+    expect(of(a, 'leave')).toEqual([
+      {
+        type: 'leave',
+        hostId: 0,
+        name: 'gone',
+        addresses: ['198.18.0.9'],
+        at: 5500,
+        reason: 'timeout',
+        silentMs: 5500,
+      },
+    ]);
     expect(a.m.liveMembers()).toEqual([{ hostId: b.m.hostId, name: 'b', addresses: ['198.18.0.2'] }]);
   });
 });
@@ -387,14 +458,31 @@ describe('reconfigure and engine delegation', () => {
     a.m.start();
     b.m.start();
     clock.advance(P / 2);
-    a.m.reconfigure(parseConfig({ clusterMac: CLUSTER, hosts: [{ name: 'a', addresses: ['198.18.0.1'] }, { name: 's', addresses: ['198.18.0.2'] }], heartbeat: { keyEnv: 'UNUSED', periodMs: P } }));
+    a.m.reconfigure(
+      parseConfig({
+        clusterMac: CLUSTER,
+        hosts: [
+          { name: 'a', addresses: ['198.18.0.1'] },
+          { name: 's', addresses: ['198.18.0.2'] },
+        ],
+        heartbeat: { keyEnv: 'UNUSED', periodMs: P },
+      }),
+    );
     expect(of(a, 'leave')).toMatchObject([{ name: 'b', reason: 'reconfigured' }]);
     expect(names(a)).toEqual(['a', 's']);
   });
   test('an invalid reconfiguration changes nothing', () => {
     const a = wire.add('a', ['198.18.0.1']);
     const before = a.engine.cluster;
-    expect(() => a.m.reconfigure(parseConfig({ clusterMac: CLUSTER, hosts: [{ name: 'z', addresses: ['198.18.0.1'] }], heartbeat: { keyEnv: 'UNUSED' } }))).toThrow(/"a" is not a host/);
+    expect(() =>
+      a.m.reconfigure(
+        parseConfig({
+          clusterMac: CLUSTER,
+          hosts: [{ name: 'z', addresses: ['198.18.0.1'] }],
+          heartbeat: { keyEnv: 'UNUSED' },
+        }),
+      ),
+    ).toThrow(/"a" is not a host/);
     expect(a.engine.cluster).toBe(before);
   });
   test('a listener that throws does not stop the layer', async () => {

@@ -13,7 +13,9 @@ import { GOLDEN_DIR, GoldenVector, describeGoldenVectors, loadGoldenVectors } fr
 
 const factory = createContainer().get(EngineFactory);
 const dirs = ['ndp', 'modes'].map((d) => join(GOLDEN_DIR, d));
-const vectors: GoldenVector[] = dirs.flatMap((d) => describeGoldenVectors(d, factory, { title: `golden vectors in test/golden/${d.split('/').pop()}` }));
+const vectors: GoldenVector[] = dirs.flatMap((d) =>
+  describeGoldenVectors(d, factory, { title: `golden vectors in test/golden/${d.split('/').pop()}` }),
+);
 
 describe('rule coverage', () => {
   test.each([
@@ -42,10 +44,16 @@ describe('rule coverage', () => {
 describe('tshark reads every claimed field from the bytes', () => {
   type Role = 'input' | 'output' | 'reply';
   const frames: { v: GoldenVector; role: Role; bytes: Uint8Array; claims: Record<string, string> }[] = [];
-  for (const v of loadGoldenVectors(GOLDEN_DIR).filter((x) => x.path.startsWith('ndp/') || x.path.startsWith('modes/'))) {
+  for (const v of loadGoldenVectors(GOLDEN_DIR).filter(
+    (x) => x.path.startsWith('ndp/') || x.path.startsWith('modes/'),
+  )) {
     const t = v.tshark;
     if (!t) continue;
-    const bytes: Record<Role, Uint8Array | undefined> = { input: v.input, output: v.expect.output, reply: v.expect.reply };
+    const bytes: Record<Role, Uint8Array | undefined> = {
+      input: v.input,
+      output: v.expect.output,
+      reply: v.expect.reply,
+    };
     for (const role of ['input', 'output', 'reply'] as Role[]) {
       const c = t[role];
       const b = bytes[role];
@@ -62,8 +70,15 @@ describe('tshark reads every claimed field from the bytes', () => {
       writeFileSync(pcap, encodePcap(frames.map((f) => f.bytes)));
       const args = ['-n', '-r', pcap, '-T', 'fields', '-E', 'separator=/t', '-E', 'occurrence=a', '-E', 'aggregator=,'];
       for (const f of [...fields, '_ws.malformed']) args.push('-e', f);
-      const out = execFileSync('tshark', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 64 << 20 });
-      rows = out.split('\n').filter((l, i, a) => i < a.length - 1 || l !== '').map((l) => l.split('\t'));
+      const out = execFileSync('tshark', args, {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'ignore'],
+        maxBuffer: 64 << 20,
+      });
+      rows = out
+        .split('\n')
+        .filter((l, i, a) => i < a.length - 1 || l !== '')
+        .map((l) => l.split('\t'));
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -72,7 +87,12 @@ describe('tshark reads every claimed field from the bytes', () => {
   test('claims are there for every NDP frame, checksum status included', () => {
     expect(frames.length).toBeGreaterThan(100);
     for (const f of frames) {
-      if (f.claims['icmpv6.type'] === '135' || f.claims['icmpv6.type'] === '136') expect([f.v.name, f.role, f.claims['icmpv6.checksum.status']]).toEqual([f.v.name, f.role, expect.stringMatching(/^[01]$/)]);
+      if (f.claims['icmpv6.type'] === '135' || f.claims['icmpv6.type'] === '136')
+        expect([f.v.name, f.role, f.claims['icmpv6.checksum.status']]).toEqual([
+          f.v.name,
+          f.role,
+          expect.stringMatching(/^[01]$/),
+        ]);
     }
   });
 
@@ -86,7 +106,8 @@ describe('tshark reads every claimed field from the bytes', () => {
         if (got !== want) problems.push(`${f.v.name} ${f.role}: ${k} claimed "${want}", tshark read "${got}"`);
       }
       const malformed = (row[fields.length] ?? '') !== '';
-      if (malformed && !f.v.tshark?.malformed) problems.push(`${f.v.name} ${f.role}: tshark reports a malformed packet the vector does not admit`);
+      if (malformed && !f.v.tshark?.malformed)
+        problems.push(`${f.v.name} ${f.role}: tshark reports a malformed packet the vector does not admit`);
     });
     expect(problems).toEqual([]);
   });

@@ -42,7 +42,12 @@ function ns(checksum: 'good' | 'bad' = 'good'): Uint8Array {
   return ndFrame(
     { dst: ipv6MulticastMac(dst), src: CLUSTER },
     { src: '2001:db8::101', dst },
-    { type: Icmpv6Type.NEIGHBOR_SOLICITATION, target: '2001:db8::102', options: [{ type: NdOption.SOURCE_LL, mac: CLUSTER }], checksum },
+    {
+      type: Icmpv6Type.NEIGHBOR_SOLICITATION,
+      target: '2001:db8::102',
+      options: [{ type: NdOption.SOURCE_LL, mac: CLUSTER }],
+      checksum,
+    },
   );
 }
 
@@ -111,21 +116,89 @@ describe('NDP decode: RFC 4861 7.1.1 / 7.1.2 validation (ndp.validation)', () =>
   const cases: [string, Uint8Array, string][] = [
     ['valid NS', ns(), 'ok'],
     ['bad checksum', ns('bad'), 'ndp.checksum'],
-    ['hop limit 254', ndFrame(eth, { ...ip, hopLimit: 254 }, { type: NS, target: '2001:db8::102', options: sll }), 'ndp.hop-limit'],
+    [
+      'hop limit 254',
+      ndFrame(eth, { ...ip, hopLimit: 254 }, { type: NS, target: '2001:db8::102', options: sll }),
+      'ndp.hop-limit',
+    ],
     ['code 1', ndFrame(eth, ip, { type: NS, code: 1, target: '2001:db8::102', options: sll }), 'ndp.code'],
-    ['option length 0', ndFrame(eth, ip, { type: NS, target: '2001:db8::102', options: [{ type: NdOption.SOURCE_LL, mac: CLUSTER, length: 0 }] }), 'ndp.option-length'],
-    ['option past the end', ndFrame(eth, ip, { type: NS, target: '2001:db8::102', options: [{ type: NdOption.SOURCE_LL, mac: CLUSTER, length: 2 }] }), 'ndp.option-length'],
+    [
+      'option length 0',
+      ndFrame(eth, ip, {
+        type: NS,
+        target: '2001:db8::102',
+        options: [{ type: NdOption.SOURCE_LL, mac: CLUSTER, length: 0 }],
+      }),
+      'ndp.option-length',
+    ],
+    [
+      'option past the end',
+      ndFrame(eth, ip, {
+        type: NS,
+        target: '2001:db8::102',
+        options: [{ type: NdOption.SOURCE_LL, mac: CLUSTER, length: 2 }],
+      }),
+      'ndp.option-length',
+    ],
     ['multicast target', ndFrame(eth, ip, { type: NS, target: 'ff02::1', options: sll }), 'ndp.multicast-target'],
-    ['NS from :: with SLLAO', ndFrame(eth, { ...ip, src: '::' }, { type: NS, target: '2001:db8::102', options: sll }), 'ndp.unspecified-with-sllao'],
-    ['NS from :: to all-nodes', ndFrame(eth, { src: '::', dst: 'ff02::1' }, { type: NS, target: '2001:db8::102' }), 'ndp.unspecified-not-solicited-node'],
+    [
+      'NS from :: with SLLAO',
+      ndFrame(eth, { ...ip, src: '::' }, { type: NS, target: '2001:db8::102', options: sll }),
+      'ndp.unspecified-with-sllao',
+    ],
+    [
+      'NS from :: to all-nodes',
+      ndFrame(eth, { src: '::', dst: 'ff02::1' }, { type: NS, target: '2001:db8::102' }),
+      'ndp.unspecified-not-solicited-node',
+    ],
     ['DAD NS', ndFrame(eth, { ...ip, src: '::' }, { type: NS, target: '2001:db8::102' }), 'ok'],
-    ['NA to all-nodes with S', ndFrame(eth, { src: '2001:db8::101', dst: 'ff02::1' }, { type: NA, flags: NaFlag.SOLICITED, target: '2001:db8::101' }), 'ndp.multicast-solicited'],
-    ['NA to all-nodes with O only', ndFrame(eth, { src: '2001:db8::101', dst: 'ff02::1' }, { type: NA, flags: NaFlag.OVERRIDE, target: '2001:db8::101' }), 'ok'],
-    ['SLLAO of 16 bytes', ndFrame(eth, ip, { type: NS, target: '2001:db8::102', options: [{ type: NdOption.SOURCE_LL, body: new Uint8Array(14) }] }), 'ndp.lla-length'],
+    [
+      'NA to all-nodes with S',
+      ndFrame(
+        eth,
+        { src: '2001:db8::101', dst: 'ff02::1' },
+        { type: NA, flags: NaFlag.SOLICITED, target: '2001:db8::101' },
+      ),
+      'ndp.multicast-solicited',
+    ],
+    [
+      'NA to all-nodes with O only',
+      ndFrame(
+        eth,
+        { src: '2001:db8::101', dst: 'ff02::1' },
+        { type: NA, flags: NaFlag.OVERRIDE, target: '2001:db8::101' },
+      ),
+      'ok',
+    ],
+    [
+      'SLLAO of 16 bytes',
+      ndFrame(eth, ip, {
+        type: NS,
+        target: '2001:db8::102',
+        options: [{ type: NdOption.SOURCE_LL, body: new Uint8Array(14) }],
+      }),
+      'ndp.lla-length',
+    ],
     ['RS', icmpv6Frame(eth, ip, { type: Icmpv6Type.ROUTER_SOLICITATION }), 'ndp.not-ns-na'],
-    ['hop-by-hop past the payload', ndFrame(eth, { ...ip, hopByHop: Uint8Array.of(0, 200, 1, 4, 0, 0, 0, 0) }, { type: NS, target: '2001:db8::102' }), 'ipv6.extension'],
-    ['hop-by-hop then NS', ndFrame(eth, { ...ip, hopByHop: Uint8Array.of(0, 0, 1, 4, 0, 0, 0, 0) }, { type: NS, target: '2001:db8::102', options: sll }), 'ok'],
-    ['payload length past the frame', ndFrame(eth, { ...ip, payloadLength: 33 }, { type: NS, target: '2001:db8::102', options: sll }), 'ipv6.truncated'],
+    [
+      'hop-by-hop past the payload',
+      ndFrame(eth, { ...ip, hopByHop: Uint8Array.of(0, 200, 1, 4, 0, 0, 0, 0) }, { type: NS, target: '2001:db8::102' }),
+      'ipv6.extension',
+    ],
+    [
+      'hop-by-hop then NS',
+      ndFrame(
+        eth,
+        { ...ip, hopByHop: Uint8Array.of(0, 0, 1, 4, 0, 0, 0, 0) },
+        { type: NS, target: '2001:db8::102', options: sll },
+      ),
+      'ok',
+    ],
+    [
+      'payload length past the frame',
+      ndFrame(eth, { ...ip, payloadLength: 33 }, { type: NS, target: '2001:db8::102', options: sll }),
+      'ipv6.truncated',
+    ],
   ];
   test.each(cases)('%s', (_n, f, code) => {
     expect(check(f)).toBe(code);
@@ -163,7 +236,12 @@ describe('NDP adapter through the engine', () => {
     const na = ndFrame(
       { dst: '33-33-00-00-00-01', src: CLUSTER },
       { src: '2001:db8::101', dst: 'ff02::1' },
-      { type: Icmpv6Type.NEIGHBOR_ADVERTISEMENT, flags: NaFlag.OVERRIDE, target: '2001:db8::101', options: [{ type: NdOption.TARGET_LL, mac: CLUSTER }] },
+      {
+        type: Icmpv6Type.NEIGHBOR_ADVERTISEMENT,
+        flags: NaFlag.OVERRIDE,
+        target: '2001:db8::101',
+        options: [{ type: NdOption.TARGET_LL, mac: CLUSTER }],
+      },
     );
     const templates = [ns(), ns('bad'), na];
     const counts = [0, 0, 0, 0];

@@ -15,9 +15,18 @@ function frame(k: number, len = 60): Uint8Array {
 }
 
 function readAll(r: CaptureReader) {
-  const out: { frame: string; orig: number; sec: number; ns: number; iface: number; offset: number; sub: boolean }[] = [];
+  const out: { frame: string; orig: number; sec: number; ns: number; iface: number; offset: number; sub: boolean }[] =
+    [];
   for (const rec of r)
-    out.push({ frame: Buffer.from(rec.frame).toString('hex'), orig: rec.originalLength, sec: rec.seconds, ns: rec.nanoseconds, iface: rec.interfaceId, offset: rec.offset, sub: rec.subMicrosecond });
+    out.push({
+      frame: Buffer.from(rec.frame).toString('hex'),
+      orig: rec.originalLength,
+      sec: rec.seconds,
+      ns: rec.nanoseconds,
+      iface: rec.interfaceId,
+      offset: rec.offset,
+      sub: rec.subMicrosecond,
+    });
   return out;
 }
 
@@ -44,8 +53,24 @@ describe('classic pcap', () => {
     const r = CaptureReader.fromBytes(file);
     expect(r.format).toBe('pcap');
     expect(readAll(r)).toEqual([
-      { frame: hex(f0), orig: 60, sec: 1700000000, ns: opts.nsec ? 123456789 : 123456000, iface: 0, offset: 24, sub: opts.nsec },
-      { frame: hex(f1), orig: 1514, sec: 1700000001, ns: opts.nsec ? 5 : 999999000, iface: 0, offset: 24 + 16 + 60, sub: opts.nsec },
+      {
+        frame: hex(f0),
+        orig: 60,
+        sec: 1700000000,
+        ns: opts.nsec ? 123456789 : 123456000,
+        iface: 0,
+        offset: 24,
+        sub: opts.nsec,
+      },
+      {
+        frame: hex(f1),
+        orig: 1514,
+        sec: 1700000001,
+        ns: opts.nsec ? 5 : 999999000,
+        iface: 0,
+        offset: 24 + 16 + 60,
+        sub: opts.nsec,
+      },
     ]);
   });
 
@@ -60,7 +85,9 @@ describe('classic pcap', () => {
   });
 
   test('non-Ethernet link type: clear error naming it', () => {
-    expect(() => CaptureReader.fromBytes(pcapFile([], { linkType: 113 }))).toThrow(/link type 113 \(LINUX_SLL\) is not supported: only Ethernet/);
+    expect(() => CaptureReader.fromBytes(pcapFile([], { linkType: 113 }))).toThrow(
+      /link type 113 \(LINUX_SLL\) is not supported: only Ethernet/,
+    );
   });
 
   test('FCS bits in the link type field: the FCS is stripped', () => {
@@ -77,7 +104,9 @@ describe('classic pcap', () => {
     const cut = file.subarray(0, file.length - 10);
     const r = CaptureReader.fromBytes(cut);
     expect(r.next()).not.toBeNull();
-    expect(() => r.next()).toThrow(new CaptureError('pcap', 'record truncated: 60 bytes of packet data announced, 50 present', 100));
+    expect(() => r.next()).toThrow(
+      new CaptureError('pcap', 'record truncated: 60 bytes of packet data announced, 50 present', 100),
+    );
   });
 
   test('truncated record header and file header', () => {
@@ -85,15 +114,21 @@ describe('classic pcap', () => {
     const r = CaptureReader.fromBytes(Buffer.concat([file, Buffer.alloc(7)]));
     r.next();
     expect(() => r.next()).toThrow(/record header truncated: 7 of 16 bytes \(at byte offset 100\)/);
-    expect(() => CaptureReader.fromBytes(file.subarray(0, 20))).toThrow(/file header truncated: 20 of 24 bytes \(at byte offset 0\)/);
+    expect(() => CaptureReader.fromBytes(file.subarray(0, 20))).toThrow(
+      /file header truncated: 20 of 24 bytes \(at byte offset 0\)/,
+    );
     expect(() => CaptureReader.fromBytes(Buffer.alloc(2))).toThrow(/too short/);
-    expect(() => CaptureReader.fromBytes(Buffer.from('hello world, not a capture'))).toThrow(/not a pcap or pcapng file/);
+    expect(() => CaptureReader.fromBytes(Buffer.from('hello world, not a capture'))).toThrow(
+      /not a pcap or pcapng file/,
+    );
   });
 
   test('corrupt captured length: error, not a 4 GB allocation', () => {
     const file = pcapFile([{ sec: 1, frac: 0, data: frame(0) }]);
     file.writeUInt32LE(0x7fffffff, 24 + 8);
-    expect(() => CaptureReader.fromBytes(file).next()).toThrow(/record claims 2147483647 captured bytes .*\(at byte offset 24\)/);
+    expect(() => CaptureReader.fromBytes(file).next()).toThrow(
+      /record claims 2147483647 captured bytes .*\(at byte offset 24\)/,
+    );
   });
 });
 
@@ -128,13 +163,24 @@ describe('pcapng', () => {
 
   test('binary tsresol and if_tsoffset', () => {
     const e = LE;
-    const file = Buffer.concat([shb(e), idb(e, 1, { tsresol: 0x80 | 10, tsoffset: 100n }), epb(e, 0, 5n * 1024n + 512n, frame(0))]);
+    const file = Buffer.concat([
+      shb(e),
+      idb(e, 1, { tsresol: 0x80 | 10, tsoffset: 100n }),
+      epb(e, 0, 5n * 1024n + 512n, frame(0)),
+    ]);
     const [rec] = readAll(CaptureReader.fromBytes(file));
     expect([rec.sec, rec.ns]).toEqual([105, 500000000]);
   });
 
   test('several sections, the second in the other byte order; interface ids restart', () => {
-    const file = Buffer.concat([shb(LE), idb(LE), epb(LE, 0, 1n, frame(0)), shb(BE), idb(BE), epb(BE, 0, 2n, frame(1))]);
+    const file = Buffer.concat([
+      shb(LE),
+      idb(LE),
+      epb(LE, 0, 1n, frame(0)),
+      shb(BE),
+      idb(BE),
+      epb(BE, 0, 2n, frame(1)),
+    ]);
     expect(readAll(CaptureReader.fromBytes(file)).map((x) => x.frame)).toEqual([hex(frame(0)), hex(frame(1))]);
   });
 
@@ -142,7 +188,11 @@ describe('pcapng', () => {
     const file = Buffer.concat([shb(LE), idb(LE, 113), epb(LE, 0, 0n, frame(0))]);
     const off = shb(LE).length + idb(LE, 113).length;
     expect(() => readAll(CaptureReader.fromBytes(file))).toThrow(
-      new CaptureError('pcapng', 'interface 0: link type 113 (LINUX_SLL) is not supported: only Ethernet (link type 1) frames can be rewritten', off),
+      new CaptureError(
+        'pcapng',
+        'interface 0: link type 113 (LINUX_SLL) is not supported: only Ethernet (link type 1) frames can be rewritten',
+        off,
+      ),
     );
   });
 
@@ -156,7 +206,9 @@ describe('pcapng', () => {
     const file = Buffer.concat([head, epb(LE, 0, 0n, frame(1))]);
     const r = CaptureReader.fromBytes(file.subarray(0, file.length - 5));
     r.next();
-    expect(() => r.next()).toThrow(new RegExp(`block truncated: 92 bytes announced, 87 present \\(at byte offset ${head.length}\\)`));
+    expect(() => r.next()).toThrow(
+      new RegExp(`block truncated: 92 bytes announced, 87 present \\(at byte offset ${head.length}\\)`),
+    );
   });
 
   test('block lengths that would stall or overrun a reader: errors', () => {
@@ -168,10 +220,14 @@ describe('pcapng', () => {
     expect(() => readAll(CaptureReader.fromBytes(Buffer.concat([head, odd])))).toThrow(/block length 90 is invalid/);
     const mismatch = epb(LE, 0, 0n, frame(0));
     mismatch.writeUInt32LE(88, mismatch.length - 4);
-    expect(() => readAll(CaptureReader.fromBytes(Buffer.concat([head, mismatch])))).toThrow(/does not match its trailing copy 88/);
+    expect(() => readAll(CaptureReader.fromBytes(Buffer.concat([head, mismatch])))).toThrow(
+      /does not match its trailing copy 88/,
+    );
     const capTooBig = epb(LE, 0, 0n, frame(0));
     capTooBig.writeUInt32LE(200, 20);
-    expect(() => readAll(CaptureReader.fromBytes(Buffer.concat([head, capTooBig])))).toThrow(/packet data of 200 bytes runs past the end of its 92-byte block/);
+    expect(() => readAll(CaptureReader.fromBytes(Buffer.concat([head, capTooBig])))).toThrow(
+      /packet data of 200 bytes runs past the end of its 92-byte block/,
+    );
   });
 
   test('bad byte-order magic', () => {
@@ -185,7 +241,13 @@ describe('robustness', () => {
   test('every truncation of a pcap and a pcapng file ends in records or a CaptureError, never a hang', () => {
     const files = [
       pcapFile([0, 1, 2].map((k) => ({ sec: k, frac: 0, data: frame(k) }))),
-      Buffer.concat([shb(BE), idb(BE, 1, { tsresol: 9 }), nrb(BE), epb(BE, 0, 1n, frame(0), 60, 'c'), spb(BE, frame(1))]),
+      Buffer.concat([
+        shb(BE),
+        idb(BE, 1, { tsresol: 9 }),
+        nrb(BE),
+        epb(BE, 0, 1n, frame(0), 60, 'c'),
+        spb(BE, frame(1)),
+      ]),
     ];
     for (const file of files) {
       for (let cut = 0; cut < file.length; cut++) {
@@ -241,7 +303,9 @@ describe('files on disk', () => {
     const frames = [frame(0), frame(1, 99), frame(2)];
     const src = join(dir, 'src.pcap');
     writeFileSync(src, pcapFile(frames.map((data, k) => ({ sec: 1700000000 + k, frac: 250000 * k, data }))));
-    const expected = readAll(CaptureReader.fromBytes(pcapFile(frames.map((data, k) => ({ sec: 1700000000 + k, frac: 250000 * k, data })))));
+    const expected = readAll(
+      CaptureReader.fromBytes(pcapFile(frames.map((data, k) => ({ sec: 1700000000 + k, frac: 250000 * k, data })))),
+    );
     for (const [fmt, name] of [
       ['pcapng', 'out.pcapng'],
       ['nsecpcap', 'out.nsec.pcap'],

@@ -1,15 +1,32 @@
 // docs/rules.md arp.probe-reply-to-cluster: the stack's answer to an RFC 5227 probe that carried the
 // cluster MAC leaves to broadcast, payload unchanged.
-import { arpFrame, ArpOp, createContainer, Direction, EngineFactory, parseConfig, reasonId, toHex, Verdict } from '../../src';
+import {
+  arpFrame,
+  ArpOp,
+  createContainer,
+  Direction,
+  EngineFactory,
+  parseConfig,
+  reasonId,
+  toHex,
+  Verdict,
+} from '../../src';
 
 const CLUSTER = '02-bf-aa-bb-cc-dd';
 const factory = createContainer().get(EngineFactory);
 const engine = () =>
   factory.create(
-    parseConfig({ clusterMac: CLUSTER, hosts: [{ name: 'host1', addresses: ['12.12.4.101'] }, { name: 'host2', addresses: ['12.12.4.102'] }] }),
+    parseConfig({
+      clusterMac: CLUSTER,
+      hosts: [
+        { name: 'host1', addresses: ['12.12.4.101'] },
+        { name: 'host2', addresses: ['12.12.4.102'] },
+      ],
+    }),
     'host2',
   );
-const reply = (dst: string, tha: string, tpa: string) => arpFrame({ dst, src: CLUSTER }, { op: ArpOp.REPLY, sha: CLUSTER, spa: '12.12.4.102', tha, tpa });
+const reply = (dst: string, tha: string, tpa: string) =>
+  arpFrame({ dst, src: CLUSTER }, { op: ArpOp.REPLY, sha: CLUSTER, spa: '12.12.4.102', tha, tpa });
 
 describe('arp.probe-reply-to-cluster', () => {
   test('a reply to a probe addressed to the cluster MAC: Ethernet destination := broadcast, nothing else', () => {

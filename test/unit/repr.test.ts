@@ -8,7 +8,8 @@ import { Icmpv6Repr, Ipv6Repr, NdOptionsRepr, NdRepr } from '../../adapters/ndp/
  * field; `parse` reads the fields from them, `emit` writes the same bytes into a buffer pre-filled
  * with 0xa5 at a non-zero offset (so an unwritten or misplaced byte shows), and parse(emit(r)) is r.
  */
-const bytes = (...parts: string[]): Uint8Array => Uint8Array.from(Buffer.from(parts.join('').replace(/\s+/g, ''), 'hex'));
+const bytes = (...parts: string[]): Uint8Array =>
+  Uint8Array.from(Buffer.from(parts.join('').replace(/\s+/g, ''), 'hex'));
 const OFF = 7;
 
 /** Emits with `emit` into a 0xa5-filled buffer at OFF; checks the bytes, the end offset and both margins. */
@@ -49,7 +50,15 @@ describe('EthernetHeaderRepr', () => {
     '8100 6064', // 802.1Q C-tag, PCP 3, VID 100
     '0806', // EtherType ARP
   );
-  const repr = { dst: '03-bf-0c-0c-04-66', src: '02-bf-aa-bb-cc-dd', vlans: [{ tpid: 0x88a8, tci: 10 }, { tpid: 0x8100, tci: 0x6064 }], etherType: 0x0806 };
+  const repr = {
+    dst: '03-bf-0c-0c-04-66',
+    src: '02-bf-aa-bb-cc-dd',
+    vlans: [
+      { tpid: 0x88a8, tci: 10 },
+      { tpid: 0x8100, tci: 0x6064 },
+    ],
+    etherType: 0x0806,
+  };
   test('parse', () => expect(EthernetHeaderRepr.parse(at(frame), OFF)).toEqual(repr));
   test('emit', () => emitted(frame, (b, off) => EthernetHeaderRepr.emit(repr, b, off)));
   test('bufferLen and round trip untagged', () => {
@@ -60,7 +69,9 @@ describe('EthernetHeaderRepr', () => {
     expect(EthernetHeaderRepr.parse(b)).toEqual(plain);
   });
   test('a short header or a cut tag is a FrameError naming the layer', () => {
-    expect(() => EthernetHeaderRepr.parse(frame.subarray(0, 13))).toThrow(new FrameError('ethernet', 'frame of 13 bytes is too short for its headers'));
+    expect(() => EthernetHeaderRepr.parse(frame.subarray(0, 13))).toThrow(
+      new FrameError('ethernet', 'frame of 13 bytes is too short for its headers'),
+    );
     expect(() => EthernetHeaderRepr.parse(frame.subarray(0, 19))).toThrow(/ethernet: VLAN tag 2 is cut short/);
   });
 });
@@ -77,7 +88,17 @@ describe('ArpRepr (RFC 826)', () => {
     '000000000000', // target MAC
     '0c0c0466', // target IP 12.12.4.102
   );
-  const repr = { htype: 1, ptype: 0x0800, hlen: 6, plen: 4, op: 1, sha: '03-bf-0c-0c-04-65', spa: '12.12.4.101', tha: '00-00-00-00-00-00', tpa: '12.12.4.102' };
+  const repr = {
+    htype: 1,
+    ptype: 0x0800,
+    hlen: 6,
+    plen: 4,
+    op: 1,
+    sha: '03-bf-0c-0c-04-65',
+    spa: '12.12.4.101',
+    tha: '00-00-00-00-00-00',
+    tpa: '12.12.4.102',
+  };
   test('parse', () => expect(ArpRepr.parse(at(packet), OFF)).toEqual(repr));
   test('emit', () => emitted(packet, (b, off) => ArpRepr.emit(repr, b, off)));
   test('unknown opcode and types are kept', () => {
@@ -108,12 +129,23 @@ describe('Ipv4Repr (RFC 791 3.1)', () => {
     'c0a80001', // source
     'c0a800c7', // destination
   );
-  const repr = { src: '192.168.0.1', dst: '192.168.0.199', protocol: 17, payloadLength: 95, ttl: 64, ident: 0, flagsFragment: 0x4000, tos: 0, checksum: 0xb861 };
+  const repr = {
+    src: '192.168.0.1',
+    dst: '192.168.0.199',
+    protocol: 17,
+    payloadLength: 95,
+    ttl: 64,
+    ident: 0,
+    flagsFragment: 0x4000,
+    tos: 0,
+    checksum: 0xb861,
+  };
   test('parse', () => {
     expect(Ipv4Repr.parse(at(header), OFF)).toEqual(repr);
     expect(Ipv4Repr.checksumOk(at(header), OFF)).toBe(true);
   });
-  test('emit computes the checksum', () => emitted(header, (b, off) => Ipv4Repr.emit({ ...repr, checksum: undefined }, b, off)));
+  test('emit computes the checksum', () =>
+    emitted(header, (b, off) => Ipv4Repr.emit({ ...repr, checksum: undefined }, b, off)));
   test('emit keeps a given checksum; "bad" is the good one XOR 0x5a5a', () => {
     const b = new Uint8Array(20);
     Ipv4Repr.emit({ ...repr, checksum: 'bad' }, b);
@@ -139,7 +171,13 @@ describe('Icmpv4Repr (RFC 792) and UdpRepr (RFC 768)', () => {
     '0700 0001', // identifier, sequence number
     Buffer.from('intracluster FIG.7').toString('hex'), // data
   );
-  const echoRepr = { type: 8, code: 0, word: 0x07000001, body: Uint8Array.from(Buffer.from('intracluster FIG.7')), checksum: 0xd499 };
+  const echoRepr = {
+    type: 8,
+    code: 0,
+    word: 0x07000001,
+    body: Uint8Array.from(Buffer.from('intracluster FIG.7')),
+    checksum: 0xd499,
+  };
   test('ICMP parse', () => expect(Icmpv4Repr.parse(at(echo), OFF, OFF + echo.length)).toEqual(echoRepr));
   test('ICMP emit', () => emitted(echo, (b, off) => Icmpv4Repr.emit({ ...echoRepr, checksum: undefined }, b, off)));
 
@@ -152,17 +190,26 @@ describe('Icmpv4Repr (RFC 792) and UdpRepr (RFC 768)', () => {
     Buffer.from('point to point').toString('hex'),
   );
   const ip = { src: '12.12.4.103', dst: '12.12.4.102' };
-  const udpRepr = { srcPort: 40007, dstPort: 7, payload: Uint8Array.from(Buffer.from('point to point')), checksum: 0x81d3 };
+  const udpRepr = {
+    srcPort: 40007,
+    dstPort: 7,
+    payload: Uint8Array.from(Buffer.from('point to point')),
+    checksum: 0x81d3,
+  };
   test('UDP parse', () => expect(UdpRepr.parse(at(datagram), OFF)).toEqual(udpRepr));
   test('UDP emit', () => emitted(datagram, (b, off) => UdpRepr.emit({ ...udpRepr, checksum: undefined }, ip, b, off)));
   test('UDP length past the buffer is a FrameError', () => {
-    expect(() => UdpRepr.parse(datagram.subarray(0, 20))).toThrow(/udp: datagram needs 22 bytes at offset 0, 20 available/);
+    expect(() => UdpRepr.parse(datagram.subarray(0, 20))).toThrow(
+      /udp: datagram needs 22 bytes at offset 0, 20 available/,
+    );
   });
 });
 
 describe('Ipv6Repr (RFC 8200 3, 4.3)', () => {
   const header = bytes(
-    '6', '00', '00000', // version 6, traffic class, flow label
+    '6',
+    '00',
+    '00000', // version 6, traffic class, flow label
     '0028', // payload length 40
     '00', // next header: Hop-by-Hop
     'ff', // hop limit 255
@@ -185,10 +232,20 @@ describe('Ipv6Repr (RFC 8200 3, 4.3)', () => {
   test('emit fills Next Header and Payload Length from the upper layer', () => {
     const b = new Uint8Array(40);
     Ipv6Repr.emit({ src: '2001:db8::1', dst: '2001:db8::2', trafficClass: 0xb8, flowLabel: 0x12345 }, b, 0, 17, 300);
-    expect(Ipv6Repr.parse(b)).toEqual({ src: '2001:db8::1', dst: '2001:db8::2', hopLimit: 255, payloadLength: 300, trafficClass: 0xb8, flowLabel: 0x12345, nextHeader: 17 });
+    expect(Ipv6Repr.parse(b)).toEqual({
+      src: '2001:db8::1',
+      dst: '2001:db8::2',
+      hopLimit: 255,
+      payloadLength: 300,
+      trafficClass: 0xb8,
+      flowLabel: 0x12345,
+      nextHeader: 17,
+    });
   });
   test('a Hop-by-Hop header past the end is a FrameError', () => {
-    expect(() => Ipv6Repr.parse(header.subarray(0, 44))).toThrow(/ipv6: Hop-by-Hop header needs 8 bytes at offset 40, 4 available/);
+    expect(() => Ipv6Repr.parse(header.subarray(0, 44))).toThrow(
+      /ipv6: Hop-by-Hop header needs 8 bytes at offset 40, 4 available/,
+    );
   });
 });
 
@@ -203,7 +260,14 @@ describe('Icmpv6Repr, NdRepr and NdOptionsRepr (RFC 4443 2.1, RFC 4861 4.3, 4.4,
     '20010db8000000000000000000000102', // target
     '01 01 02bfaabbccdd', // SLLAO: the cluster MAC
   );
-  const nsRepr = { type: 135 as const, code: 0, flags: 0, target: '2001:db8::102', options: [{ type: 1, mac: '02-bf-aa-bb-cc-dd' }], checksum: 0xa0cf };
+  const nsRepr = {
+    type: 135 as const,
+    code: 0,
+    flags: 0,
+    target: '2001:db8::102',
+    options: [{ type: 1, mac: '02-bf-aa-bb-cc-dd' }],
+    checksum: 0xa0cf,
+  };
   test('NS parse', () => expect(NdRepr.parse(at(ns), OFF, OFF + ns.length)).toEqual(nsRepr));
   test('NS emit', () => emitted(ns, (b, off) => NdRepr.emit({ ...nsRepr, checksum: undefined }, ip, b, off)));
 
@@ -217,13 +281,26 @@ describe('Icmpv6Repr, NdRepr and NdOptionsRepr (RFC 4443 2.1, RFC 4861 4.3, 4.4,
     '02 01 02bfaabbccdd', // TLLAO: the cluster MAC
   );
   const naIp = { src: '2001:db8::102', dst: '2001:db8::101' };
-  const naRepr = { type: 136 as const, code: 0, flags: 0x60, target: '2001:db8::102', options: [{ type: 2, mac: '02-bf-aa-bb-cc-dd' }], checksum: 0x0f1b };
+  const naRepr = {
+    type: 136 as const,
+    code: 0,
+    flags: 0x60,
+    target: '2001:db8::102',
+    options: [{ type: 2, mac: '02-bf-aa-bb-cc-dd' }],
+    checksum: 0x0f1b,
+  };
   test('NA parse', () => expect(NdRepr.parse(at(na), OFF, OFF + na.length)).toEqual(naRepr));
   test('NA emit', () => emitted(na, (b, off) => NdRepr.emit({ ...naRepr, checksum: undefined }, naIp, b, off)));
 
   test('ICMPv6 parse and emit of the same NA', () => {
     const m = Icmpv6Repr.parse(at(na), OFF, OFF + na.length);
-    expect({ ...m, body: toHex(m.body) }).toEqual({ type: 136, code: 0, word: 0x60000000, checksum: 0x0f1b, body: toHex(na.subarray(8)) });
+    expect({ ...m, body: toHex(m.body) }).toEqual({
+      type: 136,
+      code: 0,
+      word: 0x60000000,
+      checksum: 0x0f1b,
+      body: toHex(na.subarray(8)),
+    });
     emitted(na, (b, off) => Icmpv6Repr.emit({ ...m, checksum: undefined }, naIp, b, off));
   });
 

@@ -9,7 +9,9 @@ import { GOLDEN_DIR, loadGoldenVectors } from '../../src/testing';
  * vector's verdict is one the table allows for the reason the engine gives.
  */
 const doc = readFileSync(join(__dirname, '..', '..', 'docs', 'rules.md'), 'utf8');
-const rules = new Set([...doc.matchAll(/^### (.+)$/gm)].flatMap((m) => [...m[1].matchAll(/`([a-z0-9.-]+)`/g)].map((x) => x[1])));
+const rules = new Set(
+  [...doc.matchAll(/^### (.+)$/gm)].flatMap((m) => [...m[1].matchAll(/`([a-z0-9.-]+)`/g)].map((x) => x[1])),
+);
 const rows = [...doc.matchAll(/^\| `([a-z0-9.-]+)` \| ([a-z, ]+) \| `([a-z0-9.-]+)` \| (.+) \|$/gm)].map((m) => ({
   id: m[1],
   verdicts: m[2].split(', '),
@@ -26,7 +28,9 @@ describe('docs/rules.md', () => {
 
   test('every reason the code defines is in the table, with its text and a rule of the page', () => {
     const defined = reasonTable().filter((r) => !r.id.startsWith('local-experimental.'));
-    expect(defined.map((r) => ({ id: r.id, text: r.text }))).toEqual(defined.map((r) => ({ id: r.id, text: byId.get(r.id)?.text })));
+    expect(defined.map((r) => ({ id: r.id, text: r.text }))).toEqual(
+      defined.map((r) => ({ id: r.id, text: byId.get(r.id)?.text })),
+    );
     for (const r of rows) expect({ id: r.id, rule: rules.has(r.rule) }).toEqual({ id: r.id, rule: true });
   });
 
@@ -46,7 +50,9 @@ describe('docs/rules.md', () => {
         e.process(f, b.direction === 'inbound' ? Direction.Inbound : Direction.Outbound, f.length);
       }
       const f = Uint8Array.from(v.input);
-      const verdict = verdictName(e.process(f, v.direction === 'inbound' ? Direction.Inbound : Direction.Outbound, f.length));
+      const verdict = verdictName(
+        e.process(f, v.direction === 'inbound' ? Direction.Inbound : Direction.Outbound, f.length),
+      );
       const row = byId.get(reasonId(e.reason));
       if (!row || !row.verdicts.includes(verdict)) wrong.push(`${v.path}: ${verdict} with ${reasonId(e.reason)}`);
     }

@@ -49,7 +49,10 @@ describe('ByteKeyTable slots with room for the caller (member entries)', () => {
       const a = new ByteKeyTable(keyLength, 300, 8, shared.subarray(0, cap * 8));
       const b = new ByteKeyTable(keyLength, 300, 8, shared.subarray(cap * 8));
       expect(a.stride).toBe(8);
-      const key = (i: number, t: number) => Uint8Array.from({ length: keyLength }, (_, j) => (j === 0 ? t : j === keyLength - 1 ? i & 0xff : j === keyLength - 2 ? i >> 8 : 7));
+      const key = (i: number, t: number) =>
+        Uint8Array.from({ length: keyLength }, (_, j) =>
+          j === 0 ? t : j === keyLength - 1 ? i & 0xff : j === keyLength - 2 ? i >> 8 : 7,
+        );
       for (let i = 0; i < 300; i++) {
         const slot = a.slotFor(key(i, 1));
         expect(a.set(key(i, 1), slot)).toBe(-1);

@@ -1,7 +1,15 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GOLDEN_DIR, GOLDEN_SCHEMA, formatGoldenVector, listGoldenVectorFiles, loadGoldenVectors, parseGoldenVector, writeGoldenVector } from '../../src/testing';
+import {
+  GOLDEN_DIR,
+  GOLDEN_SCHEMA,
+  formatGoldenVector,
+  listGoldenVectorFiles,
+  loadGoldenVectors,
+  parseGoldenVector,
+  writeGoldenVector,
+} from '../../src/testing';
 import type { GoldenVectorSpec } from '../../src/testing';
 
 /**
@@ -10,11 +18,34 @@ import type { GoldenVectorSpec } from '../../src/testing';
  * keywords the schema uses; an unknown keyword fails the test, so it cannot skip a rule silently.
  */
 type Schema = Record<string, unknown>;
-const KNOWN = new Set(['$schema', '$id', 'title', 'description', 'type', 'additionalProperties', 'required', 'properties', 'items', 'minItems', 'minLength', 'pattern', 'enum', 'oneOf', '$ref', '$defs']);
+const KNOWN = new Set([
+  '$schema',
+  '$id',
+  'title',
+  'description',
+  'type',
+  'additionalProperties',
+  'required',
+  'properties',
+  'items',
+  'minItems',
+  'minLength',
+  'pattern',
+  'enum',
+  'oneOf',
+  '$ref',
+  '$defs',
+]);
 
 function validate(schema: Schema, v: unknown, at = '', root: Schema = schema): string[] {
   for (const k of Object.keys(schema)) if (!KNOWN.has(k)) throw new Error(`validator does not know keyword ${k}`);
-  if (schema.$ref) return validate((root.$defs as Record<string, Schema>)[(schema.$ref as string).replace('#/$defs/', '')], v, at, root);
+  if (schema.$ref)
+    return validate(
+      (root.$defs as Record<string, Schema>)[(schema.$ref as string).replace('#/$defs/', '')],
+      v,
+      at,
+      root,
+    );
   const errs: string[] = [];
   const type = schema.type as string | undefined;
   const isObj = typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -22,10 +53,12 @@ function validate(schema: Schema, v: unknown, at = '', root: Schema = schema): s
   if (type === 'array' && !Array.isArray(v)) return [`${at}: not an array`];
   if (type === 'string' && typeof v !== 'string') return [`${at}: not a string`];
   if (type === 'boolean' && typeof v !== 'boolean') return [`${at}: not a boolean`];
-  if (schema.enum && !(schema.enum as unknown[]).includes(v)) errs.push(`${at}: not one of ${(schema.enum as unknown[]).join(', ')}`);
+  if (schema.enum && !(schema.enum as unknown[]).includes(v))
+    errs.push(`${at}: not one of ${(schema.enum as unknown[]).join(', ')}`);
   if (typeof v === 'string') {
     if (schema.minLength !== undefined && v.length < (schema.minLength as number)) errs.push(`${at}: too short`);
-    if (schema.pattern && !new RegExp(schema.pattern as string).test(v)) errs.push(`${at}: does not match ${schema.pattern}`);
+    if (schema.pattern && !new RegExp(schema.pattern as string).test(v))
+      errs.push(`${at}: does not match ${schema.pattern}`);
   }
   if (Array.isArray(v)) {
     if (schema.minItems !== undefined && v.length < (schema.minItems as number)) errs.push(`${at}: too few items`);
@@ -42,7 +75,8 @@ function validate(schema: Schema, v: unknown, at = '', root: Schema = schema): s
     for (const [k, x] of Object.entries(o)) {
       if (props[k]) errs.push(...validate(props[k], x, `${at}.${k}`, root));
       else if (schema.additionalProperties === false) errs.push(`${at}.${k}: not allowed`);
-      else if (typeof schema.additionalProperties === 'object') errs.push(...validate(schema.additionalProperties as Schema, x, `${at}.${k}`, root));
+      else if (typeof schema.additionalProperties === 'object')
+        errs.push(...validate(schema.additionalProperties as Schema, x, `${at}.${k}`, root));
     }
   }
   return errs;
@@ -58,7 +92,12 @@ test.each(files.map((f) => [f.slice(GOLDEN_DIR.length + 1), f]))('%s is valid un
 
 test.each([
   ['an unknown top-level key', { foo: 1 }, /foo: unknown key/, /\.foo: not allowed/],
-  ['an unknown verdict', { expect: { verdict: 'forward' } }, /expect\.verdict: must be one of pass, rewrite, drop, reply/, /\.expect\.verdict: not one of/],
+  [
+    'an unknown verdict',
+    { expect: { verdict: 'forward' } },
+    /expect\.verdict: must be one of pass, rewrite, drop, reply/,
+    /\.expect\.verdict: not one of/,
+  ],
   ['odd hex', { input: 'abc' }, /input: odd number of hex digits/, /\.input: does not match/],
   ['a bad direction', { direction: 'sideways' }, /direction: must be "inbound"/, /\.direction: not one of/],
   ['an unknown tshark key', { tshark: { inputs: {} } }, /tshark\.inputs: unknown key/, /\.tshark\.inputs: not allowed/],
@@ -85,7 +124,12 @@ test('the writer reproduces every shipped vector file byte for byte, and its fil
         before: v.before,
         direction: v.direction,
         input: v.input,
-        expect: { verdict: v.expect.verdict, output: e.output === undefined ? undefined : bytes(e.output), reply: v.expect.reply, reason: v.expect.reason },
+        expect: {
+          verdict: v.expect.verdict,
+          output: e.output === undefined ? undefined : bytes(e.output),
+          reply: v.expect.reply,
+          reason: v.expect.reason,
+        },
         tshark: r.tshark as GoldenVectorSpec['tshark'],
       };
       expect(formatGoldenVector(spec)).toBe(readFileSync(v.file, 'utf8'));

@@ -7,7 +7,18 @@
  * `npm run vectors` writes them.
  */
 import { CONFIGS } from '../property/model';
-import { bytesOf, hex, macAt, macText, readArp, readIcmp6, readIp6, readL2, icmp6ChecksumValid, ndLinkLayerOptions } from '../property/wire';
+import {
+  bytesOf,
+  hex,
+  macAt,
+  macText,
+  readArp,
+  readIcmp6,
+  readIp6,
+  readL2,
+  icmp6ChecksumValid,
+  ndLinkLayerOptions,
+} from '../property/wire';
 import { json } from './kit';
 import * as ipaddr from 'ipaddr.js';
 import { VlanTag, emitEthernet, toHex } from '../../src/frame/build';
@@ -40,12 +51,28 @@ const ip6 = (h: string) => ipaddr.fromByteArray(Array.from(bytesOf(h))).toString
 
 /** An Ethernet/IPv4 ARP frame, padded to 60 bytes, addresses given as hex. */
 const arp = (dst: string, op: number, sha: string, spa: string, tha: string, tpa: string, vlans: VlanTag[] = []) =>
-  toHex(arpFrame({ dst: mac(dst), src: CLUSTER, vlans }, { op, sha: mac(sha), spa: ip4(spa), tha: mac(tha), tpa: ip4(tpa) }));
+  toHex(
+    arpFrame(
+      { dst: mac(dst), src: CLUSTER, vlans },
+      { op, sha: mac(sha), spa: ip4(spa), tha: mac(tha), tpa: ip4(tpa) },
+    ),
+  );
 const ctags = (n: number): VlanTag[] => Array.from({ length: n }, () => ({ tpid: EtherType.VLAN, tci: 0 }));
 
 /** Ethernet + IPv6 + NA (hop limit 255) with one TLLAO and a correct checksum, addresses given as hex. */
 const na = (dst: string, src6: string, dst6: string, target: string, flags: number, tllao: string) =>
-  toHex(ndFrame({ dst: mac(dst), src: CLUSTER }, { src: ip6(src6), dst: ip6(dst6) }, { type: Icmpv6Type.NEIGHBOR_ADVERTISEMENT, flags, target: ip6(target), options: [{ type: NdOption.TARGET_LL, mac: tllao }] }));
+  toHex(
+    ndFrame(
+      { dst: mac(dst), src: CLUSTER },
+      { src: ip6(src6), dst: ip6(dst6) },
+      {
+        type: Icmpv6Type.NEIGHBOR_ADVERTISEMENT,
+        flags,
+        target: ip6(target),
+        options: [{ type: NdOption.TARGET_LL, mac: tllao }],
+      },
+    ),
+  );
 
 export const FOUND: Found[] = [
   {
@@ -64,7 +91,8 @@ export const FOUND: Found[] = [
   },
   {
     name: 'found-002-arp-reply-to-member-broadcast',
-    description: "host2's stack answers host1 with a broadcast Ethernet destination (a request forged with sender MAC ff-ff-ff-ff-ff-ff): every non-member receives it, so it keeps the cluster MAC.",
+    description:
+      "host2's stack answers host1 with a broadcast Ethernet destination (a request forged with sender MAC ff-ff-ff-ff-ff-ff): every non-member receives it, so it keeps the cluster MAC.",
     source: 'issue 6 property "no outbound ARP addressed to a non-member carries a dedicated MAC" (RFC 826 merge rule)',
     rules: ['arp.reply-members-only'],
     config: 'configs/cluster3.json',
@@ -76,8 +104,10 @@ export const FOUND: Found[] = [
   },
   {
     name: 'found-003-shared-arp-reply-to-unused-multicast',
-    description: 'Shared mode: a reply to host1 sent to a multicast MAC that is not the shared MAC (03-bf-0c-0c-04-65, which nobody in this cluster uses) keeps the cluster MAC: only the shared MAC, a member MAC or the cluster MAC reach members only.',
-    source: 'issue 6 property "no outbound ARP addressed to a non-member carries a dedicated or shared MAC", counterexample as fast-check shrank it (seed 895924324)',
+    description:
+      'Shared mode: a reply to host1 sent to a multicast MAC that is not the shared MAC (03-bf-0c-0c-04-65, which nobody in this cluster uses) keeps the cluster MAC: only the shared MAC, a member MAC or the cluster MAC reach members only.',
+    source:
+      'issue 6 property "no outbound ARP addressed to a non-member carries a dedicated or shared MAC", counterexample as fast-check shrank it (seed 895924324)',
     rules: ['arp.reply-members-only', 'shared.ip-filter'],
     config: CONFIGS.shared,
     host: 'host2',
@@ -88,21 +118,32 @@ export const FOUND: Found[] = [
   },
   {
     name: 'found-004-multicast-source-behind-deep-tags',
-    description: 'A frame with a multicast Ethernet source and nine 802.1Q tags (one more than the engine walks) was passed to the stack; a group address is never a source, whatever follows it: dropped.',
+    description:
+      'A frame with a multicast Ethernet source and nine 802.1Q tags (one more than the engine walks) was passed to the stack; a group address is never a source, whatever follows it: dropped.',
     source:
       'issue 6 property "no output frame has a multicast Ethernet source", counterexample as fast-check shrank it; IEEE 802.3 (a source address is never a group address), issue 2 rule 3',
     rules: ['frame.multicast-source'],
     config: 'configs/cluster3.json',
     host: 'host1',
     direction: 'inbound',
-    input: toHex(emitEthernet({ dst: mac('000000000000'), src: mac('210000000000'), vlans: ctags(9), etherType: EtherType.ARP, payload: emitArp({ op: 1, sha: CLUSTER, spa: '0.0.0.0', tha: mac('000000000000'), tpa: '12.12.4.101' }) })),
+    input: toHex(
+      emitEthernet({
+        dst: mac('000000000000'),
+        src: mac('210000000000'),
+        vlans: ctags(9),
+        etherType: EtherType.ARP,
+        payload: emitArp({ op: 1, sha: CLUSTER, spa: '0.0.0.0', tha: mac('000000000000'), tpa: '12.12.4.101' }),
+      }),
+    ),
     verdict: 'drop',
     reason: 'frame.multicast-source',
   },
   {
     name: 'found-005-multicast-source-truncated-tag-outbound',
-    description: "host2's stack sends a frame with its dedicated MAC as Ethernet source and an 802.1Q tag cut short: dropped, not emitted (the truncated-frame pass-through must not carry a multicast source to the wire).",
-    source: 'issue 6 property "no output frame has a multicast Ethernet source" (the same hole as found-004, outbound); issue 2 rule 3',
+    description:
+      "host2's stack sends a frame with its dedicated MAC as Ethernet source and an 802.1Q tag cut short: dropped, not emitted (the truncated-frame pass-through must not carry a multicast source to the wire).",
+    source:
+      'issue 6 property "no output frame has a multicast Ethernet source" (the same hole as found-004, outbound); issue 2 rule 3',
     rules: ['frame.multicast-source'],
     config: 'configs/cluster3.json',
     host: 'host2',
@@ -122,7 +163,14 @@ export const FOUND: Found[] = [
     config: CONFIGS.table,
     host: 'host2',
     direction: 'outbound',
-    input: na('03bf00000101', '20010db8000000000000000000000102', '20010db8000000000000000000000101', '20010db8000000000000000000000102', 0x60, CLUSTER),
+    input: na(
+      '03bf00000101',
+      '20010db8000000000000000000000102',
+      '20010db8000000000000000000000101',
+      '20010db8000000000000000000000102',
+      0x60,
+      CLUSTER,
+    ),
     verdict: 'pass',
     reason: 'ndp.na-seen-by-non-members',
   },
@@ -130,12 +178,20 @@ export const FOUND: Found[] = [
     name: 'found-007-na-reply-to-forged-sllao',
     description:
       "A non-member forged an NS from host1's address with its own MAC in the SLLAO; host2's stack answers that MAC. The NA is for a member by IPv6 address but lands on the non-member's port, so its TLLAO keeps the cluster MAC.",
-    source: 'issue 6 property "no outbound NDP addressed to a non-member carries a dedicated MAC", the NDP form of found-001',
+    source:
+      'issue 6 property "no outbound NDP addressed to a non-member carries a dedicated MAC", the NDP form of found-001',
     rules: ['ndp.advertisement-members-only'],
     config: CONFIGS.dedicated,
     host: 'host2',
     direction: 'outbound',
-    input: na('020000000009', '20010db8000000000000000000000102', '20010db8000000000000000000000101', '20010db8000000000000000000000102', 0x60, CLUSTER),
+    input: na(
+      '020000000009',
+      '20010db8000000000000000000000102',
+      '20010db8000000000000000000000101',
+      '20010db8000000000000000000000102',
+      0x60,
+      CLUSTER,
+    ),
     verdict: 'pass',
     reason: 'ndp.na-seen-by-non-members',
   },
@@ -170,7 +226,10 @@ function claims(h: string): Record<string, string> {
     c['icmpv6.type'] = String(m.type);
     c['icmpv6.checksum'] = `0x${hex(b, m.icmp + 2, m.icmp + 4)}`;
     c['icmpv6.checksum.status'] = icmp6ChecksumValid(b, ip6, m) ? '1' : '0';
-    if (m.type === 135 || m.type === 136) c['icmpv6.opt.linkaddr'] = ndLinkLayerOptions(b, m).map((x) => colon(macAt(b, x.addr))).join(',');
+    if (m.type === 135 || m.type === 136)
+      c['icmpv6.opt.linkaddr'] = ndLinkLayerOptions(b, m)
+        .map((x) => colon(macAt(b, x.addr)))
+        .join(',');
   }
   return c;
 }
@@ -187,7 +246,11 @@ function vectorJson(f: Found): object {
     direction: f.direction,
     input: f.input,
     expect: { verdict: f.verdict, ...(output ? { output } : {}), reason: f.reason },
-    tshark: { input: claims(f.input), ...(output ? { output: claims(output) } : {}), ...(f.malformed ? { malformed: true } : {}) },
+    tshark: {
+      input: claims(f.input),
+      ...(output ? { output: claims(output) } : {}),
+      ...(f.malformed ? { malformed: true } : {}),
+    },
   };
 }
 

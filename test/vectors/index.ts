@@ -33,7 +33,8 @@ export function generatedFiles(): Map<string, string> {
   const out = new Map<string, string>();
   for (const set of VECTOR_SETS) {
     for (const [path, text] of set.files()) {
-      if (!path.startsWith(`${set.dir}/`) && !path.startsWith('configs/')) throw new Error(`the ${set.dir} generator writes ${path}, outside its folder`);
+      if (!path.startsWith(`${set.dir}/`) && !path.startsWith('configs/'))
+        throw new Error(`the ${set.dir} generator writes ${path}, outside its folder`);
       const other = out.get(path);
       if (other !== undefined && other !== text) throw new Error(`two generators write ${path} differently`);
       out.set(path, text);

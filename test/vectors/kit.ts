@@ -5,7 +5,16 @@
  */
 import { EthHeaderRepr, VlanTag, toHex } from '../../src/frame/build';
 import { ArpRepr, arpFrame, emitIcmpv4, ipv4Frame } from '../../adapters/arp/repr';
-import { FrameOptions, Icmpv6Repr, Ipv6Repr, NdRepr, icmpv6Frame, ipv6MulticastMac, ndFrame, solicitedNode } from '../../adapters/ndp/repr';
+import {
+  FrameOptions,
+  Icmpv6Repr,
+  Ipv6Repr,
+  NdRepr,
+  icmpv6Frame,
+  ipv6MulticastMac,
+  ndFrame,
+  solicitedNode,
+} from '../../adapters/ndp/repr';
 import { EtherType } from '../../src/frame/ethernet';
 import { Icmpv6Type } from '../../src/frame/icmpv6';
 
@@ -14,7 +23,15 @@ export const CLUSTER = '02-bf-aa-bb-cc-dd';
 export const BCAST = 'ff-ff-ff-ff-ff-ff';
 export const ZERO = '00-00-00-00-00-00';
 export const V4 = { h1: '12.12.4.101', h2: '12.12.4.102', h3: '12.12.4.103', vip: '12.12.4.100', router: '12.12.4.1' };
-export const V6 = { h1: '2001:db8::101', h1b: '2001:db8::1:101', h2: '2001:db8::102', h3: '2001:db8::103', vip: '2001:db8::100', router: '2001:db8::1', outsider: '2001:db8::7' };
+export const V6 = {
+  h1: '2001:db8::101',
+  h1b: '2001:db8::1:101',
+  h2: '2001:db8::102',
+  h3: '2001:db8::103',
+  vip: '2001:db8::100',
+  router: '2001:db8::1',
+  outsider: '2001:db8::7',
+};
 /** Link-local addresses the configs do not list. */
 export const LL = { h1: 'fe80::101', h2: 'fe80::102', router: 'fe80::1' };
 /** Dedicated MACs: ipv4-prefix and ipv6-low32 (prefix 03-bf + the last 4 address bytes). */
@@ -68,9 +85,13 @@ export interface NdClaimsOpts extends FrameOptions {
   claims?: Record<string, string | undefined>;
 }
 
-
 /** Claims of the Ethernet, IPv6 and ICMPv6 headers (type, code, checksum and its status) of `bytes`. */
-function icmpv6Claims(bytes: Uint8Array, eth: EthHeaderRepr, ip: Ipv6Repr, m: { type: number; code?: number; checksum?: unknown }): Record<string, string> {
+function icmpv6Claims(
+  bytes: Uint8Array,
+  eth: EthHeaderRepr,
+  ip: Ipv6Repr,
+  m: { type: number; code?: number; checksum?: unknown },
+): Record<string, string> {
   const icmp = 14 + 4 * (eth.vlans?.length ?? 0) + 40 + (ip.hopByHop?.length ?? 0);
   const c = ethClaims(bytes, eth, EtherType.IPV6);
   Object.assign(c, {
@@ -99,7 +120,10 @@ export function nd(eth: EthHeaderRepr, ip: Ipv6Repr, m: NdRepr, o: NdClaimsOpts 
   }
   const opts = m.options ?? [];
   c['icmpv6.opt.type'] = opts.map((x) => String(x.type)).join(',');
-  c['icmpv6.opt.linkaddr'] = opts.filter((x) => x.mac !== undefined && (x.type === 1 || x.type === 2)).map((x) => colon(x.mac!)).join(',');
+  c['icmpv6.opt.linkaddr'] = opts
+    .filter((x) => x.mac !== undefined && (x.type === 1 || x.type === 2))
+    .map((x) => colon(x.mac!))
+    .join(',');
   if (o.trailer) c['eth.trailer'] = toHex(o.trailer);
   return { bytes, claims: withOverrides(c, o.claims) };
 }
@@ -116,7 +140,12 @@ export function ping6(eth: EthHeaderRepr, src: string, dst: string): Frame {
   const data = Uint8Array.from(Buffer.from('intracluster IPv6', 'ascii'));
   const body = new Uint8Array(data.length);
   body.set(data);
-  return icmp6(eth, { src, dst, hopLimit: 64 }, { type: 128, word: 0x07000001, body }, { claims: { 'icmpv6.echo.identifier': '0x0700', 'icmpv6.echo.sequence_number': '1' } });
+  return icmp6(
+    eth,
+    { src, dst, hopLimit: 64 },
+    { type: 128, word: 0x07000001, body },
+    { claims: { 'icmpv6.echo.identifier': '0x0700', 'icmpv6.echo.sequence_number': '1' } },
+  );
 }
 
 function withOverrides(c: Record<string, string>, o?: Record<string, string | undefined>): Record<string, string> {
@@ -152,7 +181,11 @@ export function arp(eth: EthHeaderRepr, a: ArpRepr): Frame {
 
 /** IPv4 ICMP echo request (RFC 791, RFC 792) with both checksums: an IPv4 data frame. */
 export function ping4(eth: EthHeaderRepr, src: string, dst: string): Frame {
-  const icmp = emitIcmpv4({ type: 8, word: 0x07000001, body: Uint8Array.from(Buffer.from('intracluster IPv4!', 'ascii')) });
+  const icmp = emitIcmpv4({
+    type: 8,
+    word: 0x07000001,
+    body: Uint8Array.from(Buffer.from('intracluster IPv4!', 'ascii')),
+  });
   const bytes = ipv4Frame(eth, { src, dst, protocol: 1 }, icmp);
   const c = ethClaims(bytes, eth, EtherType.IPV4);
   Object.assign(c, { 'ip.src': src, 'ip.dst': dst, 'ip.proto': '1', 'icmp.type': '8' });

@@ -36,8 +36,12 @@ function main(): void {
     writeFileSync(p, text);
     written++;
   }
-  const counts = VECTOR_SETS.map((s) => `${s.dir} ${[...files.keys()].filter((p) => p.startsWith(`${s.dir}/`)).length}`).join(', ');
-  console.log(`vectors: ${files.size} generated files (${counts}, configs ${[...files.keys()].filter((p) => p.startsWith('configs/')).length}); ${written} written, ${removed} removed`);
+  const counts = VECTOR_SETS.map(
+    (s) => `${s.dir} ${[...files.keys()].filter((p) => p.startsWith(`${s.dir}/`)).length}`,
+  ).join(', ');
+  console.log(
+    `vectors: ${files.size} generated files (${counts}, configs ${[...files.keys()].filter((p) => p.startsWith('configs/')).length}); ${written} written, ${removed} removed`,
+  );
 }
 
 main();

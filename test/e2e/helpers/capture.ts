@@ -20,11 +20,43 @@ export interface CapturedFrame {
   ndTarget?: string;
 }
 
-const FIELDS = ['frame.number', 'eth.src', 'eth.dst', 'arp.src.hw_mac', 'arp.dst.hw_mac', 'icmpv6.type', 'icmpv6.opt.linkaddr', 'icmpv6.opt.src_linkaddr', 'icmpv6.opt.target_linkaddr', 'arp.opcode', 'arp.src.proto_ipv4', 'arp.dst.proto_ipv4', 'icmpv6.nd.ns.target_address', 'icmpv6.nd.na.target_address'];
+const FIELDS = [
+  'frame.number',
+  'eth.src',
+  'eth.dst',
+  'arp.src.hw_mac',
+  'arp.dst.hw_mac',
+  'icmpv6.type',
+  'icmpv6.opt.linkaddr',
+  'icmpv6.opt.src_linkaddr',
+  'icmpv6.opt.target_linkaddr',
+  'arp.opcode',
+  'arp.src.proto_ipv4',
+  'arp.dst.proto_ipv4',
+  'icmpv6.nd.ns.target_address',
+  'icmpv6.nd.na.target_address',
+];
 
 /** Decodes a pcap with tshark. */
 export async function readCapture(file: string): Promise<CapturedFrame[]> {
-  const out = await must('tshark', ['-n', '-r', file, '-T', 'fields', '-E', 'separator=\t', '-E', 'occurrence=a', '-E', 'aggregator=,', ...FIELDS.flatMap((f) => ['-e', f])], 60_000);
+  const out = await must(
+    'tshark',
+    [
+      '-n',
+      '-r',
+      file,
+      '-T',
+      'fields',
+      '-E',
+      'separator=\t',
+      '-E',
+      'occurrence=a',
+      '-E',
+      'aggregator=,',
+      ...FIELDS.flatMap((f) => ['-e', f]),
+    ],
+    60_000,
+  );
   return out
     .split('\n')
     .filter((l) => l.trim().length > 0)

@@ -101,12 +101,19 @@ async function start(arg) {
     fail(`${unit}: ExecStart ${argv[0]} is not executable under ${root}`);
   }
   const caps = (keys.CapabilityBoundingSet || []).join(' ').split(/\s+/).filter(Boolean);
-  const setpriv = ['--bounding-set', ['-all', ...caps.map((c) => '+' + c.replace(/^CAP_/, '').toLowerCase())].join(',')];
+  const setpriv = [
+    '--bounding-set',
+    ['-all', ...caps.map((c) => '+' + c.replace(/^CAP_/, '').toLowerCase())].join(','),
+  ];
   if ((keys.NoNewPrivileges || [])[0] === 'yes') setpriv.unshift('--no-new-privs');
   fs.mkdirSync(path.join(root, 'log'), { recursive: true });
   fs.mkdirSync(path.join(root, 'run'), { recursive: true });
   const out = fs.openSync(logFile(unit), 'a');
-  const child = spawn('setpriv', [...setpriv, '--', exe, ...argv.slice(1)], { detached: true, stdio: ['ignore', out, out], env });
+  const child = spawn('setpriv', [...setpriv, '--', exe, ...argv.slice(1)], {
+    detached: true,
+    stdio: ['ignore', out, out],
+    env,
+  });
   fs.writeFileSync(state(unit), String(child.pid));
   let exited = null;
   child.on('exit', (code, sig) => (exited = code ?? sig));

@@ -1,7 +1,17 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { EngineStats } from '../../../src/engine';
-import { BED_DATAPATHS, Bed, BedDatapath, BedHost, BedMode, BedOptions, CLUSTER_MAC, MEMBERS, SHARED_MAC } from '../../../src/live/bed';
+import {
+  BED_DATAPATHS,
+  Bed,
+  BedDatapath,
+  BedHost,
+  BedMode,
+  BedOptions,
+  CLUSTER_MAC,
+  MEMBERS,
+  SHARED_MAC,
+} from '../../../src/live/bed';
 
 /** Why the live tests are skipped (set by global-setup.ts), or empty when they run. */
 export const SKIP = process.env.INTRACLUSTER_E2E_SKIP ?? '';
@@ -69,9 +79,14 @@ export function expectedMaskedMac(host: BedHost): string {
 
 /** Why a third-party tool the live tests use is missing (Debian package), or "" when it is there. */
 export function missingTool(tool: 'arping' | 'scapy'): string {
-  const r = tool === 'arping' ? spawnSync('arping', ['-V'], { encoding: 'utf8' }) : spawnSync(SCAPY_PYTHON, ['-c', 'import scapy.all'], { encoding: 'utf8' });
-  if (r.error || r.status !== 0) return `${tool} is missing (Debian package ${tool === 'arping' ? 'iputils-arping' : 'python3-scapy'}; scripts/setup installs it)`;
-  if (tool === 'arping' && !/iputils/.test(`${r.stdout}${r.stderr}`)) return 'arping is not the iputils one (Debian package iputils-arping; scripts/setup installs it)';
+  const r =
+    tool === 'arping'
+      ? spawnSync('arping', ['-V'], { encoding: 'utf8' })
+      : spawnSync(SCAPY_PYTHON, ['-c', 'import scapy.all'], { encoding: 'utf8' });
+  if (r.error || r.status !== 0)
+    return `${tool} is missing (Debian package ${tool === 'arping' ? 'iputils-arping' : 'python3-scapy'}; scripts/setup installs it)`;
+  if (tool === 'arping' && !/iputils/.test(`${r.stdout}${r.stderr}`))
+    return 'arping is not the iputils one (Debian package iputils-arping; scripts/setup installs it)';
   return '';
 }
 
@@ -102,11 +117,20 @@ export const layerName = (dp: BedDatapath) => (dp === 'kernel' ? 'attach' : 'shi
  * verdict and reason (the shim's engine, or the BPF programs' per-CPU counters), and the errors the
  * layer counted (shim: internal and read errors; attach: heartbeat socket read errors).
  */
-export function layerReport(bed: Bed, i: number): { engine: EngineStats; errors: number; repliesToStack: number | null } | null {
+export function layerReport(
+  bed: Bed,
+  i: number,
+): { engine: EngineStats; errors: number; repliesToStack: number | null } | null {
   if (bed.datapath === 'kernel') {
     const r = bed.attachReports[i];
     return r ? { engine: r.engine, errors: r.heartbeats.readErrors, repliesToStack: null } : null;
   }
   const r = bed.shimReports[i];
-  return r && r.engine ? { engine: r.engine, errors: r.shim['internal errors'] + r.shim['read errors'], repliesToStack: r.shim['replies to stack'] } : null;
+  return r && r.engine
+    ? {
+        engine: r.engine,
+        errors: r.shim['internal errors'] + r.shim['read errors'],
+        repliesToStack: r.shim['replies to stack'],
+      }
+    : null;
 }
