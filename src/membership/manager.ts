@@ -82,7 +82,7 @@ export interface MembershipStats {
 }
 
 /**
- * Cluster membership from authenticated heartbeats (issue 5; the patent's "heartbeat-based protocol"
+ * Cluster membership from authenticated heartbeats (the patent's "heartbeat-based protocol"
  * telling each member the others' dedicated IPs "on a repeated basis"). Sends this member's
  * heartbeat every period, consumes the heartbeats it receives (`process`, in front of the engine),
  * and on join, change or leave rebuilds the Cluster (local member + static hosts + live members) and

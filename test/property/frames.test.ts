@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { Harness, frameProperties } from './harness';
 
 /**
- * Issue 6, frames: generated frames through the engines of every mode (test/property/model.ts), in
+ * Robustness, frames: generated frames through the engines of every mode (test/property/model.ts), in
  * both directions, every property of oracle.ts checked on every answer. 2 x RUNS cases here; run
  * longer with `npm run fuzz -- --cases N`. A failure prints the property, the engine, the frame
  * and fast-check's seed and path (replay with fc.assert(..., { seed, path })).

@@ -37,7 +37,7 @@ export interface Observation {
 }
 
 /**
- * The properties of issue 6, checked on one observation. Returns the first violated property as
+ * The robustness properties, checked on one observation. Returns the first violated property as
  * text ("property: detail"), or null. The rules they encode:
  *
  * Who is the source. Inbound (from the wire, where anyone can write anything), the source is the
@@ -54,7 +54,7 @@ export interface Observation {
  * cluster MAC). For ARP the Ethernet destination is what counts most: RFC 826's merge rule makes
  * every station that receives an ARP frame update an entry it already has for the sender, whatever
  * the target. For NDP a non-member's stack discards an NA for another IPv6 address, but the frame
- * still lands on its port (issue 4 test d: no dedicated MAC in an ARP/NDP frame sent to it).
+ * still lands on its port (the live non-member test: no dedicated MAC in an ARP/NDP frame sent to it).
  */
 export function checkObservation(o: Observation): string | null {
   const { model: m, host: H, direction: dir, input: inp, output: out, verdict: v } = o;

@@ -8,7 +8,7 @@ import { Endian, epb, idb, nrb, pcapFile, shb, spb } from '../cli/capture-files'
 import { BIN, ROOT, ensureBuilt } from './cli';
 
 /**
- * Issue 6, capture files: generated pcap and pcapng files (both byte orders, several sections,
+ * Robustness, capture files: generated pcap and pcapng files (both byte orders, several sections,
  * EPB/SPB, skipped blocks, options), cut at random points and corrupted at random bytes. A cut
  * inside a record gives a CaptureError naming that record's offset exactly; a cut at a record
  * boundary is a shorter, valid file; a corruption gives records or a CaptureError with an offset in

@@ -8,7 +8,7 @@ import { CONFIGS } from '../property/model';
 import { BIN, ROOT, ensureBuilt } from './cli';
 
 /**
- * Issue 6, config: mutated and random JSON never crashes the loader; every bad file gets exactly one
+ * Robustness, config: mutated and random JSON never crashes the loader; every bad file gets exactly one
  * ConfigError, one line, `config: KEY: reason`, and KEY names the offending key of that file (a key
  * present in it, a required key missing from it, or the unknown key itself).
  */

@@ -13,7 +13,7 @@ import {
 import { TPIDS, u16 } from '../property/wire';
 
 /**
- * Issue 6, heartbeats: forged, replayed, truncated and oversized heartbeat frames change nothing.
+ * Robustness, heartbeats: forged, replayed, truncated and oversized heartbeat frames change nothing.
  * Member a hears member b (so b is a member), then gets one generated frame: a heartbeat a already
  * accepted (a replay), or an authentic one it has not seen (b's next, or a newcomer c's), made
  * inauthentic by at least one change to the signed payload or its length, then maybe re-tagged; or

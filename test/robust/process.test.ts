@@ -9,7 +9,7 @@ import { CONFIGS, MODELS, newEngine } from '../property/model';
 import { BIN, ROOT, ensureBuilt } from './cli';
 
 /**
- * Issue 6, `intracluster process`: binary junk, empty lines, lines over 1 MiB, half a line at EOF:
+ * Robustness, `intracluster process`: binary junk, empty lines, lines over 1 MiB, half a line at EOF:
  * an error line each, memory bounded, no crash, exit 0 at EOF; a closed stdout ends it quietly.
  * The NDJSON processor is checked in process over generated streams cut into random chunks; the
  * built CLI is then spawned on large streams and its peak RSS (VmHWM) read from /proc.

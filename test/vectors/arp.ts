@@ -373,7 +373,7 @@ const specs: Spec[] = [
     id: '101-rule1-request-from-host3',
     description:
       "Three-member cluster: host3 asks for host2; host2 rewrites the ARP sender MAC to host3's dedicated MAC.",
-    source: 'issue 2 rule 1 (step 502 with a third member)',
+    source: 'arp.request-for-this-host (step 502 with a third member)',
     rules: ['arp.request-for-this-host'],
     config: C3,
     host: 'host2',
@@ -387,7 +387,7 @@ const specs: Spec[] = [
     id: '102-rule1-unicast-refresh',
     description:
       "Linux re-validates a cached entry with a unicast request to the cached MAC (host2's dedicated MAC, target MAC zero): host2's layer sets the destination to the cluster MAC (rule 4) and the sender MAC to host1's dedicated MAC (rule 1).",
-    source: 'issue 2 rules 1 and 4; Linux arp_solicit unicast probe (NUD_PROBE)',
+    source: 'arp.request-for-this-host and data.dedicated-to-cluster; Linux arp_solicit unicast probe (NUD_PROBE)',
     rules: ['arp.request-for-this-host', 'data.dedicated-to-cluster'],
     config: FIG6,
     host: 'host2',
@@ -403,7 +403,7 @@ const specs: Spec[] = [
     id: '111-rule2-request-for-other-member',
     description:
       'host1 asks for host3; host2 sees the broadcast and still rewrites the sender MAC, so its own entry for host1 stays dedicated (RFC 826 merge rule).',
-    source: 'issue 2 rule 2; shared/NOTES.md (RFC 826 merge rule, verified on Linux)',
+    source: 'arp.merge-hazard; verified on Linux (RFC 826 merge rule, verified on Linux)',
     rules: ['arp.merge-hazard'],
     config: C3,
     host: 'host2',
@@ -417,7 +417,7 @@ const specs: Spec[] = [
     id: '112-rule2-request-for-non-member',
     description:
       'host1 asks for the router (a non-member); host2 rewrites the sender MAC: the case seen breaking member-to-member traffic on Linux without it.',
-    source: 'issue 2 rule 2; shared/NOTES.md (2/2 pings, then B ARPs a non-member, then 0/2)',
+    source: 'arp.merge-hazard; verified on Linux (2/2 pings, then B ARPs a non-member, then 0/2)',
     rules: ['arp.merge-hazard'],
     config: C3,
     host: 'host2',
@@ -431,7 +431,7 @@ const specs: Spec[] = [
     id: '113-rule2-request-for-virtual-ip',
     description:
       "host1 asks for the cluster's virtual IP; host2 rewrites the sender MAC (a request from a member, whatever the target).",
-    source: 'issue 2 rule 2',
+    source: 'arp.merge-hazard',
     rules: ['arp.merge-hazard'],
     config: C3,
     host: 'host2',
@@ -445,7 +445,7 @@ const specs: Spec[] = [
     id: '114-rule2-gratuitous-request',
     description:
       'Gratuitous ARP request from host1 (sender IP = target IP, target MAC broadcast, as `arping -U` sends it): host2 rewrites the sender MAC.',
-    source: 'issue 2 rule 2 (gratuitous ARP, RFC 5227 section 3)',
+    source: 'arp.merge-hazard (gratuitous ARP, RFC 5227 section 3)',
     rules: ['arp.merge-hazard'],
     config: C3,
     host: 'host2',
@@ -467,7 +467,7 @@ const specs: Spec[] = [
     id: '115-rule2-announcement',
     description:
       'RFC 5227 ARP announcement from host1 (request, sender IP = target IP, target MAC zero): host2 rewrites the sender MAC.',
-    source: 'issue 2 rule 2 (announcement, RFC 5227 section 2.3)',
+    source: 'arp.merge-hazard (announcement, RFC 5227 section 2.3)',
     rules: ['arp.merge-hazard'],
     config: C3,
     host: 'host2',
@@ -489,7 +489,7 @@ const specs: Spec[] = [
     id: '116-rule2-gratuitous-reply',
     description:
       'Gratuitous ARP reply from host1 (broadcast, sender IP = target IP, as `arping -A` sends it): host2 rewrites the sender MAC and leaves the target MAC.',
-    source: 'issue 2 rule 2 (gratuitous ARP reply)',
+    source: 'arp.merge-hazard (gratuitous ARP reply)',
     rules: ['arp.merge-hazard'],
     config: C3,
     host: 'host2',
@@ -511,7 +511,7 @@ const specs: Spec[] = [
     id: '117-rule2-reply-from-member',
     description:
       'A reply from host1 to host2 that still carries the cluster MAC as sender (host1 not rewriting it): host2 rewrites the sender MAC; target MAC and Ethernet header stay.',
-    source: 'issue 2 rule 2 (a reply from a member)',
+    source: 'arp.merge-hazard (a reply from a member)',
     rules: ['arp.reply-for-this-host'],
     config: C3,
     host: 'host2',
@@ -527,7 +527,7 @@ const specs: Spec[] = [
     id: '201-rule3-reply-to-host3',
     description:
       "host2's stack answers host3's request; host2's layer sets the ARP sender MAC to host2's dedicated MAC and the ARP target MAC to the cluster MAC.",
-    source: 'issue 2 rule 3 (step 508 with a third member)',
+    source: 'arp.reply-to-member (step 508 with a third member)',
     rules: ['arp.reply-to-member'],
     config: C3,
     host: 'host2',
@@ -569,7 +569,7 @@ const specs: Spec[] = [
     id: '202-rule3-ethernet-source-stays-cluster',
     description:
       "host1 answers host2: the ARP sender MAC becomes host1's dedicated MAC, but the Ethernet source stays the cluster MAC (never a multicast source, IEEE 802.3; tshark's eth.src.ig is 0).",
-    source: 'issue 2 rule 3 ("The Ethernet source stays the cluster MAC"); shared/NOTES.md',
+    source: 'arp.reply-to-member ("The Ethernet source stays the cluster MAC"); verified on Linux',
     rules: ['arp.reply-to-member'],
     config: FIG6,
     host: 'host1',
@@ -591,7 +591,7 @@ const specs: Spec[] = [
     id: '203-rule3-reply-unpadded',
     description:
       'Row 620 as the stack hands it down, 42 bytes before any NIC padding: rewritten to row 630 at the same length.',
-    source: 'issue 2 rules 3 and 6 (step 508 on an unpadded frame)',
+    source: 'arp.reply-to-member and frame.vlan-tags (step 508 on an unpadded frame)',
     rules: ['arp.reply-to-member', 'frame.padding'],
     config: FIG6,
     host: 'host2',
@@ -606,7 +606,7 @@ const specs: Spec[] = [
     description:
       "A frame from host2's stack with a multicast Ethernet source (its dedicated MAC, a misconfigured stack): dropped rather than emitted.",
     source:
-      'issue 2 rule 3 ("never emit a multicast Ethernet source"); IEEE 802.3 (a source address is never a group address)',
+      'arp.reply-to-member ("never emit a multicast Ethernet source"); IEEE 802.3 (a source address is never a group address)',
     rules: ['frame.multicast-source'],
     config: FIG6,
     host: 'host2',
@@ -625,7 +625,7 @@ const specs: Spec[] = [
     id: '301-rule4-udp-to-own-dedicated',
     description:
       "A UDP datagram from host3 to host2's dedicated MAC: host2's layer sets the destination to the cluster MAC.",
-    source: 'issue 2 rule 4 (steps 702, 706 for any IPv4 data)',
+    source: 'data.dedicated-to-cluster (steps 702, 706 for any IPv4 data)',
     rules: ['data.dedicated-to-cluster'],
     config: C3,
     host: 'host2',
@@ -639,7 +639,7 @@ const specs: Spec[] = [
     id: '302-rule4-non-ip-to-own-dedicated',
     description:
       "A non-IP frame (EtherType 0x88b5) to host2's dedicated MAC: the destination rule applies to any protocol.",
-    source: 'issue 2 rule 4 ("Inbound frame of any protocol")',
+    source: 'data.dedicated-to-cluster ("Inbound frame of any protocol")',
     rules: ['data.dedicated-to-cluster'],
     config: C3,
     host: 'host2',
@@ -652,7 +652,7 @@ const specs: Spec[] = [
   {
     id: '303-rule4-ipv4-to-other-member-dropped',
     description: "A data frame for host3's dedicated MAC reaches host2 (a switch floods multicast): host2 drops it.",
-    source: "issue 2 rule 4 (destination = another member's dedicated MAC)",
+    source: "data.dedicated-to-cluster (destination = another member's dedicated MAC)",
     rules: ['data.not-for-this-host'],
     config: C3,
     host: 'host2',
@@ -664,7 +664,7 @@ const specs: Spec[] = [
   {
     id: '304-rule4-row630-at-host3-dropped',
     description: "Row 630 is addressed to Host 1's dedicated MAC; flooded to host3, it is dropped there.",
-    source: 'issue 2 rule 4; FIG. 6 row 630 seen by a third member',
+    source: 'data.dedicated-to-cluster; FIG. 6 row 630 seen by a third member',
     rules: ['data.not-for-this-host'],
     config: C3,
     host: 'host3',
@@ -676,7 +676,7 @@ const specs: Spec[] = [
   {
     id: '305-rule4-non-ip-to-other-member-dropped',
     description: "A non-IP frame for host1's dedicated MAC reaching host2 is dropped.",
-    source: 'issue 2 rule 4',
+    source: 'data.dedicated-to-cluster',
     rules: ['data.not-for-this-host'],
     config: C3,
     host: 'host2',
@@ -690,7 +690,7 @@ const specs: Spec[] = [
   {
     id: '401-rule5-request-from-non-member',
     description: 'The router (a non-member with its own MAC) asks for host2: unchanged.',
-    source: 'issue 2 rule 5 (ARP from non-members)',
+    source: 'arp.outbound-keeps-cluster-mac (ARP from non-members)',
     rules: ['arp.non-member'],
     config: C3,
     host: 'host2',
@@ -703,7 +703,7 @@ const specs: Spec[] = [
     id: '402-rule5-non-member-with-cluster-mac',
     description:
       'A station whose IP is not a member sends the cluster MAC as sender MAC (another node of the same NLB cluster that is not listed): unchanged.',
-    source: 'issue 2 rule 5 (ARP from non-members; membership is by IP, step 502)',
+    source: 'arp.outbound-keeps-cluster-mac (ARP from non-members; membership is by IP, step 502)',
     rules: ['arp.non-member'],
     config: C3,
     host: 'host2',
@@ -716,7 +716,7 @@ const specs: Spec[] = [
     id: '403-rule5-member-ip-other-sender-mac',
     description:
       "host1's address with a sender MAC that is not the cluster MAC (its burned-in NIC MAC): unchanged (step 502 needs the cluster MAC as sender).",
-    source: 'issue 2 rule 5 (member IP, sender MAC other than the cluster MAC); patent field 308',
+    source: 'arp.outbound-keeps-cluster-mac (member IP, sender MAC other than the cluster MAC); patent field 308',
     rules: ['arp.already-dedicated'],
     config: C3,
     host: 'host2',
@@ -729,7 +729,7 @@ const specs: Spec[] = [
     id: '404-rule5-member-already-dedicated',
     description:
       "A request from host1 that already carries host1's dedicated MAC as sender: unchanged (never rewritten twice).",
-    source: 'issue 2 rule 5 (member IP, sender MAC other than the cluster MAC)',
+    source: 'arp.outbound-keeps-cluster-mac (member IP, sender MAC other than the cluster MAC)',
     rules: ['arp.already-dedicated'],
     config: C3,
     host: 'host2',
@@ -741,7 +741,7 @@ const specs: Spec[] = [
   {
     id: '405-rule5-probe',
     description: 'RFC 5227 probe from a member (sender IP 0.0.0.0, target MAC zero): unchanged.',
-    source: 'issue 2 rule 5 (ARP probes); RFC 5227 section 2.1.1',
+    source: 'arp.outbound-keeps-cluster-mac (ARP probes); RFC 5227 section 2.1.1',
     rules: ['arp.probe'],
     config: C3,
     host: 'host2',
@@ -758,7 +758,7 @@ const specs: Spec[] = [
     id: '406-rule5-outbound-reply-to-non-member',
     description:
       'host2 answers the router: the reply keeps the cluster MAC, so a non-member never learns a dedicated MAC (RFC 1812 3.3.2).',
-    source: 'issue 2 rule 5 (outbound replies to non-members)',
+    source: 'arp.outbound-keeps-cluster-mac (outbound replies to non-members)',
     rules: ['arp.outbound-keeps-cluster-mac'],
     config: C3,
     host: 'host2',
@@ -770,7 +770,7 @@ const specs: Spec[] = [
   {
     id: '407-rule5-outbound-virtual-ip-to-non-member',
     description: 'host2 answers the router for the virtual (load-balanced) IP: keeps the cluster MAC.',
-    source: 'issue 2 rule 5 (outbound replies whose sender IP is a virtual IP)',
+    source: 'arp.outbound-keeps-cluster-mac (outbound replies whose sender IP is a virtual IP)',
     rules: ['arp.outbound-keeps-cluster-mac'],
     config: C3,
     host: 'host2',
@@ -783,7 +783,7 @@ const specs: Spec[] = [
     id: '408-rule5-outbound-virtual-ip-to-member',
     description:
       "host2 answers host1 for the virtual IP: keeps the cluster MAC even towards a member (the virtual IP is the whole cluster's).",
-    source: 'issue 2 rule 5 (outbound replies whose sender IP is a virtual IP)',
+    source: 'arp.outbound-keeps-cluster-mac (outbound replies whose sender IP is a virtual IP)',
     rules: ['arp.outbound-keeps-cluster-mac'],
     config: C3,
     host: 'host2',
@@ -795,7 +795,7 @@ const specs: Spec[] = [
   {
     id: '409-rule5-htype-ieee802',
     description: 'Row 600 with hardware type 6 (IEEE 802) instead of 1: not Ethernet ARP, unchanged.',
-    source: 'issue 2 rule 5 (htype other than 1)',
+    source: 'arp.outbound-keeps-cluster-mac (htype other than 1)',
     rules: ['arp.validation'],
     config: FIG6,
     host: 'host2',
@@ -807,7 +807,7 @@ const specs: Spec[] = [
   {
     id: '410-rule5-ptype-not-ipv4',
     description: 'Row 600 with protocol type 0x86dd instead of 0x0800 (lengths 6 and 4 kept): unchanged.',
-    source: 'issue 2 rule 5 (ptype other than 0x0800)',
+    source: 'arp.outbound-keeps-cluster-mac (ptype other than 0x0800)',
     rules: ['arp.validation'],
     config: FIG6,
     host: 'host2',
@@ -823,7 +823,7 @@ const specs: Spec[] = [
     id: '411-rule5-hlen-8',
     description:
       'ARP with hardware length 8 (the sender and target hardware addresses are 8 bytes; sender IP 12.12.4.101): not ours, unchanged.',
-    source: 'issue 2 rule 5 (hlen other than 6)',
+    source: 'arp.outbound-keeps-cluster-mac (hlen other than 6)',
     rules: ['arp.validation'],
     config: FIG6,
     host: 'host2',
@@ -854,7 +854,7 @@ const specs: Spec[] = [
   {
     id: '412-rule5-plen-16',
     description: 'ARP with protocol length 16 (16-byte protocol addresses): not ours, unchanged.',
-    source: 'issue 2 rule 5 (plen other than 4)',
+    source: 'arp.outbound-keeps-cluster-mac (plen other than 4)',
     rules: ['arp.validation'],
     config: FIG6,
     host: 'host2',
@@ -882,7 +882,7 @@ const specs: Spec[] = [
   {
     id: '413-rule5-opcode-rarp-request',
     description: 'Row 600 with opcode 3 (RARP request, RFC 903) in an ARP EtherType frame: unchanged.',
-    source: 'issue 2 rule 5 (opcode other than 1 and 2)',
+    source: 'arp.outbound-keeps-cluster-mac (opcode other than 1 and 2)',
     rules: ['arp.validation'],
     config: FIG6,
     host: 'host2',
@@ -894,7 +894,7 @@ const specs: Spec[] = [
   {
     id: '414-rule5-opcode-inarp-reply',
     description: 'A reply-shaped frame from host1 with opcode 9 (InARP reply, RFC 2390): unchanged.',
-    source: 'issue 2 rule 5 (opcode other than 1 and 2)',
+    source: 'arp.outbound-keeps-cluster-mac (opcode other than 1 and 2)',
     rules: ['arp.validation'],
     config: FIG6,
     host: 'host2',
@@ -906,7 +906,7 @@ const specs: Spec[] = [
   {
     id: '415-rule5-truncated-arp',
     description: 'Row 600 cut after 20 of the 28 ARP bytes (34-byte frame): unchanged.',
-    source: 'issue 2 rule 5 (truncated frames)',
+    source: 'arp.outbound-keeps-cluster-mac (truncated frames)',
     rules: ['arp.validation'],
     config: FIG6,
     host: 'host2',
@@ -931,7 +931,7 @@ const specs: Spec[] = [
   {
     id: '416-rule5-truncated-ethernet',
     description: 'A 10-byte frame, shorter than an Ethernet header: unchanged.',
-    source: 'issue 2 rule 5 (truncated frames)',
+    source: 'arp.outbound-keeps-cluster-mac (truncated frames)',
     rules: ['frame.vlan-tags'],
     config: FIG6,
     host: 'host2',
@@ -945,7 +945,7 @@ const specs: Spec[] = [
     id: '417-rule5-truncated-vlan-tag',
     description:
       "An 802.1Q tag with nothing after it (16 bytes, no inner EtherType), addressed to host2's dedicated MAC: unchanged, not half-rewritten.",
-    source: 'issue 2 rules 5 and 6 (truncated frames; tagged frames)',
+    source: 'arp.outbound-keeps-cluster-mac and frame.vlan-tags (truncated frames; tagged frames)',
     rules: ['frame.vlan-tags'],
     config: FIG6,
     host: 'host2',
@@ -965,7 +965,7 @@ const specs: Spec[] = [
     id: '418-rule5-own-address-from-wire',
     description:
       "An ARP request from the wire with host2's own address as sender IP and the cluster MAC (host2's own broadcast looped back, or a conflict): unchanged.",
-    source: 'issue 2 rule 5 (everything else)',
+    source: 'arp.outbound-keeps-cluster-mac (everything else)',
     rules: ['arp.own-address'],
     config: C3,
     host: 'host2',
@@ -978,7 +978,7 @@ const specs: Spec[] = [
     id: '419-rule5-outbound-announcement',
     description:
       "host2's own gratuitous ARP going out keeps the cluster MAC: non-members must only ever see the cluster MAC.",
-    source: 'issue 2 rule 5 (everything else); RFC 1812 3.3.2',
+    source: 'arp.outbound-keeps-cluster-mac (everything else); RFC 1812 3.3.2',
     rules: ['arp.outbound-keeps-cluster-mac'],
     config: C3,
     host: 'host2',
@@ -993,7 +993,7 @@ const specs: Spec[] = [
   {
     id: '420-rule5-non-member-data-to-cluster-mac',
     description: 'An IPv4 frame from the router to the cluster MAC (ordinary load-balanced traffic): unchanged.',
-    source: 'issue 2 rule 5 (everything else)',
+    source: 'arp.outbound-keeps-cluster-mac (everything else)',
     rules: ['data.unchanged'],
     config: C3,
     host: 'host2',
@@ -1068,7 +1068,7 @@ const specs: Spec[] = [
     id: '501-rule6-padding-kept',
     description:
       'Row 600 padded to 60 bytes with 0xa5 instead of zeros: rewritten to row 610 inside, padding kept byte for byte.',
-    source: 'issue 2 rule 6 (padded minimum-size frames); FIG. 6 rows 600 to 610',
+    source: 'frame.vlan-tags (padded minimum-size frames); FIG. 6 rows 600 to 610',
     rules: ['arp.request-for-this-host', 'frame.padding'],
     config: FIG6,
     host: 'host2',
@@ -1081,7 +1081,7 @@ const specs: Spec[] = [
   {
     id: '502-rule6-8021q-row600-to-610',
     description: 'Row 600 in an 802.1Q tag (VLAN 100, priority 3): rewritten like the untagged row, tag kept.',
-    source: 'issue 2 rule 6 (802.1Q); FIG. 6 rows 600 to 610',
+    source: 'frame.vlan-tags (802.1Q); FIG. 6 rows 600 to 610',
     rules: ['arp.request-for-this-host', 'frame.vlan-tags'],
     config: FIG6,
     host: 'host2',
@@ -1094,7 +1094,7 @@ const specs: Spec[] = [
   {
     id: '503-rule6-8021q-row620-to-630',
     description: 'Row 620 in an 802.1Q tag: rewritten to row 630, tag kept.',
-    source: 'issue 2 rule 6 (802.1Q); FIG. 6 rows 620 to 630',
+    source: 'frame.vlan-tags (802.1Q); FIG. 6 rows 620 to 630',
     rules: ['arp.reply-to-member', 'frame.vlan-tags'],
     config: FIG6,
     host: 'host2',
@@ -1108,7 +1108,7 @@ const specs: Spec[] = [
     id: '504-rule6-qinq-row600-to-610',
     description:
       'Row 600 double-tagged (802.1ad S-tag VLAN 10, 802.1Q C-tag VLAN 100): rewritten like the untagged row.',
-    source: 'issue 2 rule 6 (802.1ad QinQ); FIG. 6 rows 600 to 610',
+    source: 'frame.vlan-tags (802.1ad QinQ); FIG. 6 rows 600 to 610',
     rules: ['arp.request-for-this-host', 'frame.vlan-tags'],
     config: FIG6,
     host: 'host2',
@@ -1121,7 +1121,7 @@ const specs: Spec[] = [
   {
     id: '505-rule6-qinq-row630-to-640',
     description: 'Row 630 double-tagged arriving at Host 1: destination set to the cluster MAC (row 640), tags kept.',
-    source: 'issue 2 rule 6 (802.1ad QinQ); FIG. 6 rows 630 to 640',
+    source: 'frame.vlan-tags (802.1ad QinQ); FIG. 6 rows 630 to 640',
     rules: ['data.dedicated-to-cluster', 'frame.vlan-tags'],
     config: FIG6,
     host: 'host1',
@@ -1133,7 +1133,7 @@ const specs: Spec[] = [
   {
     id: '506-rule6-qinq-step702',
     description: 'The FIG. 7 request double-tagged, at Host 2: destination set to the cluster MAC, tags kept.',
-    source: 'issue 2 rule 6 (802.1ad QinQ); FIG. 7 step 702',
+    source: 'frame.vlan-tags (802.1ad QinQ); FIG. 7 step 702',
     rules: ['data.dedicated-to-cluster', 'frame.vlan-tags'],
     config: FIG6,
     host: 'host2',
@@ -1146,7 +1146,7 @@ const specs: Spec[] = [
   {
     id: '507-rule6-8021q-other-member-dropped',
     description: "An 802.1Q-tagged data frame for host3's dedicated MAC reaching host2: dropped like an untagged one.",
-    source: 'issue 2 rules 6 and 4',
+    source: 'frame.vlan-tags and data.dedicated-to-cluster',
     rules: ['data.not-for-this-host', 'frame.vlan-tags'],
     config: C3,
     host: 'host2',
@@ -1158,7 +1158,7 @@ const specs: Spec[] = [
   {
     id: '508-rule6-8021q-non-member-passes',
     description: 'An 802.1Q-tagged request from the router: unchanged like an untagged one.',
-    source: 'issue 2 rules 6 and 5',
+    source: 'frame.vlan-tags and arp.outbound-keeps-cluster-mac',
     rules: ['arp.non-member', 'frame.vlan-tags'],
     config: C3,
     host: 'host2',
@@ -1173,7 +1173,7 @@ const specs: Spec[] = [
   {
     id: '509-rule6-8021q-step704-outbound',
     description: 'The FIG. 7 response, 802.1Q-tagged, leaving Host 2: unchanged.',
-    source: 'issue 2 rules 6 and 5; FIG. 7 step 704',
+    source: 'frame.vlan-tags and arp.outbound-keeps-cluster-mac; FIG. 7 step 704',
     rules: ['data.unchanged', 'frame.vlan-tags'],
     config: FIG6,
     host: 'host2',
@@ -1188,7 +1188,7 @@ const specs: Spec[] = [
     description:
       "host2 has the table MAC 03-bf-00-00-00-02 in the config: host1's layer writes that MAC, not the prefix mapping's 03-bf-0c-0c-04-66, into host2's request.",
     source:
-      'issue 2 rule 7 (per-host table, config "mac"); patent: cluster host list expanded with a physical address per IP',
+      'frame.padding (per-host table, config "mac"); patent: cluster host list expanded with a physical address per IP',
     rules: ['arp.request-for-this-host', 'mapping.table'],
     config: TABLE,
     host: 'host1',
@@ -1202,7 +1202,7 @@ const specs: Spec[] = [
     id: '602-rule7-table-reply-from-host2',
     description:
       'host2 answers host1: its layer writes its table MAC 03-bf-00-00-00-02 as ARP sender and the cluster MAC as ARP target.',
-    source: 'issue 2 rules 7 and 3',
+    source: 'frame.padding and arp.reply-to-member',
     rules: ['arp.reply-to-member', 'mapping.table'],
     config: TABLE,
     host: 'host2',
@@ -1215,7 +1215,7 @@ const specs: Spec[] = [
   {
     id: '603-rule7-table-data-to-table-mac',
     description: "Data from host1 to host2's table MAC: host2 sets the destination to the cluster MAC.",
-    source: 'issue 2 rules 7 and 4',
+    source: 'frame.padding and data.dedicated-to-cluster',
     rules: ['data.dedicated-to-cluster', 'mapping.table'],
     config: TABLE,
     host: 'host2',
@@ -1229,7 +1229,7 @@ const specs: Spec[] = [
     id: '604-rule7-prefix-mac-not-dedicated',
     description:
       "With a table MAC, 03-bf-0c-0c-04-66 is nobody's dedicated MAC: a frame to it is not rewritten and passes unchanged.",
-    source: 'issue 2 rules 7 and 5',
+    source: 'frame.padding and arp.outbound-keeps-cluster-mac',
     rules: ['data.unchanged', 'mapping.table'],
     config: TABLE,
     host: 'host2',
@@ -1241,7 +1241,7 @@ const specs: Spec[] = [
     id: '605-rule7-prefix-member-beside-table',
     description:
       "host1 has no table entry: host2's layer still writes host1's prefix-mapped MAC 03-bf-0c-0c-04-65 (row 610).",
-    source: 'issue 2 rules 7 and 1; FIG. 6 rows 600 to 610',
+    source: 'frame.padding and arp.request-for-this-host; FIG. 6 rows 600 to 610',
     rules: ['arp.request-for-this-host', 'mapping.table'],
     config: TABLE,
     host: 'host2',

@@ -80,7 +80,7 @@ export const FOUND: Found[] = [
     description:
       "A non-member forged an ARP request claiming host1's IP with its own MAC as sender; host2's stack answers to that MAC. The reply is for a member by IP but reaches the non-member, so it keeps the cluster MAC.",
     source:
-      'issue 6 property "no outbound ARP addressed to a non-member carries a dedicated MAC" (RFC 826 merge rule: every receiver of an ARP frame updates its entry for the sender); found on a reply to Ethernet destination 03-bf-0c-0c-04-65 in shared mode, generalised here to the forgery',
+      'property "no outbound ARP addressed to a non-member carries a dedicated MAC" (RFC 826 merge rule: every receiver of an ARP frame updates its entry for the sender); found on a reply to Ethernet destination 03-bf-0c-0c-04-65 in shared mode, generalised here to the forgery',
     rules: ['arp.reply-members-only'],
     config: 'configs/cluster3.json',
     host: 'host2',
@@ -93,7 +93,7 @@ export const FOUND: Found[] = [
     name: 'found-002-arp-reply-to-member-broadcast',
     description:
       "host2's stack answers host1 with a broadcast Ethernet destination (a request forged with sender MAC ff-ff-ff-ff-ff-ff): every non-member receives it, so it keeps the cluster MAC.",
-    source: 'issue 6 property "no outbound ARP addressed to a non-member carries a dedicated MAC" (RFC 826 merge rule)',
+    source: 'property "no outbound ARP addressed to a non-member carries a dedicated MAC" (RFC 826 merge rule)',
     rules: ['arp.reply-members-only'],
     config: 'configs/cluster3.json',
     host: 'host2',
@@ -107,7 +107,7 @@ export const FOUND: Found[] = [
     description:
       'Shared mode: a reply to host1 sent to a multicast MAC that is not the shared MAC (03-bf-0c-0c-04-65, which nobody in this cluster uses) keeps the cluster MAC: only the shared MAC, a member MAC or the cluster MAC reach members only.',
     source:
-      'issue 6 property "no outbound ARP addressed to a non-member carries a dedicated or shared MAC", counterexample as fast-check shrank it (seed 895924324)',
+      'property "no outbound ARP addressed to a non-member carries a dedicated or shared MAC", counterexample as fast-check shrank it (seed 895924324)',
     rules: ['arp.reply-members-only', 'shared.ip-filter'],
     config: CONFIGS.shared,
     host: 'host2',
@@ -121,7 +121,7 @@ export const FOUND: Found[] = [
     description:
       'A frame with a multicast Ethernet source and nine 802.1Q tags (one more than the engine walks) was passed to the stack; a group address is never a source, whatever follows it: dropped.',
     source:
-      'issue 6 property "no output frame has a multicast Ethernet source", counterexample as fast-check shrank it; IEEE 802.3 (a source address is never a group address), issue 2 rule 3',
+      'property "no output frame has a multicast Ethernet source", counterexample as fast-check shrank it; IEEE 802.3 (a source address is never a group address), arp.reply-to-member',
     rules: ['frame.multicast-source'],
     config: 'configs/cluster3.json',
     host: 'host1',
@@ -143,7 +143,7 @@ export const FOUND: Found[] = [
     description:
       "host2's stack sends a frame with its dedicated MAC as Ethernet source and an 802.1Q tag cut short: dropped, not emitted (the truncated-frame pass-through must not carry a multicast source to the wire).",
     source:
-      'issue 6 property "no output frame has a multicast Ethernet source" (the same hole as found-004, outbound); issue 2 rule 3',
+      'property "no output frame has a multicast Ethernet source" (the same hole as found-004, outbound); arp.reply-to-member',
     rules: ['frame.multicast-source'],
     config: 'configs/cluster3.json',
     host: 'host2',
@@ -158,7 +158,7 @@ export const FOUND: Found[] = [
     description:
       "Table mode: host2's NA for 2001:db8::102 to host1's address, sent to 03-bf-00-00-01-01, a multicast MAC no member uses here (host1's table MAC is 03-bf-00-00-01-11): non-members receive it, so the TLLAO keeps the cluster MAC.",
     source:
-      'issue 6 property "no outbound NDP addressed to a non-member carries a dedicated MAC" (Ethernet destination reaching non-members; issue 4 test d), counterexample as fast-check found it',
+      'property "no outbound NDP addressed to a non-member carries a dedicated MAC" (Ethernet destination reaching non-members; the live non-member test), counterexample as fast-check found it',
     rules: ['ndp.advertisement-members-only'],
     config: CONFIGS.table,
     host: 'host2',
@@ -178,8 +178,7 @@ export const FOUND: Found[] = [
     name: 'found-007-na-reply-to-forged-sllao',
     description:
       "A non-member forged an NS from host1's address with its own MAC in the SLLAO; host2's stack answers that MAC. The NA is for a member by IPv6 address but lands on the non-member's port, so its TLLAO keeps the cluster MAC.",
-    source:
-      'issue 6 property "no outbound NDP addressed to a non-member carries a dedicated MAC", the NDP form of found-001',
+    source: 'property "no outbound NDP addressed to a non-member carries a dedicated MAC", the NDP form of found-001',
     rules: ['ndp.advertisement-members-only'],
     config: CONFIGS.dedicated,
     host: 'host2',

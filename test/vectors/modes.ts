@@ -85,12 +85,12 @@ const naSolicited = (ethDst: string, src: string, dst: string, mac: string, vlan
   nd({ dst: ethDst, src: CLUSTER, vlans }, { src, dst }, { type: NA, flags: SO, target: src, options: [tllao(mac)] });
 
 export const specs: Spec[] = [
-  // ---- issue 3 §3: shared-multicast mode ----
+  // ---- shared.ip-filter: shared-multicast mode ----
   {
     id: '101-shared-arp-request-from-member',
     description:
       "Shared mode: host1's ARP request (FIG. 6 row 600) at host2: sender MAC := the shared MAC 03-bf-00-00-00-01 instead of a dedicated one.",
-    source: 'issue 3 §3 (ARP from members still substituted, with sharedMac); FIG. 6 row 600, step 502',
+    source: 'shared.ip-filter (ARP from members still substituted, with sharedMac); FIG. 6 row 600, step 502',
     rules: ['arp.request-for-this-host', 'shared.ip-filter'],
     config: SH,
     host: 'host2',
@@ -104,7 +104,7 @@ export const specs: Spec[] = [
     id: '102-shared-arp-reply-to-member',
     description:
       "Shared mode: host2's reply to host1 (to the shared MAC it learned): sender MAC := shared MAC, target MAC := cluster MAC.",
-    source: 'issue 3 §3; FIG. 6 rows 620 to 630 (step 508)',
+    source: 'shared.ip-filter; FIG. 6 rows 620 to 630 (step 508)',
     rules: ['arp.reply-to-member', 'shared.ip-filter'],
     config: SH,
     host: 'host2',
@@ -118,7 +118,7 @@ export const specs: Spec[] = [
     id: '103-shared-arp-reply-delivered-to-target',
     description:
       "Shared mode: host2's reply on the shared MAC reaches host1, its ARP target: destination := cluster MAC, payload unchanged (FIG. 6 row 640 with the shared MAC).",
-    source: "issue 3 §3 (delivered when the ARP target IP is this host's); step 510",
+    source: "shared.ip-filter (delivered when the ARP target IP is this host's); step 510",
     rules: ['shared.ip-filter'],
     config: SH,
     host: 'host1',
@@ -132,7 +132,7 @@ export const specs: Spec[] = [
     id: '104-shared-arp-reply-for-other-dropped',
     description:
       'Shared mode: the same reply reaching host3 (the shared MAC is multicast: every member gets it): its ARP target is not host3, dropped.',
-    source: 'issue 3 §3 (otherwise dropped with a reason)',
+    source: 'shared.ip-filter (otherwise dropped with a reason)',
     rules: ['shared.ip-filter'],
     config: SH,
     host: 'host3',
@@ -144,7 +144,7 @@ export const specs: Spec[] = [
   {
     id: '105-shared-ipv4-data-delivered',
     description: "Shared mode: host1's echo to host2 on the shared MAC, at host2: destination := cluster MAC.",
-    source: "issue 3 §3 (IPv4 destination is this host's)",
+    source: "shared.ip-filter (IPv4 destination is this host's)",
     rules: ['shared.ip-filter'],
     config: SH,
     host: 'host2',
@@ -157,7 +157,7 @@ export const specs: Spec[] = [
   {
     id: '106-shared-ipv4-data-for-other-dropped',
     description: 'Shared mode: the same echo at host3: dropped.',
-    source: 'issue 3 §3',
+    source: 'shared.ip-filter',
     rules: ['shared.ip-filter'],
     config: SH,
     host: 'host3',
@@ -169,7 +169,7 @@ export const specs: Spec[] = [
   {
     id: '107-shared-ns-from-member',
     description: "Shared mode: host1's multicast NS for host2: SLLAO := shared MAC, checksum right.",
-    source: 'issue 3 §3 (NDP from members still substituted, with sharedMac)',
+    source: 'shared.ip-filter (NDP from members still substituted, with sharedMac)',
     rules: ['ndp.solicitation-for-this-host', 'shared.ip-filter'],
     config: SH,
     host: 'host2',
@@ -182,7 +182,7 @@ export const specs: Spec[] = [
   {
     id: '108-shared-na-to-member',
     description: "Shared mode: host2's solicited NA to host1: TLLAO := shared MAC.",
-    source: 'issue 3 §3; step 508 analogue',
+    source: 'shared.ip-filter; step 508 analogue',
     rules: ['ndp.advertisement-to-member', 'shared.ip-filter'],
     config: SH,
     host: 'host2',
@@ -196,7 +196,7 @@ export const specs: Spec[] = [
     id: '109-shared-na-delivered-to-destination',
     description:
       "Shared mode: host2's NA on the shared MAC at host1 (IPv6 destination): destination := cluster MAC, TLLAO kept.",
-    source: "issue 3 §3 (IPv6 destination is this host's)",
+    source: "shared.ip-filter (IPv6 destination is this host's)",
     rules: ['shared.ip-filter'],
     config: SH,
     host: 'host1',
@@ -209,7 +209,7 @@ export const specs: Spec[] = [
   {
     id: '110-shared-na-for-other-dropped',
     description: 'Shared mode: the same NA at host3: dropped.',
-    source: 'issue 3 §3',
+    source: 'shared.ip-filter',
     rules: ['shared.ip-filter'],
     config: SH,
     host: 'host3',
@@ -222,7 +222,7 @@ export const specs: Spec[] = [
     id: '111-shared-ns-unicast-for-target',
     description:
       "Shared mode: host1's unicast NS on the shared MAC whose target is host2: destination := cluster MAC and SLLAO := shared MAC.",
-    source: 'issue 3 §3 (the NS target decides); RFC 4861 7.3.1',
+    source: 'shared.ip-filter (the NS target decides); RFC 4861 7.3.1',
     rules: ['ndp.solicitation-for-this-host', 'shared.ip-filter'],
     config: SH,
     host: 'host2',
@@ -235,7 +235,7 @@ export const specs: Spec[] = [
   {
     id: '112-shared-ns-unicast-for-other-dropped',
     description: 'Shared mode: the same NS at host3 (target host2): dropped before any rewrite.',
-    source: 'issue 3 §3',
+    source: 'shared.ip-filter',
     rules: ['shared.ip-filter'],
     config: SH,
     host: 'host3',
@@ -247,7 +247,7 @@ export const specs: Spec[] = [
   {
     id: '113-shared-ipv6-data-delivered',
     description: "Shared mode: host1's IPv6 echo to host2 on the shared MAC: destination := cluster MAC.",
-    source: "issue 3 §3 (IPv6 destination is this host's)",
+    source: "shared.ip-filter (IPv6 destination is this host's)",
     rules: ['shared.ip-filter'],
     config: SH,
     host: 'host2',
@@ -260,7 +260,7 @@ export const specs: Spec[] = [
   {
     id: '114-shared-ipv6-data-for-other-dropped',
     description: 'Shared mode: the same IPv6 echo at host3: dropped.',
-    source: 'issue 3 §3',
+    source: 'shared.ip-filter',
     rules: ['shared.ip-filter'],
     config: SH,
     host: 'host3',
@@ -273,7 +273,7 @@ export const specs: Spec[] = [
     id: '115-shared-ipv6-truncated-dropped',
     description:
       'Shared mode: a frame on the shared MAC with EtherType IPv6 and only 20 bytes of header: no destination to read, dropped.',
-    source: 'issue 3 §3 (otherwise dropped with a reason)',
+    source: 'shared.ip-filter (otherwise dropped with a reason)',
     rules: ['shared.ip-filter'],
     config: SH,
     host: 'host2',
@@ -289,7 +289,7 @@ export const specs: Spec[] = [
   {
     id: '116-shared-dedicated-mac-is-nobodys',
     description: "Shared mode has no dedicated MACs: an echo to what would be host2's dedicated MAC is not touched.",
-    source: 'issue 3 §3 (every member uses the one shared MAC in place of a dedicated one)',
+    source: 'shared.ip-filter (every member uses the one shared MAC in place of a dedicated one)',
     rules: ['data.unchanged', 'shared.ip-filter'],
     config: SH,
     host: 'host2',
@@ -300,7 +300,7 @@ export const specs: Spec[] = [
   {
     id: '117-shared-non-member-ns-passes',
     description: "Shared mode: the router's NS for host2: unchanged.",
-    source: 'issue 3 §3 and §1 (non-members pass)',
+    source: 'shared.ip-filter and ndp rules (non-members pass)',
     rules: ['ndp.non-member', 'shared.ip-filter'],
     config: SH,
     host: 'host2',
@@ -314,12 +314,13 @@ export const specs: Spec[] = [
     reason: 'ndp.non-member',
   },
 
-  // ---- issue 3 §4: response synthesizer ----
+  // ---- synthesizer.answer-locally: response synthesizer ----
   {
     id: '201-synth-arp-request-answered',
     description:
       "Synthesizer: host1's stack asks for host2 (row 600); host1's layer answers it with FIG. 6 row 640 (cluster MAC in both Ethernet fields and the target MAC, host2's dedicated MAC as sender), nothing goes to the wire.",
-    source: 'issue 3 §4; patent: response synthesizer ("a response packet, of the type depicted in row 640")',
+    source:
+      'synthesizer.answer-locally; patent: response synthesizer ("a response packet, of the type depicted in row 640")',
     rules: ['synthesizer.answer-locally'],
     config: SY,
     host: 'host1',
@@ -333,7 +334,7 @@ export const specs: Spec[] = [
     id: '202-synth-arp-probe-not-answered',
     description:
       "Synthesizer: host1's RFC 5227 probe for host2's address (sender IP 0.0.0.0) is not answered: it goes to the wire unchanged.",
-    source: 'issue 3 §4 (probes not answered); RFC 5227 2.1.1',
+    source: 'synthesizer.answer-locally (probes not answered); RFC 5227 2.1.1',
     rules: ['arp.outbound-keeps-cluster-mac', 'synthesizer.answer-locally'],
     config: SY,
     host: 'host1',
@@ -344,7 +345,7 @@ export const specs: Spec[] = [
   {
     id: '203-synth-arp-request-for-non-member',
     description: "Synthesizer: host1's request for the router is not a member's address: unchanged.",
-    source: "issue 3 §4 (only members' addresses)",
+    source: "synthesizer.answer-locally (only members' addresses)",
     rules: ['arp.outbound-keeps-cluster-mac', 'synthesizer.answer-locally'],
     config: SY,
     host: 'host1',
@@ -356,7 +357,7 @@ export const specs: Spec[] = [
     id: '204-synth-arp-request-for-virtual-ip',
     description:
       "Synthesizer: a request for the virtual IP is not answered (the virtual IP is not a member's dedicated address).",
-    source: 'issue 3 §4',
+    source: 'synthesizer.answer-locally',
     rules: ['arp.outbound-keeps-cluster-mac', 'synthesizer.answer-locally'],
     config: SY,
     host: 'host1',
@@ -368,7 +369,7 @@ export const specs: Spec[] = [
     id: '205-synth-ns-answered',
     description:
       "Synthesizer: host1's stack solicits host2; host1's layer answers with a solicited NA (S=1, O=1, R=0, hop limit 255) from 2001:db8::102 to 2001:db8::101, TLLAO 03-bf-00-00-01-02, cluster MAC both ways, valid checksum.",
-    source: 'issue 3 §4 (NA form); RFC 4861 7.2.4',
+    source: 'synthesizer.answer-locally (NA form); RFC 4861 7.2.4',
     rules: ['synthesizer.answer-locally'],
     config: SY,
     host: 'host1',
@@ -382,7 +383,7 @@ export const specs: Spec[] = [
     id: '206-synth-ns-from-link-local',
     description:
       "Synthesizer: an NS from host1's link-local fe80::101 is answered to fe80::101 (the NA goes to the NS's source).",
-    source: "issue 3 §4 (destination = the NS's source)",
+    source: "synthesizer.answer-locally (destination = the NS's source)",
     rules: ['synthesizer.answer-locally'],
     config: SY,
     host: 'host1',
@@ -396,7 +397,7 @@ export const specs: Spec[] = [
     id: '207-synth-dad-ns-not-answered',
     description:
       "Synthesizer: host1's DAD NS (source ::) for a member's address is never answered: it goes to the wire unchanged.",
-    source: 'issue 3 §4 (DAD NS never answered); RFC 4862 5.4',
+    source: 'synthesizer.answer-locally (DAD NS never answered); RFC 4862 5.4',
     rules: ['ndp.dad', 'synthesizer.answer-locally'],
     config: SY,
     host: 'host1',
@@ -408,7 +409,7 @@ export const specs: Spec[] = [
   {
     id: '208-synth-ns-for-non-member',
     description: 'Synthesizer: an NS for the router: unchanged.',
-    source: "issue 3 §4 (only members' addresses)",
+    source: "synthesizer.answer-locally (only members' addresses)",
     rules: ['ndp.outbound-keeps-cluster-mac', 'synthesizer.answer-locally'],
     config: SY,
     host: 'host1',
@@ -419,7 +420,7 @@ export const specs: Spec[] = [
   {
     id: '209-synth-ns-8021q',
     description: 'Synthesizer: an 802.1Q-tagged NS (VLAN 100) is answered with an NA in the same tag.',
-    source: 'issue 3 §4; issue 2 rule 6 (tagged frames)',
+    source: 'synthesizer.answer-locally; frame.vlan-tags (tagged frames)',
     rules: ['synthesizer.answer-locally'],
     config: SY,
     host: 'host1',
@@ -432,7 +433,7 @@ export const specs: Spec[] = [
   {
     id: '210-synth-invalid-ns-not-answered',
     description: 'Synthesizer: an NS with a bad checksum is not a valid NS (RFC 4861 7.1.1): not answered, unchanged.',
-    source: 'issue 3 §4 and §1 (validation)',
+    source: 'synthesizer.answer-locally and ndp rules (validation)',
     rules: ['ndp.validation', 'synthesizer.answer-locally'],
     config: SY,
     host: 'host1',
@@ -444,7 +445,7 @@ export const specs: Spec[] = [
   {
     id: '211-synth-shared-ns',
     description: 'Synthesizer in shared mode: the NA carries the shared MAC as TLLAO.',
-    source: 'issue 3 §3 and §4',
+    source: 'shared.ip-filter and synthesizer.answer-locally',
     rules: ['synthesizer.answer-locally', 'shared.ip-filter'],
     config: SHSY,
     host: 'host1',
@@ -457,7 +458,7 @@ export const specs: Spec[] = [
   {
     id: '212-synth-shared-arp',
     description: 'Synthesizer in shared mode: the ARP reply carries the shared MAC as sender MAC.',
-    source: 'issue 3 §3 and §4',
+    source: 'shared.ip-filter and synthesizer.answer-locally',
     rules: ['synthesizer.answer-locally', 'shared.ip-filter'],
     config: SHSY,
     host: 'host1',
@@ -468,11 +469,11 @@ export const specs: Spec[] = [
     reason: 'arp.synthesized',
   },
 
-  // ---- issue 3 §5: strict sources ----
+  // ---- strict.discovery-first: strict sources ----
   {
     id: '301-strict-ipv4-data-before-discovery-dropped',
     description: "Strict sources: host1's echo on host2's dedicated MAC before any ARP exchange between them: dropped.",
-    source: 'issue 3 §5',
+    source: 'strict.discovery-first',
     rules: ['strict.discovery-first'],
     config: ST,
     host: 'host2',
@@ -485,7 +486,7 @@ export const specs: Spec[] = [
     id: '302-strict-ipv4-data-after-arp-exchange',
     description:
       "Strict sources: after host1's request (row 600 in) and host2's reply (row 620 out, step 508), the same echo is delivered.",
-    source: 'issue 3 §5; FIG. 6 rows 600 and 620',
+    source: 'strict.discovery-first; FIG. 6 rows 600 and 620',
     rules: ['data.dedicated-to-cluster', 'strict.discovery-first'],
     config: ST,
     host: 'host2',
@@ -503,7 +504,7 @@ export const specs: Spec[] = [
     id: '303-strict-ipv4-data-after-own-request-answered',
     description:
       "Strict sources: host2 asked host1 and got host1's reply on its dedicated MAC (row 630 form, step 510): host1's echo is then delivered.",
-    source: 'issue 3 §5; FIG. 6 rows 630 to 640',
+    source: 'strict.discovery-first; FIG. 6 rows 630 to 640',
     rules: ['data.dedicated-to-cluster', 'strict.discovery-first'],
     config: ST,
     host: 'host2',
@@ -521,7 +522,7 @@ export const specs: Spec[] = [
     id: '304-strict-arp-never-dropped',
     description:
       "Strict sources: host1's ARP reply on host2's dedicated MAC with no exchange yet is not dropped (discovery is exempt): destination := cluster MAC.",
-    source: 'issue 3 §5 (ARP/NDP never dropped by this rule)',
+    source: 'strict.discovery-first (ARP/NDP never dropped by this rule)',
     rules: ['data.dedicated-to-cluster', 'strict.discovery-first'],
     config: ST,
     host: 'host2',
@@ -534,7 +535,7 @@ export const specs: Spec[] = [
   {
     id: '305-strict-ipv6-data-before-discovery-dropped',
     description: "Strict sources: host1's IPv6 echo on host2's dedicated MAC before any NS/NA exchange: dropped.",
-    source: 'issue 3 §5',
+    source: 'strict.discovery-first',
     rules: ['strict.discovery-first'],
     config: ST,
     host: 'host2',
@@ -547,7 +548,7 @@ export const specs: Spec[] = [
     id: '306-strict-ipv6-data-after-ns-na-exchange',
     description:
       "Strict sources: after host1's NS (in) and host2's NA to host1 (out, step 508 analogue), host1's IPv6 echo is delivered.",
-    source: 'issue 3 §5',
+    source: 'strict.discovery-first',
     rules: ['data.dedicated-to-cluster', 'strict.discovery-first'],
     config: ST,
     host: 'host2',
@@ -565,7 +566,7 @@ export const specs: Spec[] = [
     id: '307-strict-ipv6-data-after-own-ns-answered',
     description:
       "Strict sources: host2 solicited host1 and got host1's solicited NA with host1's dedicated MAC (step 510 analogue): host1's echo is delivered.",
-    source: 'issue 3 §5',
+    source: 'strict.discovery-first',
     rules: ['data.dedicated-to-cluster', 'strict.discovery-first'],
     config: ST,
     host: 'host2',
@@ -583,7 +584,7 @@ export const specs: Spec[] = [
     id: '308-strict-ndp-never-dropped',
     description:
       "Strict sources: host1's unicast NS on host2's dedicated MAC with no exchange yet: not dropped; destination := cluster MAC, SLLAO := host1's dedicated MAC.",
-    source: 'issue 3 §5 (ARP/NDP never dropped by this rule)',
+    source: 'strict.discovery-first (ARP/NDP never dropped by this rule)',
     rules: ['ndp.solicitation-for-this-host', 'strict.discovery-first'],
     config: ST,
     host: 'host2',
@@ -597,7 +598,7 @@ export const specs: Spec[] = [
     id: '309-strict-non-member-sender-dropped',
     description:
       "Strict sources: an echo from the router's address on host2's dedicated MAC: the sender is not a member, dropped.",
-    source: 'issue 3 §5',
+    source: 'strict.discovery-first',
     rules: ['strict.discovery-first'],
     config: ST,
     host: 'host2',
@@ -609,7 +610,7 @@ export const specs: Spec[] = [
   {
     id: '310-strict-exchange-is-per-member',
     description: "Strict sources: host2 completed an exchange with host1 only; host3's echo is still dropped.",
-    source: 'issue 3 §5 (per member)',
+    source: 'strict.discovery-first (per member)',
     rules: ['strict.discovery-first'],
     config: ST,
     host: 'host2',
@@ -626,7 +627,7 @@ export const specs: Spec[] = [
     id: '311-strict-cluster-mac-traffic-untouched',
     description:
       "Strict sources only filters intracluster frames: host1's echo on the cluster MAC (not intracluster) passes.",
-    source: 'issue 3 §5 (destination = a dedicated MAC or sharedMac)',
+    source: 'strict.discovery-first (destination = a dedicated MAC or sharedMac)',
     rules: ['data.unchanged', 'strict.discovery-first'],
     config: ST,
     host: 'host2',
@@ -638,7 +639,7 @@ export const specs: Spec[] = [
     id: '312-strict-unsolicited-na-is-no-exchange',
     description:
       "Strict sources: host1's unsolicited NA (rewritten by host2's layer) is not an exchange with host2: host1's echo is still dropped.",
-    source: 'issue 3 §5; docs/ipv6.md (when a member counts as discovered)',
+    source: 'strict.discovery-first; docs/ipv6.md (when a member counts as discovered)',
     rules: ['strict.discovery-first'],
     config: ST,
     host: 'host2',
@@ -661,7 +662,7 @@ export const specs: Spec[] = [
     id: '313-strict-after-synthesized-na',
     description:
       "Strict sources with the synthesizer: host2's NS for host1 answered locally counts as the exchange; host1's echo is delivered.",
-    source: 'issue 3 §4 and §5; docs/ipv6.md',
+    source: 'synthesizer.answer-locally and strict.discovery-first; docs/ipv6.md',
     rules: ['data.dedicated-to-cluster', 'strict.discovery-first', 'synthesizer.answer-locally'],
     config: STSY,
     host: 'host2',
@@ -676,7 +677,7 @@ export const specs: Spec[] = [
     id: '314-strict-after-synthesized-arp',
     description:
       "Strict sources with the synthesizer: host2's ARP request for host1 answered locally counts as the exchange; host1's IPv4 echo is delivered.",
-    source: 'issue 3 §4 and §5',
+    source: 'synthesizer.answer-locally and strict.discovery-first',
     rules: ['data.dedicated-to-cluster', 'strict.discovery-first', 'synthesizer.answer-locally'],
     config: STSY,
     host: 'host2',
@@ -690,7 +691,7 @@ export const specs: Spec[] = [
   {
     id: '315-strict-shared-before-discovery-dropped',
     description: "Strict sources in shared mode: host1's echo on the shared MAC for host2, no exchange yet: dropped.",
-    source: 'issue 3 §3 and §5',
+    source: 'shared.ip-filter and strict.discovery-first',
     rules: ['strict.discovery-first', 'shared.ip-filter'],
     config: SHST,
     host: 'host2',
@@ -702,7 +703,7 @@ export const specs: Spec[] = [
   {
     id: '316-strict-shared-after-exchange',
     description: 'Strict sources in shared mode: after the NS/NA exchange the same echo is delivered.',
-    source: 'issue 3 §3 and §5',
+    source: 'shared.ip-filter and strict.discovery-first',
     rules: ['shared.ip-filter', 'strict.discovery-first'],
     config: SHST,
     host: 'host2',

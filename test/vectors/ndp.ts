@@ -129,12 +129,12 @@ function na(
 const ALL_NODES = { ip: 'ff02::1', mac: '33-33-00-00-00-01' };
 
 export const specs: Spec[] = [
-  // ---- issue 3 §1, NS from a member (step 502 analogue), and the Done-when frame ----
+  // ---- ndp rules, NS from a member (step 502 analogue), and the Done-when frame ----
   {
     id: '001-ns-done-when-sllao-rewritten',
     description:
       "Done-when frame: host1 (2001:db8::101) asks for host2 (2001:db8::102) with the cluster MAC as SLLAO; host2's layer writes host1's dedicated MAC 03-bf-00-00-01-01, checksum updated (RFC 1624) and correct.",
-    source: 'issue 3 §1 (NS from a member) and Done when; patent step 502 (FIG. 5), RFC 4861 7.2.3',
+    source: 'ndp rules (NS from a member); patent step 502 (FIG. 5), RFC 4861 7.2.3',
     rules: ['ndp.solicitation-for-this-host', 'ndp.checksum-update'],
     config: D,
     host: 'host2',
@@ -148,7 +148,7 @@ export const specs: Spec[] = [
     id: '002-ns-done-when-bad-checksum-passes',
     description:
       'The Done-when frame with its ICMPv6 checksum broken: fails RFC 4861 7.1.1, passes byte-identical and keeps its bad checksum (tshark status 0 in and out).',
-    source: 'issue 3 §1 (validation: bad checksum) and Done when',
+    source: 'ndp rules (validation: bad checksum)',
     rules: ['ndp.validation'],
     config: D,
     host: 'host2',
@@ -161,7 +161,7 @@ export const specs: Spec[] = [
     id: '003-ns-for-other-member',
     description:
       "host1's NS for host3 seen by host2 (solicited-node multicast reaches every member): the SLLAO still gets host1's dedicated MAC, so host2 never keeps a cluster-MAC entry for host1.",
-    source: 'issue 3 §1 (NS from a member, whatever the target); shared/NOTES.md (Override hazard)',
+    source: 'ndp rules (NS from a member, whatever the target); verified on Linux (Override hazard)',
     rules: ['ndp.solicitation-hazard'],
     config: D,
     host: 'host2',
@@ -174,7 +174,7 @@ export const specs: Spec[] = [
   {
     id: '004-ns-for-non-member',
     description: "host1's NS for the router (a non-member) seen by host2: SLLAO := host1's dedicated MAC.",
-    source: 'issue 3 §1 (NS from a member, whatever the target)',
+    source: 'ndp rules (NS from a member, whatever the target)',
     rules: ['ndp.solicitation-hazard'],
     config: D,
     host: 'host2',
@@ -188,7 +188,7 @@ export const specs: Spec[] = [
     id: '005-ns-unicast-nud-to-dedicated-mac',
     description:
       "host1's unicast NS (neighbour unreachability detection) to host2's dedicated MAC: Ethernet destination := cluster MAC and SLLAO := host1's dedicated MAC, one checksum update.",
-    source: 'issue 3 §1 (NS from a member; IPv6 destination rule); RFC 4861 7.3.1',
+    source: 'ndp rules (NS from a member; IPv6 destination rule); RFC 4861 7.3.1',
     rules: ['ndp.solicitation-for-this-host', 'data.dedicated-to-cluster'],
     config: D,
     host: 'host2',
@@ -210,7 +210,7 @@ export const specs: Spec[] = [
     id: '006-ns-from-second-address',
     description:
       "host1's NS from its second address 2001:db8::1:101: the SLLAO gets the dedicated MAC of that address, 03-bf-00-01-01-01 (one dedicated MAC per address).",
-    source: 'issue 3 §1 and §2 (a host with several addresses has a dedicated MAC per address)',
+    source: 'ndp rules and IPv6 mappings (a host with several addresses has a dedicated MAC per address)',
     rules: ['ndp.solicitation-for-this-host', 'mapping.ipv6-low32'],
     config: D,
     host: 'host2',
@@ -224,7 +224,7 @@ export const specs: Spec[] = [
     id: '007-ns-member-for-virtual-ip',
     description:
       "host1's NS for the virtual IP 2001:db8::100 (which host2 also owns): the SLLAO describes host1's source address, not the target, so it is rewritten; host2's stack would otherwise store host1 -> cluster MAC (docs/ipv6.md).",
-    source: 'issue 3 §1 (NS from a member, whatever the target); docs/ipv6.md (virtual IPs)',
+    source: 'ndp rules (NS from a member, whatever the target); docs/ipv6.md (virtual IPs)',
     rules: ['ndp.solicitation-hazard'],
     config: D,
     host: 'host2',
@@ -237,7 +237,7 @@ export const specs: Spec[] = [
   {
     id: '008-ns-sllao-already-dedicated',
     description: 'An NS from host1 whose SLLAO is already a dedicated MAC: unchanged.',
-    source: 'issue 3 §1 (only the cluster MAC is replaced)',
+    source: 'ndp rules (only the cluster MAC is replaced)',
     rules: ['ndp.already-dedicated'],
     config: D,
     host: 'host2',
@@ -249,7 +249,7 @@ export const specs: Spec[] = [
   {
     id: '009-ns-without-sllao',
     description: 'An NS from host1 without SLLAO (allowed, RFC 4861 4.3): nothing to rewrite, unchanged.',
-    source: 'issue 3 §1; RFC 4861 4.3',
+    source: 'ndp rules; RFC 4861 4.3',
     rules: ['ndp.already-dedicated'],
     config: D,
     host: 'host2',
@@ -262,7 +262,7 @@ export const specs: Spec[] = [
     id: '010-ns-non-member-with-cluster-mac',
     description:
       'An NS from a non-member address (2001:db8::7) carrying the cluster MAC: the source address decides, unchanged.',
-    source: 'issue 3 §1 (everything from non-members passes)',
+    source: 'ndp rules (everything from non-members passes)',
     rules: ['ndp.non-member'],
     config: D,
     host: 'host2',
@@ -274,7 +274,7 @@ export const specs: Spec[] = [
   {
     id: '011-ns-from-router',
     description: "The router's NS for host2 with its own MAC: unchanged.",
-    source: 'issue 3 §1 (everything from non-members passes)',
+    source: 'ndp rules (everything from non-members passes)',
     rules: ['ndp.non-member'],
     config: D,
     host: 'host2',
@@ -287,7 +287,7 @@ export const specs: Spec[] = [
     id: '012-ns-own-address-from-wire',
     description:
       "An NS from the wire with host2's own address as source (its own multicast looped back, or an address conflict): unchanged.",
-    source: 'issue 3 §1 (the member is another host)',
+    source: 'ndp rules (the member is another host)',
     rules: ['ndp.own-address'],
     config: D,
     host: 'host2',
@@ -299,7 +299,7 @@ export const specs: Spec[] = [
   {
     id: '013-ns-from-virtual-ip',
     description: 'An NS whose source is the virtual IP: the virtual IP keeps the cluster MAC, unchanged.',
-    source: 'issue 3 §1 (NS/NA for virtual IPs pass)',
+    source: 'ndp rules (NS/NA for virtual IPs pass)',
     rules: ['ndp.virtual-ip'],
     config: D,
     host: 'host2',
@@ -312,7 +312,7 @@ export const specs: Spec[] = [
     id: '014-ns-dad-passes',
     description:
       "host1's Duplicate Address Detection NS for 2001:db8::101 (source ::, no SLLAO, nonce option): not a resolution between members, unchanged.",
-    source: 'issue 3 §1 (DAD NS passes); RFC 4862 5.4.2, RFC 7527',
+    source: 'ndp rules (DAD NS passes); RFC 4862 5.4.2, RFC 7527',
     rules: ['ndp.dad'],
     config: D,
     host: 'host2',
@@ -327,7 +327,7 @@ export const specs: Spec[] = [
     id: '015-ns-nonce-and-unknown-option-kept',
     description:
       'An NS from host1 with a nonce, the SLLAO and an unknown option type 253: the SLLAO is rewritten, the other options kept byte for byte.',
-    source: 'issue 3 §1 (other options walked over and kept); RFC 4861 4.6, 7.1.1 (unknown options ignored)',
+    source: 'ndp rules (other options walked over and kept); RFC 4861 4.6, 7.1.1 (unknown options ignored)',
     rules: ['ndp.solicitation-for-this-host', 'ndp.link-layer-options'],
     config: D,
     host: 'host2',
@@ -345,7 +345,7 @@ export const specs: Spec[] = [
     id: '016-ns-duplicated-sllao',
     description:
       'An NS from host1 with three SLLAOs (cluster MAC, another MAC, cluster MAC): every one carrying the cluster MAC is rewritten, the other is kept (stacks differ on which one they believe).',
-    source: 'issue 3 §1 (duplicated SLLAO: decided in docs/ipv6.md)',
+    source: 'ndp rules (duplicated SLLAO: decided in docs/ipv6.md)',
     rules: ['ndp.solicitation-for-this-host', 'ndp.link-layer-options'],
     config: D,
     host: 'host2',
@@ -359,7 +359,7 @@ export const specs: Spec[] = [
     id: '017-ns-after-hop-by-hop-header',
     description:
       'An NS from host1 behind a Hop-by-Hop header (PadN): the header is walked over and the SLLAO rewritten at its real offset.',
-    source: 'issue 3 §1 (hop-by-hop extension header walked over); RFC 8200 4.3',
+    source: 'ndp rules (hop-by-hop extension header walked over); RFC 8200 4.3',
     rules: ['ndp.solicitation-for-this-host', 'ipv6.extension-headers'],
     config: D,
     host: 'host2',
@@ -378,7 +378,7 @@ export const specs: Spec[] = [
   {
     id: '018-ns-8021q',
     description: 'The Done-when NS in an 802.1Q tag (VLAN 100): rewritten at the offsets after the tag, tag kept.',
-    source: 'issue 3 §1; issue 2 rule 6 (tagged frames)',
+    source: 'ndp rules; frame.vlan-tags (tagged frames)',
     rules: ['ndp.solicitation-for-this-host'],
     config: D,
     host: 'host2',
@@ -392,7 +392,7 @@ export const specs: Spec[] = [
     id: '019-ns-trailer-after-payload-kept',
     description:
       'The Done-when NS followed by 3 bytes of trailer (0xa5; with 4 or more tshark takes the last 4 for an FCS): the ICMPv6 message ends where the IPv6 payload length says, the SLLAO is rewritten, the checksum is right and the trailer kept.',
-    source: 'issue 3 §1 (payload length, not frame length)',
+    source: 'ndp rules (payload length, not frame length)',
     rules: ['ndp.solicitation-for-this-host', 'ipv6.payload-length'],
     config: D,
     host: 'host2',
@@ -406,7 +406,7 @@ export const specs: Spec[] = [
     id: '020-ns-sllao-not-ethernet-size',
     description:
       'An NS from host1 whose SLLAO is 16 bytes long (length 2) starting with the cluster MAC: not a 6-byte Ethernet address, unchanged.',
-    source: 'issue 3 §1; RFC 2464 8 (Ethernet link-layer option is 8 octets)',
+    source: 'ndp rules; RFC 2464 8 (Ethernet link-layer option is 8 octets)',
     rules: ['ndp.validation', 'ndp.link-layer-options'],
     config: D,
     host: 'host2',
@@ -424,7 +424,7 @@ export const specs: Spec[] = [
     id: '021-ns-after-destination-options-header',
     description:
       'An NS from host1 behind a Destination Options header (next header 60): only Hop-by-Hop is walked, so the frame is not ours and passes unchanged.',
-    source: 'issue 3 §1 (extension headers: walk over or pass, never misread); RFC 8200 4.1',
+    source: 'ndp rules (extension headers: walk over or pass, never misread); RFC 8200 4.1',
     rules: ['ipv6.extension-headers'],
     config: D,
     host: 'host2',
@@ -437,12 +437,12 @@ export const specs: Spec[] = [
     reason: 'ipv6.extension',
   },
 
-  // ---- issue 3 §1, NA from this host to a member (step 508 analogue) ----
+  // ---- ndp rules, NA from this host to a member (step 508 analogue) ----
   {
     id: '101-na-to-member-step508',
     description:
       "host2's solicited NA to host1 (after host1's NS, vector 001): TLLAO := host2's dedicated MAC 03-bf-00-00-01-02, checksum right. The NDP form of FIG. 6 rows 620 to 630.",
-    source: 'issue 3 §1 (outbound NA to a member); patent step 508',
+    source: 'ndp rules (outbound NA to a member); patent step 508',
     rules: ['ndp.advertisement-to-member', 'ndp.checksum-update'],
     config: D,
     host: 'host2',
@@ -483,7 +483,7 @@ export const specs: Spec[] = [
     id: '102-na-to-member-second-address',
     description:
       "host2's NA to host1's second address 2001:db8::1:101: any address of a member makes it a member, TLLAO := host2's dedicated MAC.",
-    source: 'issue 3 §1 (IPv6 destination is a member)',
+    source: 'ndp rules (IPv6 destination is a member)',
     rules: ['ndp.advertisement-to-member'],
     config: D,
     host: 'host2',
@@ -497,7 +497,7 @@ export const specs: Spec[] = [
     id: '103-na-to-non-member-keeps-cluster-mac',
     description:
       "host2's NA to the router: keeps the cluster MAC, a non-member never learns a dedicated MAC (RFC 1812 3.3.2 reasoning).",
-    source: 'issue 3 §1 (IPv6 destination must be a member)',
+    source: 'ndp rules (IPv6 destination must be a member)',
     rules: ['ndp.outbound-keeps-cluster-mac'],
     config: D,
     host: 'host2',
@@ -510,7 +510,7 @@ export const specs: Spec[] = [
     id: '104-na-unsolicited-all-nodes-keeps-cluster-mac',
     description:
       "host2's unsolicited NA (Override) to all-nodes: non-members hear it too, so it keeps the cluster MAC; members' layers rewrite it inbound (vector 201).",
-    source: 'issue 3 §1 (IPv6 destination must be a member); RFC 4861 7.2.6',
+    source: 'ndp rules (IPv6 destination must be a member); RFC 4861 7.2.6',
     rules: ['ndp.outbound-keeps-cluster-mac'],
     config: D,
     host: 'host2',
@@ -523,7 +523,7 @@ export const specs: Spec[] = [
     id: '105-na-for-virtual-ip-to-member',
     description:
       "host2 answers host1 for the virtual IP: the virtual IP is the whole cluster's, so the TLLAO keeps the cluster MAC even towards a member.",
-    source: 'issue 3 §1 (NS/NA for virtual IPs pass)',
+    source: 'ndp rules (NS/NA for virtual IPs pass)',
     rules: ['ndp.outbound-keeps-cluster-mac'],
     config: D,
     host: 'host2',
@@ -536,7 +536,7 @@ export const specs: Spec[] = [
     id: '106-na-without-tllao',
     description:
       "host2's NA to host1 without TLLAO (allowed in answer to a unicast NS, RFC 4861 7.2.4): nothing to rewrite.",
-    source: 'issue 3 §1',
+    source: 'ndp rules',
     rules: ['ndp.outbound-keeps-cluster-mac'],
     config: D,
     host: 'host2',
@@ -548,7 +548,7 @@ export const specs: Spec[] = [
   {
     id: '107-na-to-member-bad-checksum',
     description: 'Vector 101 with its checksum broken: fails validation, leaves unchanged with its bad checksum.',
-    source: 'issue 3 §1 (validation: bad checksum)',
+    source: 'ndp rules (validation: bad checksum)',
     rules: ['ndp.validation'],
     config: D,
     host: 'host2',
@@ -558,12 +558,12 @@ export const specs: Spec[] = [
     reason: 'ndp.checksum',
   },
 
-  // ---- issue 3 §1, NA from a member (Override hazard) ----
+  // ---- ndp rules, NA from a member (Override hazard) ----
   {
     id: '201-na-unsolicited-override-from-member',
     description:
       "host1's unsolicited NA (Override, to all-nodes) with the cluster MAC: host2's layer writes host1's dedicated MAC, so host2's entry for host1 is not overridden with the cluster MAC.",
-    source: 'issue 3 §1 (inbound NA from a member); RFC 4861 7.2.5, 7.2.6; shared/NOTES.md (Override hazard)',
+    source: 'ndp rules (inbound NA from a member); RFC 4861 7.2.5, 7.2.6; verified on Linux (Override hazard)',
     rules: ['ndp.override-hazard', 'ndp.checksum-update'],
     config: D,
     host: 'host2',
@@ -577,7 +577,7 @@ export const specs: Spec[] = [
     id: '202-na-solicited-to-link-local',
     description:
       "host1's solicited NA to host2's link-local address (not in the config, so host1's layer left the cluster MAC): host2's layer writes host1's dedicated MAC.",
-    source: 'issue 3 §1 (inbound NA from a member)',
+    source: 'ndp rules (inbound NA from a member)',
     rules: ['ndp.override-hazard'],
     config: D,
     host: 'host2',
@@ -591,7 +591,7 @@ export const specs: Spec[] = [
     id: '203-na-target-second-address',
     description:
       "host1's NA for its second address 2001:db8::1:101: the TLLAO describes the target, so it gets that address's dedicated MAC 03-bf-00-01-01-01.",
-    source: "issue 3 §1 (inbound NA: dedicated MAC of the target when it is one of the member's)",
+    source: "ndp rules (inbound NA: dedicated MAC of the target when it is one of the member's)",
     rules: ['ndp.override-hazard', 'mapping.ipv6-low32'],
     config: D,
     host: 'host2',
@@ -605,7 +605,7 @@ export const specs: Spec[] = [
     id: '204-na-target-not-listed-uses-source',
     description:
       "host1's NA for its link-local fe80::101 (not in the config), sent from 2001:db8::101: the dedicated MAC of the source address, which host1's layer accepts like any of its own.",
-    source: 'issue 3 §1 (inbound NA: else the source address; decided in docs/ipv6.md)',
+    source: 'ndp rules (inbound NA: else the source address; decided in docs/ipv6.md)',
     rules: ['ndp.override-hazard'],
     config: D,
     host: 'host2',
@@ -632,7 +632,7 @@ export const specs: Spec[] = [
   {
     id: '206-na-target-virtual-ip',
     description: 'An NA from host1 for the virtual IP: the virtual IP keeps the cluster MAC, unchanged.',
-    source: 'issue 3 §1 (NS/NA for virtual IPs pass)',
+    source: 'ndp rules (NS/NA for virtual IPs pass)',
     rules: ['ndp.virtual-ip'],
     config: D,
     host: 'host2',
@@ -645,7 +645,7 @@ export const specs: Spec[] = [
     id: '207-na-step510-analogue',
     description:
       "Vector 101's output arriving at host1: Ethernet destination := cluster MAC, TLLAO 03-bf-00-00-01-02 kept. The NDP form of FIG. 6 rows 630 to 640.",
-    source: 'patent step 510; issue 3 §1 (IPv6 destination rule)',
+    source: 'patent step 510; ndp rules (IPv6 destination rule)',
     rules: ['data.dedicated-to-cluster'],
     config: D,
     host: 'host1',
@@ -658,7 +658,7 @@ export const specs: Spec[] = [
   {
     id: '208-na-from-router',
     description: "The router's NA: unchanged.",
-    source: 'issue 3 §1 (everything from non-members passes)',
+    source: 'ndp rules (everything from non-members passes)',
     rules: ['ndp.non-member'],
     config: D,
     host: 'host2',
@@ -670,7 +670,7 @@ export const specs: Spec[] = [
   {
     id: '209-na-from-own-address',
     description: "host2's own unsolicited NA looped back from the wire: unchanged.",
-    source: 'issue 3 §1 (the member is another host)',
+    source: 'ndp rules (the member is another host)',
     rules: ['ndp.own-address'],
     config: D,
     host: 'host2',
@@ -682,7 +682,7 @@ export const specs: Spec[] = [
   {
     id: '210-na-duplicated-tllao',
     description: "host1's unsolicited NA with the TLLAO twice, both the cluster MAC: both rewritten.",
-    source: 'issue 3 §1 (duplicated TLLAO: decided in docs/ipv6.md)',
+    source: 'ndp rules (duplicated TLLAO: decided in docs/ipv6.md)',
     rules: ['ndp.override-hazard', 'ndp.link-layer-options'],
     config: D,
     host: 'host2',
@@ -762,7 +762,7 @@ export const specs: Spec[] = [
     reason: 'ndp.sender-not-cluster',
   },
 
-  // ---- issue 3 §1, RFC 4861 7.1.1 / 7.1.2 validation failures: each passes unchanged ----
+  // ---- ndp rules, RFC 4861 7.1.1 / 7.1.2 validation failures: each passes unchanged ----
   {
     id: '301-invalid-hop-limit-64',
     description: 'The Done-when NS with hop limit 64 (it crossed a router): invalid, unchanged, checksum still good.',
@@ -923,7 +923,7 @@ export const specs: Spec[] = [
     id: '312-payload-length-past-frame',
     description:
       'The Done-when NS with payload length 40 where the frame holds 32 bytes of payload: not ours, unchanged.',
-    source: 'issue 3 §1 (a payload length running past the frame: pass)',
+    source: 'ndp rules (a payload length running past the frame: pass)',
     rules: ['ipv6.payload-length'],
     config: D,
     host: 'host2',
@@ -935,7 +935,7 @@ export const specs: Spec[] = [
   {
     id: '313-hop-by-hop-past-payload',
     description: 'An NS behind a Hop-by-Hop header whose length (200) runs past the payload: never misread, unchanged.',
-    source: 'issue 3 §1 (extension headers never misread); RFC 8200 4.3',
+    source: 'ndp rules (extension headers never misread); RFC 8200 4.3',
     rules: ['ipv6.extension-headers'],
     config: D,
     host: 'host2',
@@ -963,7 +963,7 @@ export const specs: Spec[] = [
     id: '401-rs-from-member-passes',
     description:
       "host1's Router Solicitation with the cluster MAC as SLLAO: not NS/NA (only routers read it), unchanged.",
-    source: 'issue 3 §1 (RS/RA/Redirect pass)',
+    source: 'ndp rules (RS/RA/Redirect pass)',
     rules: ['ndp.other-messages'],
     config: D,
     host: 'host2',
@@ -980,7 +980,7 @@ export const specs: Spec[] = [
   {
     id: '402-ra-from-router-passes',
     description: "The router's Router Advertisement with its SLLAO: unchanged.",
-    source: 'issue 3 §1 (RS/RA/Redirect pass)',
+    source: 'ndp rules (RS/RA/Redirect pass)',
     rules: ['ndp.other-messages'],
     config: D,
     host: 'host2',
@@ -1001,7 +1001,7 @@ export const specs: Spec[] = [
   {
     id: '403-redirect-passes',
     description: 'A Redirect from the router to host2 naming host1, with a TLLAO: unchanged.',
-    source: 'issue 3 §1 (RS/RA/Redirect pass)',
+    source: 'ndp rules (RS/RA/Redirect pass)',
     rules: ['ndp.other-messages'],
     config: D,
     host: 'host2',
@@ -1019,7 +1019,7 @@ export const specs: Spec[] = [
     id: '404-ipv6-data-from-router-to-cluster-mac',
     description:
       'An ICMPv6 echo from the router to host2 on the cluster MAC (ordinary load-balanced traffic): unchanged.',
-    source: 'issue 3 §1 (IPv6 data frames)',
+    source: 'ndp rules (IPv6 data frames)',
     rules: ['data.unchanged'],
     config: D,
     host: 'host2',
@@ -1032,7 +1032,7 @@ export const specs: Spec[] = [
     id: '501-ipv6-data-to-own-dedicated-mac',
     description:
       "host1's echo request to host2's dedicated MAC: Ethernet destination := cluster MAC before host2's stack sees it (FIG. 7 step 702 for IPv6).",
-    source: 'issue 3 §1 (IPv6 data: same destination rule as IPv4); patent step 702',
+    source: 'ndp rules (IPv6 data: same destination rule as IPv4); patent step 702',
     rules: ['data.dedicated-to-cluster'],
     config: D,
     host: 'host2',
@@ -1046,7 +1046,7 @@ export const specs: Spec[] = [
     id: '502-ipv6-data-to-other-member-dropped',
     description:
       "An echo for host3's dedicated MAC reaching host2 (multicast frames reach every port): not for this host, dropped.",
-    source: "issue 3 §1 (IPv6 data: another member's dedicated MAC is dropped)",
+    source: "ndp rules (IPv6 data: another member's dedicated MAC is dropped)",
     rules: ['data.not-for-this-host'],
     config: D,
     host: 'host2',
@@ -1059,7 +1059,7 @@ export const specs: Spec[] = [
     id: '503-ipv6-data-to-own-second-dedicated-mac',
     description:
       "host2's echo to host1's second address, on that address's dedicated MAC 03-bf-00-01-01-01: host1 sets the cluster MAC.",
-    source: 'issue 3 §1 and §2 (one dedicated MAC per address)',
+    source: 'ndp rules and IPv6 mappings (one dedicated MAC per address)',
     rules: ['data.dedicated-to-cluster', 'mapping.ipv6-low32'],
     config: D,
     host: 'host1',
@@ -1070,12 +1070,12 @@ export const specs: Spec[] = [
     reason: 'data.dedicated-to-cluster',
   },
 
-  // ---- issue 3 §2, mappings ----
+  // ---- IPv6 mappings, mappings ----
   {
     id: '601-mapping-xor32',
     description:
       'With mappings.ipv6 = ipv6-xor32 the Done-when NS gets SLLAO 03-bf-20-01-0c-b9 (0x20010db8 ^ 0x00000101).',
-    source: 'issue 3 §2 (ipv6-xor32)',
+    source: 'IPv6 mappings (ipv6-xor32)',
     rules: ['ndp.solicitation-for-this-host', 'mapping.ipv6-xor32'],
     config: XOR,
     host: 'host2',
@@ -1089,7 +1089,7 @@ export const specs: Spec[] = [
     id: '602-mapping-hash32',
     description:
       'With mappings.ipv6 = ipv6-hash32 the Done-when NS gets SLLAO 03-bf-4a-58-8d-b1 (FNV-1a 32 of the 16 address bytes).',
-    source: 'issue 3 §2 (a hash mapping; docs/ipv6.md)',
+    source: 'IPv6 mappings (a hash mapping; docs/ipv6.md)',
     rules: ['ndp.solicitation-for-this-host', 'mapping.ipv6-hash32'],
     config: HASH,
     host: 'host2',
@@ -1103,7 +1103,7 @@ export const specs: Spec[] = [
     id: '603-mapping-table',
     description:
       'host1 has the table MAC 03-bf-00-00-00-11 for 2001:db8::101 in the config: the Done-when NS gets that MAC.',
-    source: 'issue 3 §2 (table, per-address "mac"); patent: cluster host list with a physical address per IP',
+    source: 'IPv6 mappings (table, per-address "mac"); patent: cluster host list with a physical address per IP',
     rules: ['ndp.solicitation-for-this-host', 'mapping.table'],
     config: TABLE,
     host: 'host2',
@@ -1116,7 +1116,7 @@ export const specs: Spec[] = [
   {
     id: '604-mapping-xor32-data',
     description: "Data to host2's ipv6-xor32 dedicated MAC 03-bf-20-01-0c-ba: host2 sets the cluster MAC.",
-    source: 'issue 3 §2 (ipv6-xor32); patent step 702',
+    source: 'IPv6 mappings (ipv6-xor32); patent step 702',
     rules: ['data.dedicated-to-cluster', 'mapping.ipv6-xor32'],
     config: XOR,
     host: 'host2',
