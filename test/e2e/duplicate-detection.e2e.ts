@@ -6,7 +6,7 @@
 // NA to ff02::1, which every member receives already: the test shows it stays so.
 import { Bed, BedHost } from '../../src/live/bed';
 import { must, run } from '../../src/live/proc';
-import { createBed, liveDescribe, missingTool, orderedPairs } from './helpers/live';
+import { createBed, datapathDescribe, missingTool, orderedPairs } from './helpers/live';
 
 const UNUSED_IPV4 = '198.18.0.77';
 const UNUSED_IPV6 = 'fd00:198:18::77';
@@ -35,12 +35,12 @@ async function addressFlags(h: BedHost, ip: string): Promise<string[] | null> {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 for (const [label, configFor] of [['default config', undefined]] as [string, (() => object) | undefined][]) {
-  liveDescribe(`live, duplicate address detection between members (dedicated mode, ${label})`, () => {
+  datapathDescribe(`live, duplicate address detection between members (dedicated mode, ${label})`, (datapath) => {
     let bed: Bed;
     beforeAll(async () => {
       const why = missingTool('arping');
       if (why) throw new Error(why);
-      bed = await createBed({ mode: 'dedicated', configFor });
+      bed = await createBed({ mode: 'dedicated', configFor, datapath });
     });
     afterAll(async () => {
       await bed?.destroy();

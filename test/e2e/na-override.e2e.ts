@@ -11,7 +11,7 @@ import {
   SCAPY_PYTHON,
   createBed,
   expectedMac,
-  liveDescribe,
+  datapathDescribe,
   missingTool,
   orderedPairs,
 } from './helpers/live';
@@ -33,85 +33,88 @@ for i in range(count):
     time.sleep(1)
 `;
 
-liveDescribe('live, a non-member forges unsolicited NAs for the members (dedicated mode, default config)', () => {
-  let bed: Bed;
-  beforeAll(async () => {
-    const why = missingTool('scapy');
-    if (why) throw new Error(why);
-    bed = await createBed({ mode: 'dedicated' });
-  });
-  afterAll(async () => {
-    await bed?.destroy();
-  });
-
-  async function memberEntries(): Promise<{ on: string; for: string; lladdr: string | null | undefined }[]> {
-    const out: { on: string; for: string; lladdr: string | null | undefined }[] = [];
-    for (const a of bed.members) {
-      const table = await bed.neigh(a);
-      for (const b of bed.members.filter((x) => x !== a))
-        out.push({ on: a.name, for: b.ipv6, lladdr: table.find((e) => e.dst === b.ipv6)?.lladdr });
-    }
-    return out;
-  }
-  const dedicatedEntries = () =>
-    bed.members.flatMap((a) =>
-      bed.members
-        .filter((x) => x !== a)
-        .map((b) => ({ on: a.name, for: b.ipv6, lladdr: expectedMac('dedicated', b, 'ipv6') })),
-    );
-
-  test(`NA (O=1, TLLAO = cluster MAC) for every member's address, ${FORGED} times at 1 s: member IPv6 ping keeps working, entries stay dedicated`, async () => {
-    for (const [a, b] of orderedPairs(bed.members))
-      expect({ route: `${a.name} -> ${b.name}`, ...(await bed.ping(a, b.ipv6, 1)) }).toEqual({
-        route: `${a.name} -> ${b.name}`,
-        sent: 1,
-        received: 1,
-      });
-    expect(await memberEntries()).toEqual(dedicatedEntries());
-    const seen = await bed.capture(bed.members[0].port, 'out');
-
-    const o = bed.nonMember;
-    const forging = run(
-      'ip',
-      [
-        'netns',
-        'exec',
-        o.ns,
-        SCAPY_PYTHON,
-        '-c',
-        FORGE_NA,
-        o.ipv6,
-        o.mac,
-        CLUSTER_MAC,
-        String(FORGED),
-        ...bed.members.map((m) => m.ipv6),
-      ],
-      30_000 + FORGED * 2_000,
-    );
-    const pings = Promise.all(
-      orderedPairs(bed.members).map(async ([a, b]) => ({
-        route: `${a.name} -> ${b.name}`,
-        ...(await bed.ping(a, b.ipv6, PINGS)),
-      })),
-    );
-    await sleep(4_000); // scapy starts in about 1 s: a few forgeries are in by now
-    const during = await memberEntries();
-    const forged = await forging;
-    const after = await memberEntries();
-    const results = await pings;
-    const frames = await readCapture(await seen.stop());
-
-    const rounds = forged.stdout.split('\n').filter((l) => l.startsWith('sent ')).length;
-    expect({ code: forged.code, rounds, stderr: forged.code === 0 ? '' : forged.stderr.trim() }).toEqual({
-      code: 0,
-      rounds: FORGED,
-      stderr: '',
+datapathDescribe(
+  'live, a non-member forges unsolicited NAs for the members (dedicated mode, default config)',
+  (datapath) => {
+    let bed: Bed;
+    beforeAll(async () => {
+      const why = missingTool('scapy');
+      if (why) throw new Error(why);
+      bed = await createBed({ mode: 'dedicated', datapath });
     });
-    // Not vacuous: the forged NAs reached host1's port, as sent (source the non-member, TLLAO the cluster MAC).
-    const nas = frames.filter((f) => f.src === o.mac && f.icmpv6Type === 136 && f.ndpLinkAddrs.includes(CLUSTER_MAC));
-    expect(nas.length).toBeGreaterThanOrEqual(bed.members.length * (FORGED - 1));
-    expect(during).toEqual(dedicatedEntries());
-    expect(after).toEqual(dedicatedEntries());
-    for (const r of results) expect(r).toEqual({ route: r.route, sent: PINGS, received: PINGS });
-  });
-});
+    afterAll(async () => {
+      await bed?.destroy();
+    });
+
+    async function memberEntries(): Promise<{ on: string; for: string; lladdr: string | null | undefined }[]> {
+      const out: { on: string; for: string; lladdr: string | null | undefined }[] = [];
+      for (const a of bed.members) {
+        const table = await bed.neigh(a);
+        for (const b of bed.members.filter((x) => x !== a))
+          out.push({ on: a.name, for: b.ipv6, lladdr: table.find((e) => e.dst === b.ipv6)?.lladdr });
+      }
+      return out;
+    }
+    const dedicatedEntries = () =>
+      bed.members.flatMap((a) =>
+        bed.members
+          .filter((x) => x !== a)
+          .map((b) => ({ on: a.name, for: b.ipv6, lladdr: expectedMac('dedicated', b, 'ipv6') })),
+      );
+
+    test(`NA (O=1, TLLAO = cluster MAC) for every member's address, ${FORGED} times at 1 s: member IPv6 ping keeps working, entries stay dedicated`, async () => {
+      for (const [a, b] of orderedPairs(bed.members))
+        expect({ route: `${a.name} -> ${b.name}`, ...(await bed.ping(a, b.ipv6, 1)) }).toEqual({
+          route: `${a.name} -> ${b.name}`,
+          sent: 1,
+          received: 1,
+        });
+      expect(await memberEntries()).toEqual(dedicatedEntries());
+      const seen = await bed.capture(bed.members[0].port, 'out');
+
+      const o = bed.nonMember;
+      const forging = run(
+        'ip',
+        [
+          'netns',
+          'exec',
+          o.ns,
+          SCAPY_PYTHON,
+          '-c',
+          FORGE_NA,
+          o.ipv6,
+          o.mac,
+          CLUSTER_MAC,
+          String(FORGED),
+          ...bed.members.map((m) => m.ipv6),
+        ],
+        30_000 + FORGED * 2_000,
+      );
+      const pings = Promise.all(
+        orderedPairs(bed.members).map(async ([a, b]) => ({
+          route: `${a.name} -> ${b.name}`,
+          ...(await bed.ping(a, b.ipv6, PINGS)),
+        })),
+      );
+      await sleep(4_000); // scapy starts in about 1 s: a few forgeries are in by now
+      const during = await memberEntries();
+      const forged = await forging;
+      const after = await memberEntries();
+      const results = await pings;
+      const frames = await readCapture(await seen.stop());
+
+      const rounds = forged.stdout.split('\n').filter((l) => l.startsWith('sent ')).length;
+      expect({ code: forged.code, rounds, stderr: forged.code === 0 ? '' : forged.stderr.trim() }).toEqual({
+        code: 0,
+        rounds: FORGED,
+        stderr: '',
+      });
+      // Not vacuous: the forged NAs reached host1's port, as sent (source the non-member, TLLAO the cluster MAC).
+      const nas = frames.filter((f) => f.src === o.mac && f.icmpv6Type === 136 && f.ndpLinkAddrs.includes(CLUSTER_MAC));
+      expect(nas.length).toBeGreaterThanOrEqual(bed.members.length * (FORGED - 1));
+      expect(during).toEqual(dedicatedEntries());
+      expect(after).toEqual(dedicatedEntries());
+      for (const r of results) expect(r).toEqual({ route: r.route, sent: PINGS, received: PINGS });
+    });
+  },
+);

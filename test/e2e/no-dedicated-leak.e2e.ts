@@ -4,7 +4,7 @@
 // RFC 4861 7.2.5 Override; docs/rules.md: arp.reply-to-member, ndp.na-to-member, replyRewrite).
 import { BED_MODES, Bed, MEMBERS } from '../../src/live/bed';
 import { CapturedFrame, isDiscovery, isGroupMac, payloadMacs, readCapture } from './helpers/capture';
-import { CLUSTER_MAC, FAMILIES, createBed, liveDescribe, orderedPairs } from './helpers/live';
+import { CLUSTER_MAC, FAMILIES, createBed, datapathDescribe, orderedPairs } from './helpers/live';
 
 /** Linux ignores a different MAC for an entry updated less than locktime (1 s) ago; wait past it. */
 const PAST_LOCKTIME_MS = 1_500;
@@ -24,10 +24,10 @@ const show = (f: CapturedFrame) => ({
 });
 
 for (const mode of BED_MODES) {
-  liveDescribe(`live, the non-member's port in ${mode} mode (default config)`, () => {
+  datapathDescribe(`live, the non-member's port in ${mode} mode (default config)`, (datapath) => {
     let bed: Bed;
     beforeAll(async () => {
-      bed = await createBed({ mode });
+      bed = await createBed({ mode, datapath });
     });
     afterAll(async () => {
       await bed?.destroy();
