@@ -36,10 +36,10 @@ export type { EngineFactoryOptions } from './defaults';
 export { coreModule, defineModule, loadModules, SUPPORTED_INVERSIFY, InversifyVersionError } from './di';
 export { createContainer, defaultModules, arpModule, ndpModule, mappingsModule } from './container';
 export * from './frame/ethernet';
-export * from './frame/arp';
-export * from './frame/ipv4';
-export * from './frame/ipv6';
-export * from './frame/icmpv6';
+export * from '../adapters/arp/arp';
+export * from '../adapters/arp/ipv4';
+export * from '../adapters/ndp/ipv6';
+export * from '../adapters/ndp/icmpv6';
 export { ArpAdapter, ArpReason } from '../adapters/arp';
 export { NdpAdapter, NdpReason } from '../adapters/ndp';
 export {

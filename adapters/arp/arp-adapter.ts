@@ -1,9 +1,9 @@
 import { FrameContext, ProtocolAdapter } from '../../src/adapter';
 import type { MemberEntry } from '../../src/cluster';
 import { DiscoveryKind, DiscoveryMessage, DiscoveryReasons } from '../../src/discovery';
-import { ArpCheck, ArpField, ArpOp, ARP_LEN, arpCheck, isZeroIpv4At } from '../../src/frame/arp';
+import { ArpCheck, ArpField, ArpOp, ARP_LEN, arpCheck, isZeroIpv4At } from './arp';
 import { ETH_MIN_FRAME, EtherType, readU16, writeU16 } from '../../src/frame/ethernet';
-import { Ipv4Field, ipv4Check } from '../../src/frame/ipv4';
+import { Ipv4Field, ipv4Check } from './ipv4';
 import { macCopy } from '../../src/mac';
 import { defineReason } from '../../src/verdict';
 

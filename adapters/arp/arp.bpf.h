@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The ARP adapter in the kernel datapath: the same rules, verdicts and reasons as arp-adapter.ts
- * beside it (RFC 826; field numbers of the patent's FIG. 3 in src/frame/arp.ts).
+ * beside it (RFC 826; field numbers of the patent's FIG. 3 in adapters/arp/arp.ts).
  */
 #ifndef INTRACLUSTER_ARP_BPF_H
 #define INTRACLUSTER_ARP_BPF_H

@@ -11,9 +11,9 @@ import {
   parseFrame,
 } from '../../src/frame/build';
 import { internetChecksum, onesComplementSum } from '../../src/frame/checksum';
-import { ArpField, ARP_LEN } from '../../src/frame/arp';
+import { ArpField, ARP_LEN } from './arp';
 import { EtherType, readU16, writeU16 } from '../../src/frame/ethernet';
-import { IPV4_MIN_HEADER, Ipv4Field } from '../../src/frame/ipv4';
+import { IPV4_MIN_HEADER, Ipv4Field } from './ipv4';
 
 /**
  * Typed representations (smoltcp's `Repr`) of the IPv4 family's packets: ARP (RFC 826), the IPv4

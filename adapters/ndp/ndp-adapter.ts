@@ -15,7 +15,7 @@ import {
   isExtensionHeader,
   isNeighborDiscoveryType,
   replaceMacUpdatingChecksum,
-} from '../../src/frame/icmpv6';
+} from './icmpv6';
 import {
   IPV6_ADDR_LEN,
   IPV6_HEADER_LEN,
@@ -28,7 +28,7 @@ import {
   isMulticastIpv6At,
   isSolicitedNodeAt,
   isUnspecifiedIpv6At,
-} from '../../src/frame/ipv6';
+} from './ipv6';
 import { macCopy } from '../../src/mac';
 import { defineReason } from '../../src/verdict';
 

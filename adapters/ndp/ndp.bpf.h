@@ -35,7 +35,7 @@
 /* Synthesized NA: IPv6 header + NA (24) + TLLAO (8). */
 #define NA_REPLY_ICMP_LEN 32
 
-/* Result of nd_check (NdCheck of src/frame/icmpv6.ts): 0 OK, else the reason. */
+/* Result of nd_check (NdCheck of adapters/ndp/icmpv6.ts): 0 OK, else the reason. */
 struct nd {
 	__u32 ip;
 	__u32 icmp;

@@ -11,8 +11,8 @@ import {
 } from '../../src/frame/build';
 import { onesComplementSum } from '../../src/frame/checksum';
 import { EtherType, readU16, writeU16 } from '../../src/frame/ethernet';
-import { Icmpv6Field, Icmpv6Type, NdOption, ND_MIN_LEN, ND_OPT_LLADDR } from '../../src/frame/icmpv6';
-import { IPV6_HEADER_LEN, IpProto, Ipv6Field } from '../../src/frame/ipv6';
+import { Icmpv6Field, Icmpv6Type, NdOption, ND_MIN_LEN, ND_OPT_LLADDR } from './icmpv6';
+import { IPV6_HEADER_LEN, IpProto, Ipv6Field } from './ipv6';
 
 /**
  * Typed representations (smoltcp's `Repr`) of the IPv6 family's packets: the IPv6 header with an

@@ -3,10 +3,10 @@
  * (`Repr` objects emitted to bytes and parsed back), for tests, generators and tools.
  */
 export * from '../frame/ethernet';
-export * from '../frame/arp';
-export * from '../frame/ipv4';
-export * from '../frame/ipv6';
-export * from '../frame/icmpv6';
+export * from '../../adapters/arp/arp';
+export * from '../../adapters/arp/ipv4';
+export * from '../../adapters/ndp/ipv6';
+export * from '../../adapters/ndp/icmpv6';
 export * from '../frame/build';
 export * from '../frame/checksum';
 export * from '../../adapters/arp/repr';

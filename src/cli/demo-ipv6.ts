@@ -1,5 +1,5 @@
 import { ndFrame, icmpv6Frame, ipv6MulticastMac, parseNd, solicitedNode } from '../../adapters/ndp/repr';
-import { Icmpv6Type, NaFlag, NdOption } from '../frame/icmpv6';
+import { Icmpv6Type, NaFlag, NdOption } from '../../adapters/ndp/icmpv6';
 import { parseFrame } from '../frame/build';
 import { Direction } from '../verdict';
 import { formatAddress } from '../address';

@@ -1,7 +1,7 @@
 import { ClusterConfig, parseConfig } from '../config';
 import { createEngineFactory } from '../defaults';
 import { Engine } from '../engine';
-import { ArpOp } from '../frame/arp';
+import { ArpOp } from '../../adapters/arp/arp';
 import { toHex } from '../frame/build';
 import { arpFrame, emitIcmpv4, ipv4Frame, parseArpFrame } from '../../adapters/arp/repr';
 import { Direction, Verdict, directionName, reasonText, verdictName } from '../verdict';

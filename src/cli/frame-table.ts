@@ -1,6 +1,6 @@
 import { parseFrame } from '../frame/build';
 import { parseArpFrame } from '../../adapters/arp/repr';
-import { ArpOp } from '../frame/arp';
+import { ArpOp } from '../../adapters/arp/arp';
 import { EtherType } from '../frame/ethernet';
 import { formatMac } from '../mac';
 

@@ -1,7 +1,7 @@
 /**
  * The Internet checksum (RFC 1071): the ones'-complement sum of 16-bit big-endian words, and its
  * complement. One copy for the frame builders, the vector generators and the demo; the engine's
- * ICMPv6 sum (icmpv6.ts, unrolled for the hot path) folds with `foldSum`. The property tests'
+ * ICMPv6 sum (adapters/ndp/icmpv6.ts, unrolled for the hot path) folds with `foldSum`. The property tests'
  * oracle (test/property) keeps its own on purpose, so it cannot share a mistake with this one.
  */
 

@@ -1,4 +1,4 @@
-import { ArpField } from '../frame/arp';
+import { ARP_LEN, ArpField } from '../../adapters/arp/arp';
 import { etherTypeOffset, readU16 } from '../frame/ethernet';
 import { EtherType } from '../frame/ethernet';
 
@@ -105,7 +105,7 @@ export function frameFields(f: Uint8Array): FieldSpan[] {
   const l3 = et + 2;
   if (
     readU16(f, et) === EtherType.ARP &&
-    l3 + 28 <= f.length &&
+    l3 + ARP_LEN <= f.length &&
     f[l3 + ArpField.HLEN] === 6 &&
     f[l3 + ArpField.PLEN] === 4
   ) {
@@ -121,7 +121,7 @@ export function frameFields(f: Uint8Array): FieldSpan[] {
       ['ARP target IP', ArpField.TPA, 4],
     ];
     for (const [name, off, len] of arp) out.push({ name, start: l3 + off, end: l3 + off + len });
-    out.push({ name: 'padding', start: l3 + 28, end: Math.max(f.length, l3 + 28) });
+    out.push({ name: 'padding', start: l3 + ARP_LEN, end: Math.max(f.length, l3 + ARP_LEN) });
   } else {
     out.push({ name: `L3 payload (offset 0x${l3.toString(16)})`, start: l3, end: Math.max(f.length, l3) });
   }

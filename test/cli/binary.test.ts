@@ -4,7 +4,7 @@ import { createContainer } from '../../src/container';
 import { EngineFactory } from '../../src/di';
 import { parseConfig } from '../../src/config';
 import { arpFrame } from '../../adapters/arp/repr';
-import { ArpOp } from '../../src/frame/arp';
+import { ArpOp } from '../../adapters/arp/arp';
 import { BinaryProcessor, BinaryRecord } from '../../src/cli/binary';
 import { NdjsonProcessor } from '../../src/cli/ndjson';
 import {

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmdirSync, statSync, w
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { arpFrame } from '../../adapters/arp/repr';
-import { ArpOp } from '../../src/frame/arp';
+import { ArpOp } from '../../adapters/arp/arp';
 
 export const ROOT = resolve(__dirname, '../..');
 export const BIN = join(ROOT, 'bin', 'intracluster.js');

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { arpFrame } from '../../adapters/arp/repr';
-import { ArpOp } from '../../src/frame/arp';
+import { ArpOp } from '../../adapters/arp/arp';
 import {
   BIN,
   CLUSTER,

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { arpFrame } from '../../adapters/arp/repr';
-import { ArpOp } from '../../src/frame/arp';
+import { ArpOp } from '../../adapters/arp/arp';
 import { epb, idb, nrb, pcapFile, shb, spb } from './capture-files';
 import { CLUSTER, FIG6_CONFIG, H1, H2, ROW, cli, ensureBuilt, expectOneLine, tempDir, writeConfig } from './helpers';
 

@@ -10,7 +10,7 @@
  */
 import { VlanTag, emitEthernet, ipBytes, toHex } from '../../src/frame/build';
 import { ArpRepr, Ipv4Repr, emitArp, emitIcmpv4, emitUdp } from '../../adapters/arp/repr';
-import { ArpOp } from '../../src/frame/arp';
+import { ArpOp } from '../../adapters/arp/arp';
 import { EtherType } from '../../src/frame/ethernet';
 import { render } from './kit';
 

@@ -23,7 +23,7 @@ import { json } from './kit';
 import * as ipaddr from 'ipaddr.js';
 import { VlanTag, emitEthernet, toHex } from '../../src/frame/build';
 import { EtherType } from '../../src/frame/ethernet';
-import { Icmpv6Type, NdOption } from '../../src/frame/icmpv6';
+import { Icmpv6Type, NdOption } from '../../adapters/ndp/icmpv6';
 import { arpFrame, emitArp } from '../../adapters/arp/repr';
 import { ndFrame } from '../../adapters/ndp/repr';
 

@@ -16,7 +16,7 @@ import {
   solicitedNode,
 } from '../../adapters/ndp/repr';
 import { EtherType } from '../../src/frame/ethernet';
-import { Icmpv6Type } from '../../src/frame/icmpv6';
+import { Icmpv6Type } from '../../adapters/ndp/icmpv6';
 
 // ---- cluster values: the patent's (FIG. 6) and their IPv6 counterparts ----
 export const CLUSTER = '02-bf-aa-bb-cc-dd';

@@ -7,7 +7,7 @@
  */
 import { VlanTag } from '../../src/frame/build';
 import { EtherType } from '../../src/frame/ethernet';
-import { ArpOp } from '../../src/frame/arp';
+import { ArpOp } from '../../adapters/arp/arp';
 import { NdOptionRepr } from '../../adapters/ndp/repr';
 import { BCAST, CLUSTER, CTAG, DED, Frame, NS, Spec, V6, ZERO, arp, nd, patch, render, solicited } from './kit';
 

@@ -4,9 +4,9 @@
  * Expected outputs and replies are written down from the rules and built with the Repr builders;
  * the engine is never run here. `npm run vectors` writes them.
  */
-import { ArpOp } from '../../src/frame/arp';
+import { ArpOp } from '../../adapters/arp/arp';
 import { EthHeaderRepr } from '../../src/frame/build';
-import { NaFlag, NdOption } from '../../src/frame/icmpv6';
+import { NaFlag, NdOption } from '../../adapters/ndp/icmpv6';
 import {
   BCAST,
   CLUSTER,

@@ -4,7 +4,7 @@
  * written down from the rule it illustrates and built with the Repr builders; the engine is never
  * run here. `npm run vectors` writes them; test/vectors.test.ts fails when the files drift.
  */
-import { NaFlag, NdOption } from '../../src/frame/icmpv6';
+import { NaFlag, NdOption } from '../../adapters/ndp/icmpv6';
 import { ipBytes } from '../../src/frame/build';
 import { EthHeaderRepr } from '../../src/frame/build';
 import { Ipv6Repr, NdOptionRepr, NdRepr } from '../../adapters/ndp/repr';

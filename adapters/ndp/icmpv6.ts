@@ -1,4 +1,4 @@
-import { foldSum } from './checksum';
+import { foldSum } from '../../src/frame/checksum';
 import { IpProto, Ipv6Field } from './ipv6';
 
 /**

@@ -1,4 +1,4 @@
-import { readU16 } from './ethernet';
+import { readU16 } from '../../src/frame/ethernet';
 
 /**
  * ARP for Ethernet/IPv4 (RFC 826; field numbers of the patent's FIG. 3 in brackets).
