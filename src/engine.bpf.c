@@ -8,8 +8,8 @@
  * Return codes let other tc programs run: pass and rewrite return TC_ACT_UNSPEC (the next filter,
  * or the stack), drop TC_ACT_SHOT, a synthesized reply TC_ACT_REDIRECT to the interface's own
  * ingress (bpf_redirect with BPF_F_INGRESS), so the stack receives the answer and nothing reaches
- * the wire. Heartbeats (EtherType 0x886F) pass unchanged, as in the engine: the control plane reads
- * them from a packet socket.
+ * the wire. Inbound heartbeats (EtherType 0x886F) pass unchanged, as in the engine: the control plane
+ * reads them from a packet socket; outbound ones from the stack are dropped (heartbeat.from-stack).
  *
  * Each program leaves the verdict in skb->cb[0] and the reason (reasons.h) in skb->cb[1]: the test
  * harness (src/datapath/) reads them back from BPF_PROG_TEST_RUN; the stack never reads the tc
@@ -23,6 +23,8 @@
 char LICENSE[] SEC("license") = "Dual MIT/GPL";
 
 #define ETH_P_8021AD_OLD 0x9100
+/* The heartbeats' EtherType (docs/heartbeat.md) */
+#define ETH_P_NLB_HEARTBEAT 0x886F
 /* At most this many stacked tags are walked (MAX_VLAN_TAGS in src/frame/ethernet.ts), a tag the
  * kernel holds in the skb's metadata included; deeper stacks pass untouched. */
 #define MAX_VLAN_TAGS 8
@@ -146,6 +148,12 @@ static __always_inline __u32 decide(struct frame *f)
 	f->et = (__u32)et;
 	f->ether_type = rd16(t);
 	f->l3 = (__u32)et + 2;
+	/* heartbeat.from-stack: the control plane's own heartbeats leave past tc egress
+	 * (PACKET_QDISC_BYPASS); one from the stack would reach the members as if from this layer */
+	if (f->dir == DIR_OUTBOUND && f->ether_type == ETH_P_NLB_HEARTBEAT) {
+		f->reason = REASON_HEARTBEAT_FROM_STACK;
+		return V_DROP;
+	}
 	int adapter = adapter_of(f->ether_type);
 	int rewritten = 0;
 

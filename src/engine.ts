@@ -2,7 +2,7 @@ import { AdapterClaim, AdapterConflictError, DISCOVERY_EXEMPT, FrameContext, Pro
 import { DiscoveryKind, decideDiscovery } from './discovery';
 import { Cluster } from './cluster';
 import { UnknownHostError } from './errors';
-import { ETH_HEADER_LEN, etherTypeOffset, isMulticastMacAt, readU16 } from './frame/ethernet';
+import { ETH_HEADER_LEN, EtherType, etherTypeOffset, isMulticastMacAt, readU16 } from './frame/ethernet';
 import { macCopy, macEquals } from './mac';
 import { Direction, Reason, Verdict, VERDICT_NAMES, reasonCount, reasonId, reasonText } from './verdict';
 
@@ -258,6 +258,12 @@ export class Engine {
     c.etherTypeOffset = et;
     c.etherType = readU16(f, et);
     c.l3 = et + 2;
+    // heartbeat.from-stack: the layer sends its heartbeats past the engine; one from the stack would
+    // reach the other members as if this host's layer had sent it
+    if (c.etherType === EtherType.NLB_HEARTBEAT && c.direction === Direction.Outbound) {
+      c.reason = Reason.HeartbeatFromStack;
+      return Verdict.Drop;
+    }
     const route =
       this.dispatchType[c.etherType & 0xff] === c.etherType
         ? this.dispatchRoute[c.etherType & 0xff]

@@ -123,4 +123,8 @@ export const Reason = {
     'frame.multicast-source',
     'multicast Ethernet source (IEEE 802.3: a source address is never a group address): dropped, in either direction',
   ),
+  HeartbeatFromStack: defineReason(
+    'heartbeat.from-stack',
+    'heartbeat (EtherType 0x886F) sent by the local stack: only the cluster layer sends heartbeats; dropped',
+  ),
 } as const;

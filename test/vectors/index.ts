@@ -5,6 +5,7 @@
  */
 import { files as arp } from './arp';
 import { files as found } from './found';
+import { files as frame } from './frame';
 import { files as heartbeat } from './heartbeat';
 import { files as limits } from './limits';
 import { files as modes } from './modes';
@@ -23,6 +24,7 @@ export const VECTOR_SETS: readonly VectorSet[] = [
   { dir: 'found', files: found },
   { dir: 'heartbeat', files: heartbeat },
   { dir: 'limits', files: limits },
+  { dir: 'frame', files: frame },
 ];
 
 /**
