@@ -187,6 +187,56 @@ datapathDescribe('live membership from heartbeats', (datapath) => {
       expect(await bed.ping(a, bed.members[1].ipv4, 2)).toEqual({ sent: 2, received: 2 });
   });
 
+  test("heartbeats host1's own stack sends (raw socket) never leave host1's port; the layer's own do", async () => {
+    const h1 = bed.members[0];
+    const key = randomBytes(32);
+    const fromStack = (src: Uint8Array | null, k: number) => {
+      const f = new Uint8Array(HB_FRAME_LEN);
+      encodeHeartbeatFrame(
+        {
+          hostId: 0x5eed0000 + k,
+          name: `from-stack${k}`,
+          sequence: 1n << 40n,
+          periodMs: P,
+          clusterMac: Uint8Array.from(CLUSTER_MAC.split(':').map((x) => parseInt(x, 16))),
+          clusterIp: new Uint8Array(4),
+          addresses: [parseHostAddress(`198.18.0.${80 + k}`, 'from-stack')],
+        },
+        f,
+      );
+      signHeartbeat(f.subarray(14), key);
+      if (src) f.set(src, 6);
+      return f;
+    };
+    // one with the heartbeat's own source MAC, one from the cluster MAC (what the stack's eth0 has)
+    const frames = [
+      fromStack(null, 1),
+      fromStack(Uint8Array.from(CLUSTER_MAC.split(':').map((x) => parseInt(x, 16))), 2),
+    ];
+    const left = await bed.capture(h1.port, 'in');
+    // a process in host1's namespace, out of its eth0 through the stack's path (an ordinary AF_PACKET
+    // socket): the shim takes the frames and drops them; on the kernel datapath the egress program's
+    // drop (TC_ACT_SHOT) reaches the sender as ENOBUFS ("No buffer space available")
+    const sent: string[] = [];
+    for (const f of frames)
+      sent.push(
+        await sendRawFramesInNamespace(h1.ns, 'eth0', [f]).then(
+          (n) => (n[0] === f.length ? 'sent' : `sent ${n[0]} bytes`),
+          (e: Error) => (/No buffer space available/.test(e.message) ? 'refused: ENOBUFS' : e.message),
+        ),
+      );
+    expect(sent).toEqual(frames.map(() => (datapath === 'kernel' ? 'refused: ENOBUFS' : 'sent')));
+    await new Promise((r) => setTimeout(r, 1.5 * P)); // at least one of the layer's own heartbeats meanwhile
+    const names = heartbeatFrames(await left.stop()).map((f) => {
+      const d = decodeHeartbeat(f.subarray(heartbeatPayloadOffset(f, f.length)));
+      return d.ok ? d.heartbeat.name : '(undecodable)';
+    });
+    expect({ fromStack: names.filter((n) => n.startsWith('from-stack')), layer: names.includes('host1') }).toEqual({
+      fromStack: [],
+      layer: true,
+    });
+  });
+
   test('change: host2 moves to another IPv4 address at run time; the others reach it there within 3 periods; the old address is no longer rewritten', async () => {
     const [h1, h2, h3] = bed.members;
     const plan2 = MEMBERS[1];
