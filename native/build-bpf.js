@@ -43,7 +43,14 @@ function reasonTable() {
 
 function main() {
   if (process.platform !== 'linux') unavailable(`it is Linux-only (this is ${process.platform})`);
-  const table = reasonTable();
+  let table;
+  try {
+    table = reasonTable();
+  } catch (e) {
+    // a source checkout whose dist/ is from an older tree: `npm run build` rebuilds both
+    if (fs.existsSync(path.join(root, 'tsconfig.json'))) process.exit(0);
+    unavailable(`dist/ does not load (${String(e && e.message).split('\n')[0]}): reinstall the package`);
+  }
   if (!table) {
     // a source checkout: `npm run build` builds dist/ and runs this again
     if (fs.existsSync(path.join(root, 'tsconfig.json'))) process.exit(0);
