@@ -35,6 +35,7 @@
  *   tcQuery(ifindex, attachPoint, handle, priority) -> progId (0: none)
  * Pins and interfaces
  *   pin(fd, path), unpin(path), objGet(path) -> fd
+ *   mapFdById(id) -> fd            bpf_map_get_fd_by_id (an inner map, from its outer map's entry)
  *   ifIndex(name) -> ifindex (0: no such interface)
  *   addMulticast(ifname, mac6), delMulticast(ifname, mac6)   SIOCADDMULTI / SIOCDELMULTI
  *   lastLog() -> string            what libbpf printed last (the verifier's log after a failed load)
@@ -676,6 +677,15 @@ static napi_value b_obj_get(napi_env env, napi_callback_info info) {
   return make_int(env, fd);
 }
 
+static napi_value b_map_fd_by_id(napi_env env, napi_callback_info info) {
+  ARGS(1);
+  uint32_t id;
+  if (!arg_u32(env, argv[0], &id) || id == 0) return throw_type(env, "mapFdById(id): a map id");
+  int fd = bpf_map_get_fd_by_id(id);
+  if (fd < 0) return throw_errno(env, errno, "bpf_map_get_fd_by_id", "(map id %u)", id);
+  return make_int(env, fd);
+}
+
 /* ---- interfaces ---- */
 
 static napi_value b_if_index(napi_env env, napi_callback_info info) {
@@ -749,6 +759,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"pin", b_pin},
       {"unpin", b_unpin},
       {"objGet", b_obj_get},
+      {"mapFdById", b_map_fd_by_id},
       {"ifIndex", b_if_index},
       {"addMulticast", b_add_multicast},
       {"delMulticast", b_del_multicast},

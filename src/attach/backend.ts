@@ -95,6 +95,11 @@ class Attached implements AttachedDatapath {
     this.maps = new KernelMaps(lib, fds);
   }
 
+  /** Adoption: strict-sources state of the running generation, by the previous membership's host names. */
+  adoptDiscovery(names: readonly string[]): boolean {
+    return this.maps.adoptDiscovery(names);
+  }
+
   setCluster(cluster: Cluster, host: string | null): void {
     if (host !== null) return this.maps.install(cluster, host);
     // not a member: a generation without a valid config (every frame passes), switched to at once
@@ -207,10 +212,12 @@ export const bpfBackend: KernelBackend = {
         const fds = new Map<string, number>();
         try {
           for (const m of PINNED_MAPS) fds.set(m, lib.objGet(mapPin(dir, m)));
-          return new Attached(lib, o.ifname, ifindex, dir, true, (name) => fds.get(name)!, {
+          const dp = new Attached(lib, o.ifname, ifindex, dir, true, (name) => fds.get(name)!, {
             object: null,
             fds: [...fds.values()],
           });
+          if (o.previousMembers) dp.adoptDiscovery(o.previousMembers);
+          return dp;
         } catch (e) {
           for (const fd of fds.values()) lib.closeFd(fd);
           throw e;

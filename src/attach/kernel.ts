@@ -35,6 +35,11 @@ export interface AttachOptions {
   pinPath: string | null;
   /** Programs attached passing every frame (the datapath's own cost, for the bench). */
   passAll?: boolean;
+  /**
+   * On adoption: the hosts, in host-index order, of the membership the previous control process
+   * installed last (its state file), so strict-sources state is carried over by name.
+   */
+  previousMembers?: readonly string[];
 }
 
 export interface KernelBackend {

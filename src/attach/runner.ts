@@ -84,6 +84,11 @@ export interface AttachState {
   host: string;
   config: string;
   pid: number;
+  /**
+   * Hosts, in host-index order, of the membership in the maps (empty when this host is not a
+   * member): a later attach that adopts the datapath carries strict-sources state over by name.
+   */
+  members?: string[];
 }
 
 /** Inode of this process's network namespace (tells namespaces apart in state file names). */
@@ -229,7 +234,12 @@ export class AttachRunner {
     if (base.note) this.log(base.note);
     this.runDir = options.runDir ?? defaultRunDir(options.env);
     const previous = readState(this.runDir, dev);
-    this.datapath = backend.attach({ ifname: dev, pinPath: join(base.dir, dev), passAll: options.passAll });
+    this.datapath = backend.attach({
+      ifname: dev,
+      pinPath: join(base.dir, dev),
+      passAll: options.passAll,
+      previousMembers: previous?.members,
+    });
     try {
       this.multicast = new MulticastFilter(dev, this.datapath.adopted && previous ? previous.multicast : [], this.log);
       if (this.cluster && this.config) {
@@ -325,6 +335,7 @@ export class AttachRunner {
       host: this.options.host,
       config: this.options.configPath,
       pid: process.pid,
+      members: this.member && this.cluster ? this.cluster.hosts.map((h) => h.name) : [],
     });
   }
 

@@ -63,6 +63,8 @@ export interface BpfAddon {
   pin(fd: number, path: string): void;
   unpin(path: string): void;
   objGet(path: string): number;
+  /** An fd of the map with this id (an inner map, from the entry of its outer map). */
+  mapFdById(id: number): number;
   ifIndex(name: string): number;
   addMulticast(ifname: string, mac: Uint8Array): void;
   delMulticast(ifname: string, mac: Uint8Array): void;

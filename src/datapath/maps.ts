@@ -165,6 +165,8 @@ export class KernelMaps {
   private readonly inner: (Record<Kind, BpfMap> | null)[] = [null, null];
   private gen = 0;
   private hostNames: string[] = [];
+  /** Adoption: the strict-sources map of the generation the programs were reading, until the first install. */
+  private adoptedStrict: BpfMap | null = null;
   private readonly cpus = possibleCpus();
 
   constructor(
@@ -225,17 +227,41 @@ export class KernelMaps {
       this.gen = g;
     }
     this.hostNames = cluster.hosts.map((h) => h.name);
+    this.adoptedStrict?.close();
+    this.adoptedStrict = null;
+  }
+
+  /**
+   * Adoption of a running datapath: `names` are the hosts, in host-index order, of the membership
+   * the previous control process installed last (its state file). When the generation in use has
+   * that many hosts, its strict-sources map is read at the next `install`, which carries the flags
+   * over by name like any other membership change. Otherwise nothing is carried (a frame that needs
+   * a discovery exchange waits for a new one). Returns whether the state was taken.
+   */
+  adoptDiscovery(names: readonly string[]): boolean {
+    const cfg = new Uint8Array(CONFIG_SIZE);
+    if (!this.config.get(u32(this.gen), cfg)) return false;
+    const dv = new DataView(cfg.buffer);
+    if ((dv.getUint32(12, true) & CfgFlag.Valid) === 0 || dv.getUint32(20, true) !== names.length) return false;
+    const id = new Uint8Array(4);
+    if (!this.outer.strict.get(u32(this.gen), id)) return false;
+    const mapId = new DataView(id.buffer).getUint32(0, true);
+    if (mapId === 0) return false;
+    this.adoptedStrict?.close();
+    this.adoptedStrict = BpfMap.fromFd(this.lib, this.lib.mapFdById(mapId), true);
+    this.hostNames = [...names];
+    return true;
   }
 
   /** Per host index of `cluster`: 1 when the host (by name) had completed a discovery exchange. */
   private carriedDiscovery(cluster: Cluster): Uint8Array {
     const out = new Uint8Array(cluster.hosts.length);
-    const cur = this.inner[this.gen];
-    if (!cur || this.hostNames.length === 0) return out;
+    const strict = this.inner[this.gen]?.strict ?? this.adoptedStrict;
+    if (!strict || this.hostNames.length === 0) return out;
     const v = new Uint8Array(4);
     this.hostNames.forEach((name, i) => {
       const j = cluster.hostIndex(name);
-      if (j >= 0 && cur.strict.get(u32(i), v) && v[0] === 1) out[j] = 1;
+      if (j >= 0 && strict.get(u32(i), v) && v[0] === 1) out[j] = 1;
     });
     return out;
   }
@@ -317,5 +343,7 @@ export class KernelMaps {
   close(): void {
     for (const m of this.inner) if (m) for (const k of KINDS) m[k].close();
     this.inner[0] = this.inner[1] = null;
+    this.adoptedStrict?.close();
+    this.adoptedStrict = null;
   }
 }
