@@ -13,7 +13,24 @@ import { run } from '../../src/live/proc';
 import type { NeighReport } from '../../src/ops/neigh';
 import type { InstanceStatus } from '../../src/ops/status';
 import type { FrameCount } from '../../src/ops/tally';
-import { CLUSTER_MAC, E2E_CLI, FAMILIES, createBed, expectedMac, liveDescribe, orderedPairs } from './helpers/live';
+import {
+  CLUSTER_MAC,
+  E2E_CLI,
+  FAMILIES,
+  createBed,
+  datapathDescribe,
+  expectedMac,
+  liveDescribe,
+  orderedPairs,
+} from './helpers/live';
+
+/** GET url from inside network namespace ns (node's http client, bounded): attach's metrics bind there. */
+async function scrapeIn(ns: string, url: string): Promise<string> {
+  const js = `require('node:http').get(process.argv[1], (r) => { let b = ''; r.setEncoding('utf8'); r.on('data', (d) => (b += d)); r.on('end', () => { process.stdout.write(b); process.exitCode = r.statusCode === 200 ? 0 : 1; }); }).on('error', (e) => { console.error(e.message); process.exitCode = 1; }).setTimeout(5000, function () { this.destroy(new Error('no answer')); });`;
+  const r = await run('ip', ['netns', 'exec', ns, process.execPath, '-e', js, url], 15_000);
+  if (r.code !== 0) throw new Error(`scrape ${url} in ${ns}: exit ${r.code}: ${r.stderr}`);
+  return r.stdout;
+}
 
 function scrape(url: string): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -255,70 +272,80 @@ liveDescribe('live operations: status, metrics, logs', () => {
   });
 });
 
-liveDescribe('live operations with heartbeat membership: status shows each live member and its heartbeat age', () => {
-  let bed: Bed;
-  let keyDir: string;
-  const P = 500;
-  beforeAll(async () => {
-    keyDir = mkdtempSync(join(tmpdir(), 'ic-ops-key-'));
-    const keyFile = join(keyDir, 'key');
-    writeFileSync(keyFile, randomBytes(32).toString('hex') + '\n', { mode: 0o600 });
-    bed = await createBed({
-      mode: 'dedicated',
-      configFor: (m) => ({
-        clusterMac: CLUSTER_MAC,
-        hosts: [{ name: m.name, addresses: [m.ipv4, m.ipv6, m.linkLocal] }],
-        heartbeat: { keyFile, periodMs: P, missed: 5 },
-      }),
-      shimArgs: () => ['--metrics', '127.0.0.1:0'],
+datapathDescribe(
+  'live operations with heartbeat membership: status shows each live member and its heartbeat age',
+  (datapath) => {
+    let bed: Bed;
+    let keyDir: string;
+    const P = 500;
+    beforeAll(async () => {
+      keyDir = mkdtempSync(join(tmpdir(), 'ic-ops-key-'));
+      const keyFile = join(keyDir, 'key');
+      writeFileSync(keyFile, randomBytes(32).toString('hex') + '\n', { mode: 0o600 });
+      bed = await createBed({
+        mode: 'dedicated',
+        configFor: (m) => ({
+          clusterMac: CLUSTER_MAC,
+          hosts: [{ name: m.name, addresses: [m.ipv4, m.ipv6, m.linkLocal] }],
+          heartbeat: { keyFile, periodMs: P, missed: 5 },
+        }),
+        shimArgs: () => ['--metrics', '127.0.0.1:0'],
+        datapath,
+      });
     });
-  });
-  afterAll(async () => {
-    await bed?.destroy();
-    if (keyDir) rmSync(keyDir, { recursive: true, force: true });
-  });
+    afterAll(async () => {
+      await bed?.destroy();
+      if (keyDir) rmSync(keyDir, { recursive: true, force: true });
+    });
 
-  test('every member lists the two others as live, with a host ID and a heartbeat younger than two periods', async () => {
-    for (const [i, m] of bed.members.entries()) {
-      let s: InstanceStatus | null = null;
-      for (let k = 0; k < 50; k++) {
-        const r = await run(
-          E2E_CLI[0],
-          [
-            ...E2E_CLI.slice(1),
-            'status',
-            '--control-dir',
-            bed.controlDir,
-            '--pid',
-            String(bed.shims[i].pid),
-            '--json',
-            '--no-neigh',
-          ],
-          20_000,
+    test('every member lists the two others as live, with a host ID and a heartbeat younger than two periods', async () => {
+      for (const [i, m] of bed.members.entries()) {
+        let s: InstanceStatus | null = null;
+        for (let k = 0; k < 50; k++) {
+          const r = await run(
+            E2E_CLI[0],
+            [
+              ...E2E_CLI.slice(1),
+              'status',
+              '--control-dir',
+              bed.controlDir,
+              '--pid',
+              String(bed.shims[i].pid),
+              '--json',
+              '--no-neigh',
+            ],
+            20_000,
+          );
+          s = (JSON.parse(r.stdout) as { status: InstanceStatus }).status;
+          if (s.members.length === 3) break;
+          await new Promise((x) => setTimeout(x, 200));
+        }
+        const byName = (a: [string, string], b: [string, string]) => (a[0] < b[0] ? -1 : 1);
+        expect(s!.members.map((x): [string, string] => [x.name, x.kind]).sort(byName)).toEqual(
+          bed.members.map((x): [string, string] => [x.name, x === m ? 'local' : 'live']),
         );
-        s = (JSON.parse(r.stdout) as { status: InstanceStatus }).status;
-        if (s.members.length === 3) break;
-        await new Promise((x) => setTimeout(x, 200));
+        for (const x of s!.members.filter((y) => !y.local)) {
+          expect(x.hostId).toBeGreaterThan(0);
+          expect(x.heartbeatAgeMs).toBeLessThan(2 * P);
+        }
+        expect(s!.heartbeat).toMatchObject({ periodMs: P, joins: 2 });
+        expect(s!.heartbeat!.accepted).toBeGreaterThanOrEqual(2);
+        const url = /metrics: serving (http:\/\/127\.0\.0\.1:\d+\/metrics)/.exec(bed.shims[i].stderr)![1];
+        // attach binds the loopback of the member's namespace; the shim runs in the root namespace
+        const text = datapath === 'kernel' ? await scrapeIn(m.ns, url) : await scrape(url);
+        expect(promtool(text)).toEqual({ code: 0, out: '' });
+        expect(text).toContain('intracluster_members 3\n');
+        expect(text).toContain('intracluster_membership_changes_total{event="join"} 2\n');
+        expect(+/^intracluster_heartbeats_accepted_total (\d+)$/m.exec(text)![1]).toBeGreaterThanOrEqual(2);
+        // the shim's membership layer consumes heartbeats as frames (verdict drop); on the kernel
+        // datapath they pass tc ingress to attach's packet socket
+        if (datapath === 'shim')
+          expect(
+            +/^intracluster_frames_total\{direction="inbound",verdict="drop",reason="heartbeat"\} (\d+)$/m.exec(
+              text,
+            )![1],
+          ).toBeGreaterThanOrEqual(2);
       }
-      const byName = (a: [string, string], b: [string, string]) => (a[0] < b[0] ? -1 : 1);
-      expect(s!.members.map((x): [string, string] => [x.name, x.kind]).sort(byName)).toEqual(
-        bed.members.map((x): [string, string] => [x.name, x === m ? 'local' : 'live']),
-      );
-      for (const x of s!.members.filter((y) => !y.local)) {
-        expect(x.hostId).toBeGreaterThan(0);
-        expect(x.heartbeatAgeMs).toBeLessThan(2 * P);
-      }
-      expect(s!.heartbeat).toMatchObject({ periodMs: P, joins: 2 });
-      expect(s!.heartbeat!.accepted).toBeGreaterThanOrEqual(2);
-      const url = /metrics: serving (http:\/\/127\.0\.0\.1:\d+\/metrics)/.exec(bed.shims[i].stderr)![1];
-      const text = await scrape(url);
-      expect(promtool(text)).toEqual({ code: 0, out: '' });
-      expect(text).toContain('intracluster_members 3\n');
-      expect(text).toContain('intracluster_membership_changes_total{event="join"} 2\n');
-      expect(+/^intracluster_heartbeats_accepted_total (\d+)$/m.exec(text)![1]).toBeGreaterThanOrEqual(2);
-      expect(
-        +/^intracluster_frames_total\{direction="inbound",verdict="drop",reason="heartbeat"\} (\d+)$/m.exec(text)![1],
-      ).toBeGreaterThanOrEqual(2);
-    }
-  });
-});
+    });
+  },
+);
