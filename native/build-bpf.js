@@ -34,6 +34,7 @@ function reasonTable() {
   // the adapters register their reasons when they load
   require(path.join(root, 'dist', 'adapters', 'arp'));
   require(path.join(root, 'dist', 'adapters', 'ndp'));
+  require(path.join(root, 'dist', 'src', 'membership', 'adapter'));
   const lib = require(dist);
   const rows = [{ name: 'REASON_NONE', n: 0, id: '', text: '' }];
   for (const r of lib.reasonTable())

@@ -8,8 +8,9 @@
  * Return codes let other tc programs run: pass and rewrite return TC_ACT_UNSPEC (the next filter,
  * or the stack), drop TC_ACT_SHOT, a synthesized reply TC_ACT_REDIRECT to the interface's own
  * ingress (bpf_redirect with BPF_F_INGRESS), so the stack receives the answer and nothing reaches
- * the wire. Inbound heartbeats (EtherType 0x886F) pass unchanged, as in the engine: the control plane
- * reads them from a packet socket; outbound ones from the stack are dropped (heartbeat.from-stack).
+ * the wire. Heartbeats (EtherType 0x886F) are a family of the same dispatch, as in the engine:
+ * inbound they pass to the control plane, which reads them from a packet socket; outbound (from the
+ * local stack) they are dropped.
  *
  * Each program leaves the verdict in skb->cb[0] and the reason (reasons.h) in skb->cb[1]: the test
  * harness (src/datapath/) reads them back from BPF_PROG_TEST_RUN; the stack never reads the tc
@@ -19,12 +20,11 @@
 #include "cluster.bpf.h"
 #include "arp/arp.bpf.h"
 #include "ndp/ndp.bpf.h"
+#include "membership/heartbeat.bpf.h"
 
 char LICENSE[] SEC("license") = "Dual MIT/GPL";
 
 #define ETH_P_8021AD_OLD 0x9100
-/* The heartbeats' EtherType (docs/heartbeat.md) */
-#define ETH_P_NLB_HEARTBEAT 0x886F
 /* At most this many stacked tags are walked (MAX_VLAN_TAGS in src/frame/ethernet.ts), a tag the
  * kernel holds in the skb's metadata included; deeper stacks pass untouched. */
 #define MAX_VLAN_TAGS 8
@@ -65,6 +65,7 @@ static __always_inline __s32 ether_type_offset(struct frame *f)
 #define ADAPTER_NONE 0
 #define ADAPTER_ARP 1
 #define ADAPTER_NDP 2
+#define ADAPTER_HEARTBEAT 3
 
 static __always_inline int adapter_of(__u32 et)
 {
@@ -72,6 +73,8 @@ static __always_inline int adapter_of(__u32 et)
 		return ADAPTER_ARP;
 	if (et == ETH_P_IPV6)
 		return ADAPTER_NDP;
+	if (et == ETH_P_NLB_HEARTBEAT)
+		return ADAPTER_HEARTBEAT;
 	return ADAPTER_NONE;
 }
 
@@ -148,12 +151,6 @@ static __always_inline __u32 decide(struct frame *f)
 	f->et = (__u32)et;
 	f->ether_type = rd16(t);
 	f->l3 = (__u32)et + 2;
-	/* heartbeat.from-stack: the control plane's own heartbeats leave past tc egress
-	 * (PACKET_QDISC_BYPASS); one from the stack would reach the members as if from this layer */
-	if (f->dir == DIR_OUTBOUND && f->ether_type == ETH_P_NLB_HEARTBEAT) {
-		f->reason = REASON_HEARTBEAT_FROM_STACK;
-		return V_DROP;
-	}
 	int adapter = adapter_of(f->ether_type);
 	int rewritten = 0;
 
@@ -194,7 +191,13 @@ static __always_inline __u32 decide(struct frame *f)
 
 	if (adapter != ADAPTER_NONE) {
 		__u32 core_reason = f->reason;
-		__u32 v = adapter == ADAPTER_ARP ? arp_process(f) : ndp_process(f);
+		__u32 v;
+		if (adapter == ADAPTER_ARP)
+			v = arp_process(f);
+		else if (adapter == ADAPTER_NDP)
+			v = ndp_process(f);
+		else
+			v = heartbeat_process(f);
 		if (v != V_PASS)
 			return v;
 		if (rewritten)

@@ -2,8 +2,9 @@ import { AdapterClaim, AdapterConflictError, DISCOVERY_EXEMPT, FrameContext, Pro
 import { DiscoveryKind, decideDiscovery } from './discovery';
 import { Cluster } from './cluster';
 import { UnknownHostError } from './errors';
-import { ETH_HEADER_LEN, EtherType, etherTypeOffset, isMulticastMacAt, readU16 } from './frame/ethernet';
+import { ETH_HEADER_LEN, etherTypeOffset, isMulticastMacAt, readU16 } from './frame/ethernet';
 import { macCopy, macEquals } from './mac';
+import { HeartbeatAdapter } from './membership/adapter';
 import { Direction, Reason, Verdict, VERDICT_NAMES, reasonCount, reasonId, reasonText } from './verdict';
 
 /** A codec adapter (decode, writeLinkLayer, synthesize, reasons all present). */
@@ -86,13 +87,12 @@ export class Engine {
   private readonly dispatchType = new Int32Array(256).fill(-1);
   private readonly dispatchRoute: (Route | undefined)[] = new Array(256).fill(undefined);
   private dedicated = true;
+  /** `adapters` with the heartbeat family first: every engine dispatches EtherType 0x886F to it. */
+  readonly adapters: readonly ProtocolAdapter[];
 
   /** AdapterConflictError when two adapters claim the same EtherType or the same narrower selector. */
-  constructor(
-    cluster: Cluster,
-    hostName: string,
-    readonly adapters: readonly ProtocolAdapter[],
-  ) {
+  constructor(cluster: Cluster, hostName: string, adapters: readonly ProtocolAdapter[]) {
+    this.adapters = [new HeartbeatAdapter(), ...adapters];
     const route = (t: number): Route => {
       let r = this.byEtherType.get(t);
       if (!r) {
@@ -105,7 +105,7 @@ export class Engine {
       }
       return r;
     };
-    for (const a of adapters) {
+    for (const a of this.adapters) {
       for (const t of a.etherTypes) {
         const r = route(t);
         if (r.base) throw new AdapterConflictError(r.base.name, a.name, `EtherType ${hex4(t)}`);
@@ -113,7 +113,7 @@ export class Engine {
         r.codec = isCodec(a) ? a : undefined;
       }
     }
-    for (const a of adapters) {
+    for (const a of this.adapters) {
       for (const claim of a.claims ?? []) {
         const r = route(claim.etherType);
         const n = narrowClaim(a, claim);
@@ -158,6 +158,14 @@ export class Engine {
   get replyLength(): number {
     return this.ctx.replyLength;
   }
+  /** EtherType of the last frame after its tags (a heartbeat's is 0x886F), as dispatch found it; -1 before. */
+  get etherType(): number {
+    return this.ctx.etherType;
+  }
+  /** Offset of the last frame's L3 header (a heartbeat's payload), after the tags dispatch walked. */
+  get l3Offset(): number {
+    return this.ctx.l3;
+  }
 
   /**
    * Installs a new membership (config reload, heartbeat join/change/leave). Strict-sources state is
@@ -200,6 +208,7 @@ export class Engine {
     const c = this.ctx;
     c.reason = Reason.None;
     c.replyLength = 0;
+    c.etherType = -1; // until dispatch finds it: no stale EtherType for a frame cut short
     let v: Verdict;
     if (!(length >= 0 && length <= frame.length)) {
       c.reason = Reason.BadLength;
@@ -258,12 +267,6 @@ export class Engine {
     c.etherTypeOffset = et;
     c.etherType = readU16(f, et);
     c.l3 = et + 2;
-    // heartbeat.from-stack: the layer sends its heartbeats past the engine; one from the stack would
-    // reach the other members as if this host's layer had sent it
-    if (c.etherType === EtherType.NLB_HEARTBEAT && c.direction === Direction.Outbound) {
-      c.reason = Reason.HeartbeatFromStack;
-      return Verdict.Drop;
-    }
     const route =
       this.dispatchType[c.etherType & 0xff] === c.etherType
         ? this.dispatchRoute[c.etherType & 0xff]

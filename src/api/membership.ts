@@ -10,6 +10,7 @@ export { MembershipEmitter } from '../membership/events';
 export type { MemberInfo, MembershipEvents, MembershipEventName } from '../membership/events';
 export { SequenceSource, ReplayGuard } from '../membership/sequence';
 export { Membership } from '../membership/manager';
+export { HeartbeatAdapter, HeartbeatReason, controlPlaneOffset } from '../membership/adapter';
 export type { MembershipOptions, MembershipEngine, MembershipStats } from '../membership/manager';
 export { startShimMembership, logMembershipEvents } from '../membership/shim-hook';
 export type { ShimMembershipOptions } from '../membership/shim-hook';

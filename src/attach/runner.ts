@@ -4,16 +4,11 @@ import { Cluster } from '../cluster';
 import { ClusterConfig, loadConfigFile } from '../config';
 import { createEngineFactory } from '../defaults';
 import { EngineFactory } from '../factory';
-import { EngineStats } from '../engine';
 import { ConfigError, UsageError } from '../errors';
-import {
-  Membership,
-  MembershipStats,
-  heartbeatPayloadOffset,
-  loadClusterKey,
-  startShimMembership,
-} from '../membership';
-import { Direction, Verdict } from '../verdict';
+import { Engine, EngineStats } from '../engine';
+import { Membership, MembershipStats, heartbeatHostIdAt, loadClusterKey, startShimMembership } from '../membership';
+import { controlPlaneOffset } from '../membership/adapter';
+import { Direction } from '../verdict';
 import { DEFAULT_PIN_DIR, preparePinBase } from './bpffs';
 import { AttachedDatapath, KernelBackend, kernelBackend } from './kernel';
 import { MulticastFilter, normalMac } from './mcast';
@@ -185,6 +180,12 @@ export class AttachRunner {
   readonly multicast: MulticastFilter;
   private socket: PacketSocket | null = null;
   private readonly rx = new Uint8Array(2048);
+  /**
+   * Dispatches what the packet socket reads as the BPF programs did (the same engine rules): its
+   * tag walk and `frame.multicast-source` rule say whether a frame is a heartbeat for the membership
+   * and where its payload starts. Follows every membership change; decides nothing on the datapath.
+   */
+  private dispatch: Engine | null = null;
   private readonly hb = { received: 0, readErrors: 0, unknownOverBudget: 0 };
   /** Host IDs of the members heard from (their heartbeats are always authenticated). */
   private readonly knownIds = new Set<number>();
@@ -246,7 +247,18 @@ export class AttachRunner {
         const hb = this.config.heartbeat;
         if (hb) {
           this.socket = PacketSocket.open(dev, HEARTBEAT_ETHERTYPE);
-          const engine = { setCluster: (c: Cluster, h: string) => this.install(c, h), process: () => Verdict.Pass };
+          const dispatch = this.factory.create(this.cluster, options.host);
+          this.dispatch = dispatch;
+          const engine = {
+            setCluster: (c: Cluster, h: string) => (dispatch.setCluster(c, h), this.install(c, h)),
+            process: (f: Uint8Array, d: Direction, n?: number) => dispatch.process(f, d, n),
+            get etherType() {
+              return dispatch.etherType;
+            },
+            get l3Offset() {
+              return dispatch.l3Offset;
+            },
+          };
           this.membership = startShimMembership({
             config: this.config,
             host: options.host,
@@ -298,20 +310,19 @@ export class AttachRunner {
         return;
       }
       this.hb.received++;
-      if (!this.admit(n)) continue;
-      this.membership!.process(this.rx, Direction.Inbound, n);
+      const off = controlPlaneOffset(this.dispatch!, this.dispatch!.process(this.rx, Direction.Inbound, n));
+      if (off < 0 || !this.admit(off, n)) continue;
+      this.membership!.receive(this.rx, off, n);
     }
   }
 
   /**
-   * Whether heartbeat frame rx[0 .. n) goes on to the membership (and its HMAC): always for a known
-   * host ID, within the budget for others. No allocation.
+   * Whether the heartbeat rx[0 .. n), payload at `off`, goes on to the membership (and its HMAC):
+   * always for a known host ID, within the budget for others. No allocation.
    */
-  private admit(n: number): boolean {
-    const off = heartbeatPayloadOffset(this.rx, n);
-    if (off < 0 || off + 12 > n) return true; // malformed: the membership counts it cheaply
-    const r = this.rx;
-    const id = (r[off + 8] | (r[off + 9] << 8) | (r[off + 10] << 16) | (r[off + 11] << 24)) >>> 0;
+  private admit(off: number, n: number): boolean {
+    if (off + 12 > n) return true; // malformed: the membership counts it cheaply
+    const id = heartbeatHostIdAt(this.rx, off);
     if (this.knownIds.has(id)) return true;
     const now = Date.now();
     if (now - this.budgetAt >= 1000) {

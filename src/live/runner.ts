@@ -96,7 +96,7 @@ export class ShimRunner {
         this.shim.stop();
         throw e;
       }
-      this.shim.front = this.membership;
+      this.shim.controlPlane = this.membership;
     }
     this.shim.start();
   }

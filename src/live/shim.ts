@@ -1,6 +1,6 @@
 import { constants as osConstants } from 'node:os';
 import { Engine } from '../engine';
-import { heartbeatPayloadOffset } from '../membership/format';
+import { controlPlaneOffset } from '../membership/adapter';
 import type { FrameTally } from '../ops/tally';
 import { Direction, Verdict } from '../verdict';
 import { EAGAIN, Tap, VNET_HDR_LEN } from './tap';
@@ -57,8 +57,11 @@ export class Shim {
   readonly counters = new Float64Array(SHIM_COUNTER_NAMES.length);
   /** The engine deciding frames, or null to relay unchanged. Swap at any time (membership change). */
   engine: Engine | null;
-  /** Decides frames in front of the engine when set (heartbeats: src/membership); replies still come from `engine`. */
-  front: { process(frame: Uint8Array, direction: Direction, length: number): Verdict } | null = null;
+  /**
+   * The control plane (src/membership) when set: receives the heartbeats the engine's dispatch hands
+   * it (`controlPlaneOffset`), which are then neither relayed nor delivered to the stack.
+   */
+  controlPlane: { receive(frame: Uint8Array, payloadOffset: number, length: number): void } | null = null;
   /** Counts each decided frame by direction, verdict and reason when set (src/ops: status, metrics). */
   tally: FrameTally | null = null;
   private readonly outBuf = new Uint8Array(FRAME_BUFFER);
@@ -127,7 +130,7 @@ export class Shim {
       }
       let v: Verdict;
       try {
-        v = (this.front ?? e).process(buf, direction, n);
+        v = e.process(buf, direction, n);
       } catch (err) {
         // The engine promises not to throw; if it ever does, drop this frame and keep running.
         if (c[ShimCounter.InternalErrors]++ === 0)
@@ -136,13 +139,14 @@ export class Shim {
         continue;
       }
       const t = this.tally;
-      // a heartbeat consumed in front of the engine leaves the engine's reason of the previous frame
-      if (t !== null)
-        t.count(
-          direction,
-          v,
-          this.front !== null && v === Verdict.Drop && heartbeatPayloadOffset(buf, n) >= 0 ? t.heartbeatSlot : e.reason,
-        );
+      const hb = this.controlPlane !== null ? controlPlaneOffset(e, v) : -1;
+      if (hb >= 0) {
+        this.controlPlane!.receive(buf, hb, n);
+        c[ShimCounter.Drops]++;
+        if (t !== null) t.count(direction, Verdict.Drop, t.heartbeatSlot);
+        continue;
+      }
+      if (t !== null) t.count(direction, v, e.reason);
       if (v === Verdict.Pass || v === Verdict.Rewrite)
         this.send(to, buf, n, outbound ? ShimCounter.ToWire : ShimCounter.ToStack, hdr);
       else if (v === Verdict.Reply) {

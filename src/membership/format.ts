@@ -65,8 +65,6 @@ export const HB_DROP_TEXT = {
   'own-host-id': "carries this member's own host ID (a loop, or another member configured with the same ID)",
   'address-claimed': 'claims an address of another member, of this member or a virtual IP',
   'name-claimed': 'claims the name of another member',
-  'multicast-source': 'Ethernet source is a group address (never a station)',
-  'from-stack': 'sent by the local stack: only the layer speaks the heartbeat protocol',
   'source-mismatch': 'Ethernet source is not the one its host ID sends from (02-00 + host ID): forged',
   'rate-limited':
     'over the authentication budget of its host ID (or of never-seen host IDs): dropped before the HMAC (a flood)',
@@ -114,7 +112,8 @@ function putU32be(b: Uint8Array, o: number, v: number): void {
 
 /**
  * Offset of the heartbeat payload in an Ethernet frame (after any VLAN tags), or -1 when the frame
- * is not EtherType 0x886F. No allocation: the per-frame test of the heartbeat layer.
+ * is not EtherType 0x886F. For captures and tools: the datapaths take the offset from the engine's
+ * dispatch (`Engine.l3Offset`), which walks the tags once.
  */
 export function heartbeatPayloadOffset(frame: Uint8Array, length: number): number {
   const et = etherTypeOffset(frame, length);

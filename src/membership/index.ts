@@ -6,6 +6,7 @@ export type { MemberInfo, MembershipEvents, MembershipEventName } from './events
 export { SequenceSource, ReplayGuard } from './sequence';
 export { HeartbeatRateGate, HB_RATE } from './rate';
 export { Membership } from './manager';
+export { HeartbeatAdapter, HeartbeatReason, controlPlaneOffset } from './adapter';
 export type { MembershipOptions, MembershipEngine, MembershipStats } from './manager';
 export { startShimMembership, logMembershipEvents } from './shim-hook';
 export type { ShimMembershipOptions } from './shim-hook';

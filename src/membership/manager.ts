@@ -2,9 +2,10 @@ import { IpAddress, addressKey } from '../address';
 import { Cluster } from '../cluster';
 import { ClusterConfig, HeartbeatConfig, HostConfig } from '../config';
 import { ConfigError, UnknownHostError } from '../errors';
-import { ETH_HEADER_LEN, isMulticastMacAt } from '../frame/ethernet';
+import { ETH_HEADER_LEN } from '../frame/ethernet';
 import { Mac } from '../mac';
 import { Direction, Verdict } from '../verdict';
+import { controlPlaneOffset } from './adapter';
 import { defaultHostId, signHeartbeat, verifyHeartbeat } from './auth';
 import { Clock, systemClock } from './clock';
 import { MemberInfo, MembershipEmitter } from './events';
@@ -17,7 +18,6 @@ import {
   decodeHeartbeat,
   encodeHeartbeatFrame,
   heartbeatHostIdAt,
-  heartbeatPayloadOffset,
   heartbeatSequenceHighAt,
   heartbeatSequenceLowAt,
   isHeartbeatSourceOf,
@@ -29,6 +29,10 @@ import { ReplayGuard, SequenceSource } from './sequence';
 export interface MembershipEngine {
   setCluster(cluster: Cluster, hostName: string): void;
   process(frame: Uint8Array, direction: Direction, length?: number): Verdict;
+  /** EtherType of the last frame after its tags, as the engine's dispatch found it. */
+  readonly etherType: number;
+  /** Offset of the last frame's L3 header (a heartbeat's payload), after the tags. */
+  readonly l3Offset: number;
 }
 
 export interface MembershipOptions {
@@ -69,7 +73,7 @@ export interface MembershipStats {
   hostId: number;
   sent: number;
   sendErrors: number;
-  /** Heartbeat frames seen inbound (every EtherType 0x886F frame). */
+  /** Heartbeat frames received: every EtherType 0x886F frame the engine handed to the control plane. */
   received: number;
   /** Valid heartbeats that refreshed, admitted or changed a member. */
   accepted: number;
@@ -84,7 +88,7 @@ export interface MembershipStats {
 /**
  * Cluster membership from authenticated heartbeats (the patent's "heartbeat-based protocol"
  * telling each member the others' dedicated IPs "on a repeated basis"). Sends this member's
- * heartbeat every period, consumes the heartbeats it receives (`process`, in front of the engine),
+ * heartbeat every period, consumes the heartbeats the engine's dispatch hands it (`process`, `receive`),
  * and on join, change or leave rebuilds the Cluster (local member + static hosts + live members) and
  * installs it in the engine at once. Timer-driven through an injectable Clock.
  */
@@ -159,19 +163,25 @@ export class Membership extends MembershipEmitter {
   }
 
   /**
-   * Decides one frame in front of the engine: heartbeats (EtherType 0x886F, after any VLAN tags)
-   * are consumed (verdict Drop: they never reach the stack and are never relayed); every other frame
-   * goes to `engine.process`. Never throws.
+   * Decides one frame through `engine.process`, the shim's control plane behind it: a heartbeat the
+   * engine did not drop (EtherType 0x886F after the tags it walked, its `frame.multicast-source` rule
+   * passed; reason `heartbeat.to-control-plane`) is consumed here, verdict Drop: it never reaches
+   * the stack and is never relayed. The engine drops heartbeats from the local stack
+   * (`heartbeat.from-stack`). Every other verdict is the engine's. Never throws.
    */
   process(frame: Uint8Array, direction: Direction, length: number = frame.length): Verdict {
-    const off = length >= 0 && length <= frame.length ? heartbeatPayloadOffset(frame, length) : -1;
-    if (off < 0) return this.options.engine.process(frame, direction, length);
-    if (direction === Direction.Outbound) this.drop('from-stack', 'EtherType 0x886F from the local stack');
-    else this.receive(frame, off, length);
+    const e = this.options.engine;
+    const v = e.process(frame, direction, length);
+    const off = controlPlaneOffset(e, v);
+    if (off < 0) return v;
+    this.receive(frame, off, length);
     return Verdict.Drop;
   }
 
-  /** Consumes one inbound heartbeat frame (payload at frame[payloadOffset .. length)). Never throws. */
+  /**
+   * Consumes one inbound heartbeat frame (payload at frame[payloadOffset .. length)) the engine's
+   * dispatch handed to the control plane. Never throws.
+   */
   receive(frame: Uint8Array, payloadOffset: number, length: number): void {
     this.n.received++;
     try {
@@ -182,7 +192,6 @@ export class Membership extends MembershipEmitter {
   }
 
   private receiveChecked(frame: Uint8Array, payloadOffset: number, length: number): void {
-    if (length >= 12 && isMulticastMacAt(frame, 6)) return this.drop('multicast-source', '');
     // Cheap checks first, in place, before any HMAC (docs/heartbeat.md, "Floods"): what a forged or
     // replayed frame costs is a few comparisons, and the HMACs per second are bounded per host ID.
     const head = checkHeartbeatHeaderAt(frame, payloadOffset, length, this.config.clusterMac.bytes);

@@ -21,8 +21,8 @@ export interface ShimMembershipOptions {
 /**
  * Membership for a live shim (`intracluster shim` with a `heartbeat` section): reads the cluster
  * key, sends heartbeats on the wire side, logs every membership event, and starts. The shim then
- * hands every frame to `membership.process` instead of `engine.process`. ConfigError for a config
- * without `heartbeat` or an unreadable key.
+ * hands it the heartbeats its engine's dispatch finds (`Shim.controlPlane`, `membership.receive`).
+ * ConfigError for a config without `heartbeat` or an unreadable key.
  */
 export function startShimMembership(o: ShimMembershipOptions): Membership {
   if (!o.config.heartbeat) throw new ConfigError('heartbeat', 'is required for membership from heartbeats');

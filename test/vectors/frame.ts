@@ -3,8 +3,9 @@
  * protocol (docs/rules.md, Frame). Heartbeats first: a frame of EtherType 0x886F (after any tags)
  * that the local stack sends is dropped (`heartbeat.from-stack`): only the cluster layer sends
  * heartbeats, and it sends them past the engine (the shim writes them to the wire side, the kernel
- * datapath's control plane past tc egress). Inbound ones pass: the membership layer in front of
- * the engine takes them (shim), or a packet socket after tc ingress (kernel datapath).
+ * datapath's control plane past tc egress). Inbound ones pass to the control plane
+ * (`heartbeat.to-control-plane`): the shim hands them to its membership layer, the kernel datapath's
+ * packet socket reads them after tc ingress.
  * Expected results are written here from the rules; the engine is never run.
  */
 import { VlanTag, emitEthernet } from '../../src/frame/build';
@@ -135,15 +136,15 @@ export const specs: Spec[] = [
   {
     id: '007-heartbeat-inbound-passes',
     description:
-      "host1's heartbeat arriving at host2 from the wire: passes unchanged (the membership layer in front of the engine, or the kernel datapath's packet socket after tc ingress, reads it; the stack has no handler for 0x886F).",
+      "host1's heartbeat arriving at host2 from the wire: passes unchanged to the control plane (the shim hands it to its membership layer at the payload offset the dispatch found; the kernel datapath's packet socket reads it after tc ingress; the stack has no handler for 0x886F).",
     source: SRC,
-    rules: ['heartbeat.consumed', 'frame.other-ethertype'],
+    rules: ['heartbeat.control-plane'],
     config: C3,
     host: 'host2',
     direction: 'inbound',
     input: heartbeatFrame(HB_SRC, payload),
     verdict: 'pass',
-    reason: 'frame.no-adapter',
+    reason: 'heartbeat.to-control-plane',
   },
 ];
 
