@@ -97,6 +97,9 @@ export function checksumAdjust(hc: number, oldWord: number, newWord: number): nu
  * Overwrites the 6 bytes at b[at..] with src[srcOff..] and updates the checksum at b[csum..]
  * incrementally (RFC 1624), so a checksum that was wrong stays exactly as wrong. `at - icmp` must
  * be even (link-layer options start on 8-octet boundaries, the address 2 bytes in). No allocation.
+ * Eqn. 3 for the changed words at once, HC' = ~(~HC + ~m1 + m1' + ~m2 + m2' + ...), folded once:
+ * the same bytes as applying checksumAdjust word by word (a positive sum folds to the same
+ * representative however it is grouped, and no term is added when no word changes).
  */
 export function replaceMacUpdatingChecksum(
   b: Uint8Array,
@@ -105,14 +108,20 @@ export function replaceMacUpdatingChecksum(
   srcOff: number,
   csum: number,
 ): void {
-  let hc = (b[csum] << 8) | b[csum + 1];
+  let sum = ~((b[csum] << 8) | b[csum + 1]) & 0xffff;
+  let changed = false;
   for (let i = 0; i < 6; i += 2) {
     const m = (b[at + i] << 8) | b[at + i + 1];
     const m2 = (src[srcOff + i] << 8) | src[srcOff + i + 1];
-    if (m !== m2) hc = checksumAdjust(hc, m, m2);
+    if (m !== m2) {
+      sum += (~m & 0xffff) + m2;
+      changed = true;
+    }
     b[at + i] = src[srcOff + i];
     b[at + i + 1] = src[srcOff + i + 1];
   }
+  if (!changed) return;
+  const hc = ~foldSum(sum) & 0xffff;
   b[csum] = hc >>> 8;
   b[csum + 1] = hc & 0xff;
 }

@@ -90,6 +90,40 @@ describe('ICMPv6 checksum (RFC 1624 incremental update)', () => {
     }
   });
 
+  test('one fold over the changed words gives the bytes of checksumAdjust word by word', () => {
+    const rnd = prng(5);
+    const pick = () => [0x0000, 0xffff, 0x00ff, 0xff00][Math.floor(rnd() * 4)];
+    for (let i = 0; i < 20000; i++) {
+      const b = new Uint8Array(12);
+      const src = new Uint8Array(6);
+      const edge = rnd() < 0.5; // corner words (0x0000, 0xffff) often
+      for (let j = 0; j < 4; j += 2) {
+        const w = edge ? pick() : Math.floor(rnd() * 0x10000);
+        b[j] = w >>> 8;
+        b[j + 1] = w & 0xff;
+      }
+      for (let j = 4; j < 12; j += 2) {
+        const w = edge ? pick() : Math.floor(rnd() * 0x10000);
+        b[j] = w >>> 8;
+        b[j + 1] = w & 0xff;
+      }
+      for (let j = 0; j < 6; j += 2) {
+        const w = rnd() < 0.3 ? (b[6 + j] << 8) | b[7 + j] : edge ? pick() : Math.floor(rnd() * 0x10000);
+        src[j] = w >>> 8;
+        src[j + 1] = w & 0xff;
+      }
+      let hc = (b[2] << 8) | b[3];
+      for (let j = 0; j < 6; j += 2) {
+        const m = (b[6 + j] << 8) | b[7 + j];
+        const m2 = (src[j] << 8) | src[j + 1];
+        if (m !== m2) hc = checksumAdjust(hc, m, m2);
+      }
+      replaceMacUpdatingChecksum(b, 6, src, 0, 2);
+      expect((b[2] << 8) | b[3]).toBe(hc);
+      expect(Array.from(b.subarray(6, 12))).toEqual(Array.from(src));
+    }
+  });
+
   test('checksumAdjust is RFC 1624 eqn. 3 (worked example of RFC 1624 section 4)', () => {
     // RFC 1624 4: HC = 0xdd2f, m = 0x5555 -> m' = 0x3285 gives HC' = 0x0000 (eqn. 3, not 0xffff)
     expect(checksumAdjust(0xdd2f, 0x5555, 0x3285)).toBe(0x0000);
