@@ -58,6 +58,10 @@ export class FrameContext {
   strictSources = false;
   /** Config `replyRewrite` is "sender": outbound replies to members get our dedicated MAC (step 508). */
   replyRewriteAtSender = false;
+  /** Config `maskSourceMac`: outbound source cluster MAC := `maskedMac`; inbound data for another member dropped. */
+  maskSourceMac = false;
+  /** The local host's masked source MAC (Cluster.maskedSourceMac), 6 bytes. */
+  readonly maskedMac = new Uint8Array(6);
   /**
    * Strict sources: 1 for each host index with which a discovery exchange completed. Bounded by
    * the member count; rebuilt (by name) on membership change, so a departed member is forgotten.

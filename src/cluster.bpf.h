@@ -23,6 +23,7 @@
 #define CFG_SYNTHESIZE 8	/* config synthesize */
 #define CFG_STRICT 16		/* config strictSources */
 #define CFG_REPLY_AT_SENDER 32	/* config replyRewrite "sender" */
+#define CFG_MASK_SOURCE 64	/* config maskSourceMac: masked_mac holds the local host's masked MAC */
 
 struct ic_config {
 	__u8 cluster_mac[6];
@@ -31,7 +32,9 @@ struct ic_config {
 	/* Host index of the local host. */
 	__s32 local_host;
 	__u32 host_count;
-	__u32 reserved;
+	/* The local host's masked source MAC (Cluster.maskedSourceMac), with CFG_MASK_SOURCE. */
+	__u8 masked_mac[6];
+	__u8 reserved[2];
 };
 
 /* A member entry (Cluster.memberIpv4/memberIpv6) or a virtual IP. */

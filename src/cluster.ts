@@ -1,4 +1,4 @@
-import { ClusterConfig, DEFAULTS, reservedMacRange } from './config';
+import { ClusterConfig, DEFAULTS, maskedSourceMac, reservedMacRange } from './config';
 import { ConfigError } from './errors';
 import { IpAddress } from './address';
 import { Mac, quote } from './mac';
@@ -102,6 +102,27 @@ export class Cluster {
         this.macs.set(a.mac.bytes, a.host);
       }
     }
+    if (config.maskSourceMac) {
+      // a computed dedicated MAC is a group address and a masked MAC never is: kept as a guard
+      const taken = new Map(addresses.map((a) => [a.mac.toString(), a] as const));
+      hosts.forEach((h) => {
+        const masked = this.maskedSourceMac(h.index).toString();
+        const a = taken.get(masked);
+        if (a)
+          throw new ConfigError(
+            'maskSourceMac',
+            `host "${h.name}" would send from ${masked}, which is the dedicated MAC of ${a.ip.text}: set "maskSourceMac": false`,
+          );
+      });
+    }
+  }
+
+  /**
+   * The masked source MAC of host `h` (config `maskSourceMac`): the cluster MAC with byte 0 := 0x02
+   * and byte 1 := the host's number, its 1-based position in the config's host list. Config time.
+   */
+  maskedSourceMac(h: HostIndex): Mac {
+    return maskedSourceMac(this.config.clusterMac, this.config.hosts[h].hostNumber ?? h + 1);
   }
 
   /**

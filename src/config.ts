@@ -13,6 +13,11 @@ export interface HostConfig {
    * corresponding to each IP address"). Keyed by canonical address text; absent = use the mapping.
    */
   readonly macs: ReadonlyMap<string, Mac>;
+  /**
+   * 1-based position of the host in the config's `hosts` list (set by `parseConfig`): the byte of
+   * its masked source MAC (`maskSourceMac`). Absent for a member known only from heartbeats.
+   */
+  readonly hostNumber?: number;
 }
 
 /** A validated cluster configuration. Produced only by `parseConfig`. */
@@ -37,6 +42,13 @@ export interface ClusterConfig {
    * replier's layer writes it (step 508, FIG. 6 row 630) (docs/config.md).
    */
   readonly replyRewrite: 'sender' | 'receiver';
+  /**
+   * Source-MAC masking (NLB's model): every frame the stack sends from the cluster MAC leaves with
+   * the member's masked MAC (`maskedSourceMac`), so a learning switch never learns the cluster MAC
+   * and floods it to every member; an inbound IP data frame to the cluster MAC for another member's
+   * address is then dropped (docs/config.md). Default true.
+   */
+  readonly maskSourceMac: boolean;
   /** Live membership from authenticated heartbeats (docs/heartbeat.md); absent = `hosts` only. */
   readonly heartbeat?: HeartbeatConfig;
 }
@@ -80,6 +92,7 @@ const TOP_KEYS = [
   'synthesize',
   'strictSources',
   'replyRewrite',
+  'maskSourceMac',
   'heartbeat',
 ];
 const HEARTBEAT_KEYS = ['periodMs', 'missed', 'keyFile', 'keyEnv', 'hostId', 'staticHosts'];
@@ -190,8 +203,11 @@ export function parseConfig(raw: unknown): ClusterConfig {
       noDuplicate(seen, a, key);
       return a;
     });
-    return { name: o.name, addresses, macs: parseHostMacs(o.mac, `${hk}.mac`, addresses) };
+    return { name: o.name, addresses, macs: parseHostMacs(o.mac, `${hk}.mac`, addresses), hostNumber: i + 1 };
   });
+
+  const maskSourceMac = top.maskSourceMac === undefined ? true : asBool(top.maskSourceMac, 'maskSourceMac');
+  if (maskSourceMac) checkMaskedMacs(clusterMac, sharedMac, hosts);
 
   return {
     clusterMac,
@@ -204,6 +220,7 @@ export function parseConfig(raw: unknown): ClusterConfig {
     synthesize: asBool(top.synthesize, 'synthesize'),
     strictSources: asBool(top.strictSources, 'strictSources'),
     replyRewrite: parseReplyRewrite(top.replyRewrite),
+    maskSourceMac,
     heartbeat: top.heartbeat === undefined ? undefined : parseHeartbeat(top.heartbeat),
   };
 }
@@ -253,6 +270,48 @@ function parseHeartbeat(v: unknown): HeartbeatConfig {
     hostId,
     staticHosts,
   };
+}
+
+/** The most hosts source-MAC masking can number: the host number is one byte of the masked MAC. */
+export const MASK_MAX_HOSTS = 255;
+
+/**
+ * The masked source MAC of host number `hostNumber` (1 to 255): the cluster MAC with byte 0 := 0x02
+ * (locally administered, unicast) and byte 1 := the host number, as NLB's 02-<host priority>-...
+ * (e.g. cluster 02-bf-c6-12-00-0a, host 3: 02-03-c6-12-00-0a). Config time only.
+ */
+export function maskedSourceMac(clusterMac: Mac, hostNumber: number): Mac {
+  const b = Uint8Array.from(clusterMac.bytes);
+  b[0] = 0x02;
+  b[1] = hostNumber & 0xff;
+  return Mac.fromBytes(b);
+}
+
+/**
+ * maskSourceMac: at most 255 hosts, and no host's masked MAC equal to the cluster MAC, the shared
+ * MAC or a host's table MAC (the last two are group addresses and a masked MAC never is; checked
+ * anyway, so the rule holds whatever the other checks become).
+ */
+function checkMaskedMacs(clusterMac: Mac, sharedMac: Mac | undefined, hosts: readonly HostConfig[]): void {
+  if (hosts.length > MASK_MAX_HOSTS)
+    throw new ConfigError(
+      'maskSourceMac',
+      `numbers hosts 1 to ${MASK_MAX_HOSTS} in the masked source MAC, but the config has ${hosts.length} hosts: set "maskSourceMac": false`,
+    );
+  const taken = new Map<string, string>([[clusterMac.toString(), 'the cluster MAC']]);
+  if (sharedMac) taken.set(sharedMac.toString(), 'the shared MAC');
+  hosts.forEach((h, i) => {
+    for (const [a, m] of h.macs) taken.set(m.toString(), `hosts[${i}].mac of ${a}`);
+  });
+  hosts.forEach((h, i) => {
+    const masked = maskedSourceMac(clusterMac, i + 1).toString();
+    const other = taken.get(masked);
+    if (other !== undefined)
+      throw new ConfigError(
+        'maskSourceMac',
+        `host "${h.name}" (number ${i + 1}) would send from ${masked}, which is ${other}: change the cluster MAC or the host order, or set "maskSourceMac": false`,
+      );
+  });
 }
 
 function parseReplyRewrite(v: unknown): 'sender' | 'receiver' {

@@ -87,6 +87,19 @@ static __always_inline int local_destination(struct frame *f, int adapter)
 	return -1;
 }
 
+/* data.other-member: IP data (not a discovery message) to the cluster MAC for another member's address. */
+static __always_inline int other_member_data(struct frame *f)
+{
+	__u8 *d = pkt(f, 0, 6);
+	if (!d || !mac_eq(d, f->cfg->cluster_mac))
+		return 0;
+	if (f->ether_type == ETH_P_IP)
+		return arp_other_member_destination(f);
+	if (f->ether_type == ETH_P_IPV6)
+		return ndp_other_member_destination(f);
+	return 0;
+}
+
 static __always_inline __s32 source_member(struct frame *f, int adapter)
 {
 	if (adapter == ADAPTER_ARP)
@@ -202,10 +215,37 @@ static __always_inline __u32 decide(struct frame *f)
 			return v;
 		if (rewritten)
 			f->reason = core_reason;
+		/*
+		 * data.other-member: with masking every member receives the non-members' frames to the
+		 * cluster MAC; IP data for another member's address is that member's. The engine decides
+		 * it before the adapter, which passes such a frame untouched (it is no discovery message
+		 * and its destination is unicast, so no rule above rewrote it): the same verdict here,
+		 * where the verifier has the adapter's paths behind it.
+		 */
+		else if (f->dir == DIR_INBOUND && (f->cfg->flags & CFG_MASK_SOURCE) && other_member_data(f)) {
+			f->reason = REASON_DATA_OTHER_MEMBER;
+			return V_DROP;
+		}
 	} else if (!rewritten) {
 		f->reason = REASON_FRAME_NO_ADAPTER;
 	}
 	return rewritten ? V_REWRITE : V_PASS;
+}
+
+/*
+ * egress.mask-source: a frame the stack sends from the cluster MAC leaves from the local host's
+ * masked MAC (a learning switch never learns the cluster MAC); a pass becomes a rewrite with this
+ * rule's reason, a rewrite keeps its rule's.
+ */
+static __always_inline __u32 mask_source(struct frame *f, __u32 v)
+{
+	__u8 *e = pkt(f, 0, ETH_HLEN);
+	if (!e || !mac_eq(e + 6, f->cfg->cluster_mac))
+		return v;
+	mac_cp(e + 6, f->cfg->masked_mac);
+	if (v == V_PASS)
+		f->reason = REASON_EGRESS_MASK_SOURCE;
+	return V_REWRITE;
 }
 
 static __always_inline int run(struct __sk_buff *skb, __u32 dir)
@@ -219,6 +259,8 @@ static __always_inline int run(struct __sk_buff *skb, __u32 dir)
 	if (skb->data_end - skb->data < skb->len)
 		bpf_skb_pull_data(skb, skb->len < PULL_HEAD ? skb->len : PULL_HEAD);
 	__u32 v = decide(&f);
+	if (dir == DIR_OUTBOUND && (v == V_PASS || v == V_REWRITE) && (f.cfg->flags & CFG_MASK_SOURCE))
+		v = mask_source(&f, v);
 	__u32 r = f.reason < REASON_COUNT ? f.reason : REASON_NONE;
 	/* by direction too: the control plane reports frames by direction, verdict and reason */
 	__u32 k = (f.dir * 4 + v) * REASON_COUNT + r;

@@ -2,7 +2,7 @@ import { AdapterClaim, AdapterConflictError, DISCOVERY_EXEMPT, FrameContext, Pro
 import { DiscoveryKind, decideDiscovery } from './discovery';
 import { Cluster } from './cluster';
 import { UnknownHostError } from './errors';
-import { ETH_HEADER_LEN, etherTypeOffset, isMulticastMacAt, readU16 } from './frame/ethernet';
+import { ETH_HEADER_LEN, EtherType, etherTypeOffset, isMulticastMacAt, readU16 } from './frame/ethernet';
 import { macCopy, macEquals } from './mac';
 import { HeartbeatAdapter } from './membership/adapter';
 import { Direction, Reason, Verdict, VERDICT_NAMES, reasonCount, reasonId, reasonText } from './verdict';
@@ -194,6 +194,10 @@ export class Engine {
     c.synthesize = cfg.synthesize;
     c.strictSources = cfg.strictSources;
     c.replyRewriteAtSender = cfg.replyRewrite !== 'receiver';
+    // once per membership: the frame path copies these 6 bytes, never computes them
+    c.maskSourceMac = cfg.maskSourceMac === true;
+    if (c.maskSourceMac) c.maskedMac.set(cluster.maskedSourceMac(local).bytes);
+    else c.maskedMac.fill(0);
     c.discovered = discovered;
     this.dedicated = cfg.mode === 'dedicated';
   }
@@ -222,6 +226,7 @@ export class Engine {
       c.direction = direction;
       try {
         v = this.decide(c);
+        if (c.maskSourceMac && direction === Direction.Outbound) v = this.maskSource(c, v);
       } catch {
         c.reason = Reason.AdapterError;
         v = Verdict.Drop;
@@ -291,6 +296,20 @@ export class Engine {
     let rewritten = false;
 
     if (c.direction === Direction.Inbound) {
+      // data.other-member: with masking every member receives the non-members' frames to the
+      // cluster MAC; IP data for another member's address is that member's (keyed on the IP
+      // destination the decode found; discovery messages follow their own rules)
+      if (
+        c.maskSourceMac &&
+        c.destinationAddress >= 0 &&
+        !c.discoveryFrame &&
+        (c.etherType === EtherType.IPV4 || c.etherType === EtherType.IPV6) &&
+        macEquals(f, 0, c.clusterMac, 0) &&
+        c.remoteHost(c.cluster.member(f, c.destinationAddress, c.addressLength)) >= 0
+      ) {
+        c.reason = Reason.OtherMember;
+        return Verdict.Drop;
+      }
       if (this.dedicated) {
         // steps 510, 702, 706: our dedicated MAC -> cluster MAC; another member's -> not ours
         const h = c.cluster.hostOfMac(f, 0);
@@ -331,12 +350,25 @@ export class Engine {
     } else if (!rewritten) {
       c.reason = Reason.NoAdapter;
     }
-    if (v !== Verdict.Pass) return v;
-    if (rewritten) {
+    if (v === Verdict.Pass && rewritten) {
       c.reason = coreReason;
-      return Verdict.Rewrite;
+      v = Verdict.Rewrite;
     }
-    return Verdict.Pass;
+    return v;
+  }
+
+  /**
+   * egress.mask-source: a frame the stack sends from the cluster MAC (forwarded: pass or rewrite)
+   * leaves from the local host's masked MAC, so a learning switch never learns the cluster MAC. A
+   * frame passed until now becomes a rewrite with this rule's reason; a rewritten one keeps its
+   * rule's. Keyed on the Ethernet source, whatever follows it (a cut-short tag stack included).
+   */
+  private maskSource(c: FrameContext, v: Verdict): Verdict {
+    if (v !== Verdict.Pass && v !== Verdict.Rewrite) return v;
+    if (c.length < ETH_HEADER_LEN || !macEquals(c.frame, 6, c.clusterMac, 0)) return v;
+    macCopy(c.frame, 6, c.maskedMac, 0);
+    if (v === Verdict.Pass) c.reason = Reason.MaskSource;
+    return Verdict.Rewrite;
   }
 
   /** No codec for this EtherType: nothing decoded. */

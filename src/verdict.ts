@@ -127,4 +127,12 @@ export const Reason = {
     'heartbeat.from-stack',
     'heartbeat (EtherType 0x886F) sent by the local stack: only the cluster layer sends heartbeats; dropped',
   ),
+  OtherMember: defineReason(
+    'data.other-member',
+    "maskSourceMac: IP data to the cluster MAC whose IP destination is another member's address: not for this host, dropped",
+  ),
+  MaskSource: defineReason(
+    'egress.mask-source',
+    "maskSourceMac: Ethernet source := this host's masked MAC (02, host number, cluster MAC bytes 2 to 5), so a switch never learns the cluster MAC",
+  ),
 } as const;

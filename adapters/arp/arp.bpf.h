@@ -235,6 +235,17 @@ static __always_inline int arp_local_destination(const struct frame *f)
 	return is_local(f, member4(f, ip + 16));
 }
 
+/* data.other-member: IPv4 data (not ARP) whose IPv4 destination is another member's address. */
+static __always_inline int arp_other_member_destination(const struct frame *f)
+{
+	if (f->ether_type != ETH_P_IP)
+		return 0;
+	__u8 *ip = ipv4_header(f);
+	if (!ip)
+		return 0;
+	return remote_host(f, member4(f, ip + 16)) >= 0;
+}
+
 /* Strict sources: host index of the member that sent this frame, -1, or DISCOVERY_EXEMPT for ARP. */
 static __always_inline __s32 arp_source_member(const struct frame *f)
 {

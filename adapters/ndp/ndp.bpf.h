@@ -584,6 +584,25 @@ static __always_inline int ndp_local_destination(const struct frame *f)
 	return is_local(f, member6(f, h + IP6_DST));
 }
 
+/* data.other-member: IPv6 other than Neighbor Discovery (ICMPv6 133 to 137) whose IPv6
+ * destination is another member's address (the decode's discoveryFrame and destinationAddress). */
+static __always_inline int ndp_other_member_destination(const struct frame *f)
+{
+	__u8 *h;
+	__s32 icmp = icmpv6_offset(f, &h);
+	if (icmp == -2 || !h)
+		return 0;
+	if (icmp >= 0) {
+		__u8 *t = pkt(f, (__u32)icmp, 1);
+		if (t && t[0] >= 133 && t[0] <= 137)
+			return 0;
+	}
+	h = pkt(f, f->l3, IPV6_HLEN);
+	if (!h)
+		return 0;
+	return remote_host(f, member6(f, h + IP6_DST)) >= 0;
+}
+
 /* Strict sources: Neighbor Discovery (ICMPv6 133 to 137) is exempt; anything else by IPv6 source. */
 static __always_inline __s32 ndp_source_member(const struct frame *f)
 {

@@ -29,6 +29,7 @@ export const NON_MEMBER = { name: 'non-member', ip: '12.12.4.50', mac: '02-00-00
 export const DEMO_CONFIG = {
   clusterMac: CLUSTER_MAC,
   replyRewrite: 'sender', // FIG. 6 as drawn: row 630 carries Host 2's dedicated MAC
+  maskSourceMac: false, // FIG. 6 as drawn: every frame from the cluster MAC
   multicastPrefix: '03-bf',
   hosts: [
     { name: HOST1.name, addresses: [HOST1.ip, '2001:db8::101'] },

@@ -16,9 +16,17 @@ import { BpfAddon, BpfMap, MapFlag, MapType, u32 } from './bpf';
  */
 
 /** Sizes and offsets of the C structs (src/cluster.bpf.h). */
-export const CONFIG_SIZE = 28;
+export const CONFIG_SIZE = 32;
 export const MEMBER_SIZE = 12;
-export const CfgFlag = { Valid: 1, Dedicated: 2, SharedMac: 4, Synthesize: 8, Strict: 16, ReplyAtSender: 32 } as const;
+export const CfgFlag = {
+  Valid: 1,
+  Dedicated: 2,
+  SharedMac: 4,
+  Synthesize: 8,
+  Strict: 16,
+  ReplyAtSender: 32,
+  MaskSource: 64,
+} as const;
 
 /** Where the maps come from: an open BpfObject, or pinned maps (`objGet`) of an adopted datapath. */
 export type MapFds = (name: string) => number;
@@ -70,6 +78,11 @@ export function membershipRecords(cluster: Cluster, hostName: string): Membershi
   if (cfg.synthesize) flags |= CfgFlag.Synthesize;
   if (cfg.strictSources) flags |= CfgFlag.Strict;
   if (cfg.replyRewrite !== 'receiver') flags |= CfgFlag.ReplyAtSender;
+  if (cfg.maskSourceMac === true) {
+    // computed once per membership, as Engine.setCluster does
+    flags |= CfgFlag.MaskSource;
+    config.set(cluster.maskedSourceMac(local).bytes, 24);
+  }
   dv.setUint32(12, flags, true);
   dv.setInt32(16, local, true);
   dv.setUint32(20, cluster.hosts.length, true);

@@ -92,7 +92,10 @@ describe('README.md, Library', () => {
     const host1 = exports.host1 as { process(f: Uint8Array, d: number): number; hostName: string };
     expect(host1.hostName).toBe('host1');
     const f = Uint8Array.from(ROW[600]);
-    expect(host1.process(f, Direction.Outbound)).toBe(Verdict.Pass);
+    // row 600 leaves host1 with its masked source (maskSourceMac, default on), the payload as it was
+    expect(host1.process(f, Direction.Outbound)).toBe(Verdict.Rewrite);
+    expect(hex(f.subarray(6, 12))).toBe('0201aabbccdd');
+    expect(hex(f.subarray(12))).toBe(hex(ROW[600].subarray(12)));
   });
 });
 

@@ -72,7 +72,7 @@ test('mac on 80,000 hosts with IPv4 and IPv6 lists every address', () => {
       `fd00::${((i + 1) >> 16).toString(16)}:${((i + 1) & 0xffff).toString(16)}`,
     ],
   }));
-  const file = writeConfig(dir, { clusterMac: '02-bf-aa-bb-cc-dd', hosts }, 'big.json');
+  const file = writeConfig(dir, { clusterMac: '02-bf-aa-bb-cc-dd', maskSourceMac: false, hosts }, 'big.json');
   const r = cli(['mac', '--config', file]);
   expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: '' });
   const lines = r.stdout.trimEnd().split('\n');

@@ -95,6 +95,7 @@ export const H2_MAC = '03-bf-0c-0c-04-66';
 export const FIG6_CONFIG = {
   clusterMac: CLUSTER,
   replyRewrite: 'sender', // FIG. 6 as drawn (row 630)
+  maskSourceMac: false, // every frame from the cluster MAC, as FIG. 6 draws it
   hosts: [
     { name: 'host1', addresses: [H1] },
     { name: 'host2', addresses: [H2] },

@@ -21,9 +21,14 @@ import { describeKernel } from './available';
 const FRAMES = Number(process.env.DIFFERENTIAL_FRAMES ?? 100_000);
 const SEED = Number(process.env.DIFFERENTIAL_SEED ?? Math.floor(Math.random() * 0x7fffffff));
 
-/** The property test's modes, and both reply forms set explicitly (whatever the default). */
+/**
+ * The property test's modes (maskSourceMac at its default, on), both reply forms set explicitly
+ * (whatever the default), and masking off in dedicated and shared mode.
+ */
 const MODES: Model[] = [
   ...MODELS,
+  new Model('maskOff', { ...CONFIGS.dedicated, maskSourceMac: false }),
+  new Model('maskOffShared', { ...CONFIGS.shared, maskSourceMac: false }),
   new Model('replySender', { ...CONFIGS.dedicated, replyRewrite: 'sender' }),
   new Model('replyReceiverSynthStrict', {
     ...CONFIGS.dedicated,

@@ -45,6 +45,8 @@ describe('frame properties (fast-check)', () => {
     'option of length 0',
     'truncated Ethernet header or VLAN tag stack',
     'non-members receive',
+    'maskSourceMac: IP data to the cluster MAC',
+    "maskSourceMac: Ethernet source := this host's masked MAC",
   ])('the generated frames reached "%s"', (text) => {
     const hits = [...h.reasons].filter(([r]) => r.includes(text)).reduce((a, [, n]) => a + n, 0);
     expect(hits).toBeGreaterThan(0);

@@ -67,6 +67,8 @@ export class Model {
   /** Dedicated mode: MAC -> host. */
   readonly macHost = new Map<string, number>();
   readonly sharedMac: string | null;
+  /** Config maskSourceMac (default true). */
+  readonly maskSourceMac: boolean;
 
   constructor(
     readonly name: string,
@@ -77,6 +79,7 @@ export class Model {
       sharedMac?: string;
       synthesize?: boolean;
       strictSources?: boolean;
+      maskSourceMac?: boolean;
       mappings?: { ipv6?: string };
       hosts: { name: string; addresses: string[]; mac?: string | Record<string, string> }[];
       virtualIps: string[];
@@ -84,6 +87,7 @@ export class Model {
     this.mode = r.mode === 'shared' ? 'shared' : 'dedicated';
     this.synthesize = r.synthesize === true;
     this.strict = r.strictSources === true;
+    this.maskSourceMac = r.maskSourceMac !== false;
     this.sharedMac = this.mode === 'shared' ? r.sharedMac!.replace(/-/g, '') : null;
     this.hostNames = r.hosts.map((h) => h.name);
     const prefix = '03bf';
@@ -116,6 +120,13 @@ export class Model {
   }
   hostOf(f: Uint8Array, o: number, n: 4 | 16): number {
     return this.addrAt(f, o, n)?.host ?? -1;
+  }
+  /**
+   * The source MAC host `h` sends from with maskSourceMac (hex): 02, the host's 1-based position in
+   * the config's host list, then bytes 2 to 5 of the cluster MAC (NLB's form, docs/config.md).
+   */
+  maskedMac(h: number): string {
+    return `02${(h + 1).toString(16).padStart(2, '0')}${CLUSTER_MAC.slice(4)}`;
   }
   /** MACs of the addresses of host `h`. */
   macsOfHost(h: number): Set<string> {

@@ -1,4 +1,4 @@
-import { REPLY_CAPACITY, reasonText } from '../../src';
+import { REPLY_CAPACITY, reasonId, reasonText } from '../../src';
 import { CLUSTER_MAC, Model, SHARED_MAC } from './model';
 import {
   Icmp6,
@@ -86,9 +86,36 @@ export function checkObservation(o: Observation): string | null {
   if (dir === INBOUND && m.mode === 'shared' && l2 && dstOut === m.sharedMac)
     return 'shared: an inbound frame still addressed to the shared MAC was forwarded';
 
+  // data.other-member: with masking, IP data to the cluster MAC for another member's address is
+  // that member's (a discovery message is not data: ARP, ICMPv6 133 to 137)
+  if (dir === INBOUND && m.maskSourceMac && dstIn === CLUSTER_MAC) {
+    const other = otherMemberData(m, H, inp, l2);
+    if (other) return `other member: an inbound ${other} was forwarded`;
+  }
+
+  // egress.mask-source: a forwarded outbound frame from the cluster MAC leaves from H's masked MAC,
+  // as a rewrite; with masking off, or from any other source, the source stays as the stack wrote it
+  let masked = false;
+  if (dir === OUTBOUND && n >= 14) {
+    const srcIn = macAt(inp, 6);
+    const srcOut = macAt(out, 6);
+    if (m.maskSourceMac && srcIn === CLUSTER_MAC) {
+      if (v === PASS) return 'mask: an outbound frame from the cluster MAC passed with that source';
+      if (srcOut !== m.maskedMac(H))
+        return `mask: an outbound frame from the cluster MAC left from ${srcOut}, not ${m.maskedMac(H)}`;
+      masked = true;
+    } else if (srcOut !== srcIn) return `mask: the Ethernet source ${srcIn} became ${srcOut}`;
+  }
+
   const changed: number[] = [];
-  for (let i = 0; i < n; i++) if (out[i] !== inp[i]) changed.push(i);
+  for (let i = 0; i < n; i++) if (out[i] !== inp[i] && !(masked && i >= 6 && i < 12)) changed.push(i);
   if (v === PASS) return null;
+  if (masked) {
+    const maskReason = reasonId(o.reason) === 'egress.mask-source';
+    if (changed.length === 0 && !maskReason)
+      return `mask: only the source was masked, but the reason is ${reasonId(o.reason)}`;
+    if (changed.length > 0 && maskReason) return 'mask: a frame rewritten by another rule got the masking reason';
+  }
 
   // no outbound ARP/NDP frame addressed to a non-member carries a member MAC the engine wrote
   if (dir === OUTBOUND) {
@@ -142,8 +169,40 @@ export function checkObservation(o: Observation): string | null {
 
 export const GUARD_BYTE = 0xa5;
 
+/**
+ * What makes an inbound frame to the cluster MAC another member's (data.other-member): IPv4 data
+ * with a readable header, or IPv6 that is not Neighbor Discovery, whose IP destination is a remote
+ * member's address. "" when it is not.
+ */
+function otherMemberData(m: Model, H: number, f: Uint8Array, l2: L2 | null): string {
+  const n = f.length;
+  const ip4 = readIp4(f, n, l2);
+  if (ip4) {
+    const h = m.hostOf(f, ip4.dst, 4);
+    return h >= 0 && h !== H ? `IPv4 frame for host${h + 1}'s ${spaText(f, ip4.dst)}` : '';
+  }
+  const ip6 = readIp6(f, n, l2);
+  if (!ip6) return '';
+  const icmp = readIcmp6(f, ip6);
+  if (icmp && icmp.type >= 133 && icmp.type <= 137) return '';
+  const h = m.hostOf(f, ip6.dst, 16);
+  return h >= 0 && h !== H ? `IPv6 frame for host${h + 1}'s ${hex(f, ip6.dst, ip6.dst + 16)}` : '';
+}
+
 function checkDrop(o: Observation): string | null {
   const t = reasonText(o.reason);
+  if (reasonId(o.reason) === 'data.other-member') {
+    const { model: m, input: f } = o;
+    if (!m.maskSourceMac) return 'other member: a data.other-member drop with maskSourceMac off';
+    if (o.direction !== INBOUND) return "other member: an outbound frame was dropped as another member's";
+    if (f.length < 14 || macAt(f, 0) !== CLUSTER_MAC)
+      return 'other member: dropped a frame whose destination is not the cluster MAC';
+    const l2 = readL2(f, f.length);
+    const ip4 = readIp4(f, f.length, l2);
+    const ip6 = readIp6(f, f.length, l2);
+    const h = ip4 ? m.hostOf(f, ip4.dst, 4) : ip6 ? m.hostOf(f, ip6.dst, 16) : -1;
+    if (h < 0 || h === o.host) return "other member: dropped a frame whose IP destination is no other member's";
+  }
   if (/strict/i.test(t)) {
     if (!o.model.strict) return `strict: a strict-sources drop with strictSources off (${t})`;
     const l2 = readL2(o.input, o.input.length);

@@ -13,6 +13,7 @@ const CLUSTER = '02-bf-aa-bb-cc-dd';
 const config = parseConfig({
   clusterMac: CLUSTER,
   replyRewrite: 'sender', // FIG. 6 as drawn (row 630)
+  maskSourceMac: false, // FIG. 6 as drawn: every frame from the cluster MAC
   hosts: [
     { name: 'host1', addresses: ['12.12.4.101'] },
     { name: 'host2', addresses: ['12.12.4.102'] },

@@ -9,6 +9,7 @@ import {
   NdOption,
   parseConfig,
   parseNd,
+  reasonId,
   reasonText,
   toHex,
   Verdict,
@@ -94,7 +95,9 @@ describe('strict sources state (strict.discovery-first)', () => {
         options: [{ type: NdOption.TARGET_LL, mac: D2 }],
       },
     );
-    expect(e.process(na, Direction.Outbound)).toBe(Verdict.Pass);
+    // only its source is masked (egress.mask-source): no discovery rule rewrote it
+    expect(e.process(na, Direction.Outbound)).toBe(Verdict.Rewrite);
+    expect(reasonId(e.reason)).toBe('egress.mask-source');
     expect(e.process(dataFrom1(), Direction.Inbound)).toBe(Verdict.Drop);
   });
 });

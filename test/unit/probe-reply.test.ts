@@ -18,6 +18,7 @@ const engine = () =>
   factory.create(
     parseConfig({
       clusterMac: CLUSTER,
+      maskSourceMac: false, // only this rule's bytes (with masking: test/golden/mask/109)
       hosts: [
         { name: 'host1', addresses: ['12.12.4.101'] },
         { name: 'host2', addresses: ['12.12.4.102'] },

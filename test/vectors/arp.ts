@@ -37,6 +37,7 @@ const CONFIGS: Record<string, object> = {
   'fig6.json': {
     clusterMac: CLUSTER,
     replyRewrite: 'sender', // FIG. 6 row 630: step 508 at the replier
+    maskSourceMac: false, // FIG. 6 as drawn: every frame from the cluster MAC
     hosts: [
       { name: 'host1', addresses: [H1] },
       { name: 'host2', addresses: [H2] },
@@ -45,6 +46,7 @@ const CONFIGS: Record<string, object> = {
   'cluster3.json': {
     clusterMac: CLUSTER,
     replyRewrite: 'sender', // FIG. 6 row 630: step 508 at the replier
+    maskSourceMac: false, // FIG. 6 as drawn: every frame from the cluster MAC
     virtualIps: [VIP],
     hosts: [
       { name: 'host1', addresses: [H1] },
@@ -53,7 +55,8 @@ const CONFIGS: Record<string, object> = {
     ],
   },
   'cluster3-defaults.json': {
-    clusterMac: CLUSTER, // every other key at its default (replyRewrite "receiver")
+    clusterMac: CLUSTER, // every other key at its default (replyRewrite "receiver") but maskSourceMac
+    maskSourceMac: false, // the Ethernet source as FIG. 6 draws it (the masking vectors: configs/mask-*.json)
     virtualIps: [VIP],
     hosts: [
       { name: 'host1', addresses: [H1] },
@@ -64,6 +67,7 @@ const CONFIGS: Record<string, object> = {
   'table.json': {
     clusterMac: CLUSTER,
     replyRewrite: 'sender', // FIG. 6 row 630: step 508 at the replier
+    maskSourceMac: false, // FIG. 6 as drawn: every frame from the cluster MAC
     mode: 'dedicated',
     multicastPrefix: '03-bf',
     mappings: { ipv4: 'ipv4-prefix' },

@@ -109,7 +109,7 @@ export const FOUND: Found[] = [
     source:
       'property "no outbound ARP addressed to a non-member carries a dedicated or shared MAC", counterexample as fast-check shrank it (seed 895924324)',
     rules: ['arp.reply-members-only', 'shared.ip-filter'],
-    config: CONFIGS.shared,
+    config: { ...CONFIGS.shared, maskSourceMac: false },
     host: 'host2',
     direction: 'outbound',
     input: arp('03bf0c0c0465', 2, '02bfaabbccdd', '0c0c0466', '03bf0c0c0465', '0c0c0465'),
@@ -160,7 +160,7 @@ export const FOUND: Found[] = [
     source:
       'property "no outbound NDP addressed to a non-member carries a dedicated MAC" (Ethernet destination reaching non-members; the live non-member test), counterexample as fast-check found it',
     rules: ['ndp.advertisement-members-only'],
-    config: CONFIGS.table,
+    config: { ...CONFIGS.table, maskSourceMac: false },
     host: 'host2',
     direction: 'outbound',
     input: na(
@@ -180,7 +180,7 @@ export const FOUND: Found[] = [
       "A non-member forged an NS from host1's address with its own MAC in the SLLAO; host2's stack answers that MAC. The NA is for a member by IPv6 address but lands on the non-member's port, so its TLLAO keeps the cluster MAC.",
     source: 'property "no outbound NDP addressed to a non-member carries a dedicated MAC", the NDP form of found-001',
     rules: ['ndp.advertisement-members-only'],
-    config: CONFIGS.dedicated,
+    config: { ...CONFIGS.dedicated, maskSourceMac: false },
     host: 'host2',
     direction: 'outbound',
     input: na(

@@ -38,8 +38,8 @@ const hosts = [
 const base = { clusterMac: CLUSTER, virtualIps: [V4.vip, V6.vip], hosts };
 
 export const CONFIGS: Record<string, object> = {
-  'modes-shared.json': { ...base, mode: 'shared', sharedMac: SHARED, replyRewrite: 'sender' }, // 102, 108: step 508 writes the shared MAC
-  'modes-synthesize.json': { ...base, synthesize: true },
+  'modes-shared.json': { ...base, mode: 'shared', sharedMac: SHARED, replyRewrite: 'sender', maskSourceMac: false }, // 102, 108: step 508 writes the shared MAC
+  'modes-synthesize.json': { ...base, synthesize: true, maskSourceMac: false },
   'modes-shared-synthesize.json': { ...base, mode: 'shared', sharedMac: SHARED, synthesize: true },
   'modes-strict.json': { ...base, strictSources: true },
   'modes-strict-synthesize.json': { ...base, strictSources: true, synthesize: true },

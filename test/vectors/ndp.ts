@@ -41,6 +41,7 @@ export const CONFIGS: Record<string, object> = {
   'ipv6-dedicated.json': {
     clusterMac: CLUSTER,
     replyRewrite: 'sender', // vectors 101, 102: step 508 analogue at the replier
+    maskSourceMac: false, // every frame from the cluster MAC, as FIG. 6 draws it
     virtualIps: [V4.vip, V6.vip],
     hosts: [
       { name: 'host1', addresses: [V4.h1, V6.h1, V6.h1b] },
@@ -49,7 +50,8 @@ export const CONFIGS: Record<string, object> = {
     ],
   },
   'ipv6-defaults.json': {
-    clusterMac: CLUSTER, // every other key at its default (replyRewrite "receiver")
+    clusterMac: CLUSTER, // every other key at its default (replyRewrite "receiver") but maskSourceMac
+    maskSourceMac: false, // the Ethernet source as FIG. 6 draws it (the masking vectors: configs/mask-*.json)
     virtualIps: [V4.vip, V6.vip],
     hosts: [
       { name: 'host1', addresses: [V4.h1, V6.h1, V6.h1b] },
