@@ -8,6 +8,7 @@ import { files as found } from './found';
 import { files as frame } from './frame';
 import { files as heartbeat } from './heartbeat';
 import { files as limits } from './limits';
+import { files as mask } from './mask';
 import { files as modes } from './modes';
 import { files as ndp } from './ndp';
 
@@ -25,6 +26,7 @@ export const VECTOR_SETS: readonly VectorSet[] = [
   { dir: 'heartbeat', files: heartbeat },
   { dir: 'limits', files: limits },
   { dir: 'frame', files: frame },
+  { dir: 'mask', files: mask },
 ];
 
 /**
