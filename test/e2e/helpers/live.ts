@@ -69,12 +69,18 @@ export function isMulticastMac(mac: string): boolean {
 
 /**
  * The Ethernet source a member's frames leave with under `maskSourceMac` (docs/config.md), written out
- * from the documented form, not computed by the library: 02, the host priority (1-based position in
- * `hosts`), the member's first IPv4 address.
+ * from the documented form, not computed by the library: 02, the host number (1-based position in
+ * `hosts`), then bytes 2 to 5 of the cluster MAC.
  */
 export function expectedMaskedMac(host: BedHost): string {
-  const priority = MEMBERS.findIndex((m) => m.name === host.name) + 1;
-  return hex([0x02, priority, ...host.ipv4.split('.').map(Number)]);
+  const number = MEMBERS.findIndex((m) => m.name === host.name) + 1;
+  return hex([
+    0x02,
+    number,
+    ...CLUSTER_MAC.split(':')
+      .slice(2)
+      .map((b) => parseInt(b, 16)),
+  ]);
 }
 
 /** Why a third-party tool the live tests use is missing (Debian package), or "" when it is there. */
