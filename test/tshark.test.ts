@@ -1,10 +1,13 @@
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { encodePcap } from '../src/pcap/writer';
 import { formatMac } from '../src/mac';
-import { GOLDEN_DIR, GoldenFrameRole, GoldenVector, goldenFrame, loadGoldenVectors } from '../src/testing';
+import {
+  GOLDEN_DIR,
+  GoldenFrameRole,
+  GoldenVector,
+  TsharkError,
+  goldenFrame,
+  loadGoldenVectors,
+  tsharkFields,
+} from '../src/testing';
 
 /**
  * Wireshark's dissectors as an independent reader of every golden frame: all frames (input, output,
@@ -39,72 +42,31 @@ const fields = [
 ];
 
 let tsharkError: Error | undefined;
-let workDir: string | undefined;
 
 beforeAll(() => {
-  workDir = mkdtempSync(join(tmpdir(), 'golden-tshark-'));
-  const pcap = process.env.GOLDEN_PCAP || join(workDir, 'golden.pcap');
-  writeFileSync(pcap, encodePcap(frames.map((f) => f.bytes)));
-  const args = [
-    '-n',
-    '-r',
-    pcap,
-    '-T',
-    'fields',
-    '-E',
-    'header=n',
-    '-E',
-    'separator=/t',
-    '-E',
-    'quote=n',
-    '-E',
-    'occurrence=a',
-    '-E',
-    'aggregator=,',
-  ];
-  for (const f of fields) args.push('-e', f);
-  const r = spawnSync('tshark', args, { encoding: 'utf8', maxBuffer: 64 << 20 });
-  if (r.error) {
-    tsharkError =
-      (r.error as NodeJS.ErrnoException).code === 'ENOENT' ? new Error('tshark not found: run scripts/setup') : r.error;
-    return;
-  }
-  const stderr = r.stderr
-    .split('\n')
-    .filter((l) => l.trim() && !/^Running as user "root"/.test(l))
-    .join('\n');
-  if (r.status !== 0) {
-    // name the vectors that claim a field tshark does not know
-    const unknown = /aren't valid:\s*([\s\S]*)/.exec(stderr)?.[1].split(/\s+/).filter(Boolean) ?? [];
-    const who = unknown.map(
-      (f) =>
-        `${f} (claimed by ${vectors
-          .filter((v) => ROLES.some((ro) => v.tshark?.[ro]?.[f] !== undefined))
-          .map((v) => v.path)
-          .join(', ')})`,
+  try {
+    const reads = tsharkFields(
+      frames.map((f) => f.bytes),
+      fields,
+      { pcap: process.env.GOLDEN_PCAP || undefined },
     );
-    tsharkError = new Error(
-      `tshark exited with ${r.status ?? r.signal}: ${stderr}${who.length ? `\nunknown fields: ${who.join('; ')}` : ''}`,
-    );
-    return;
+    reads.forEach((read, i) => (frames[i].read = read));
+  } catch (e) {
+    if (!(e instanceof TsharkError)) throw e;
+    if (e.notFound) tsharkError = new Error('tshark not found: run scripts/setup');
+    else {
+      // name the vectors that claim a field tshark does not know
+      const unknown = /aren't valid:\s*([\s\S]*)/.exec(e.stderr)?.[1].split(/\s+/).filter(Boolean) ?? [];
+      const who = unknown.map(
+        (f) =>
+          `${f} (claimed by ${vectors
+            .filter((v) => ROLES.some((ro) => v.tshark?.[ro]?.[f] !== undefined))
+            .map((v) => v.path)
+            .join(', ')})`,
+      );
+      tsharkError = new Error(`${e.message}${who.length ? `\nunknown fields: ${who.join('; ')}` : ''}`);
+    }
   }
-  const lines = r.stdout.split('\n').filter((l) => l.length > 0);
-  if (lines.length !== frames.length) {
-    tsharkError = new Error(`tshark printed ${lines.length} lines for ${frames.length} frames`);
-    return;
-  }
-  lines.forEach((line, i) => {
-    const values = line.split('\t');
-    const read: Record<string, string> = {};
-    fields.forEach((f, j) => (read[f] = values[j] ?? ''));
-    if (read['frame.number'] !== String(i + 1))
-      tsharkError ??= new Error(`tshark line ${i + 1} is frame ${read['frame.number']}`);
-    frames[i].read = read;
-  });
-});
-
-afterAll(() => {
-  if (workDir) rmSync(workDir, { recursive: true, force: true });
 });
 
 function requireTshark(): void {

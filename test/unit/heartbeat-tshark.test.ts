@@ -1,11 +1,7 @@
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { parseHostAddress } from '../../src/address';
 import { formatMac } from '../../src/mac';
 import { HB_FRAME_LEN, Heartbeat, encodeHeartbeatFrame, signHeartbeat } from '../../src/membership';
-import { encodePcap } from '../../src/pcap/writer';
+import { TsharkError, tsharkFields } from '../../src/testing';
 import { CASES } from '../vectors/heartbeat';
 
 /**
@@ -95,41 +91,17 @@ for (const c of CASES) {
 
 let read: Record<string, string>[] = [];
 let error: Error | undefined;
-let dir: string | undefined;
 
 beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'heartbeat-tshark-'));
-  const pcap = join(dir, 'heartbeats.pcap');
-  writeFileSync(pcap, encodePcap(rows.map((r) => r.bytes)));
-  const args = [
-    '-n',
-    '-r',
-    pcap,
-    '-T',
-    'fields',
-    '-E',
-    'header=n',
-    '-E',
-    'separator=/t',
-    '-E',
-    'occurrence=a',
-    '-E',
-    'aggregator=,',
-  ];
-  for (const f of FIELDS) args.push('-e', f);
-  const r = spawnSync('tshark', args, { encoding: 'utf8', maxBuffer: 16 << 20 });
-  if (r.error)
-    error =
-      (r.error as NodeJS.ErrnoException).code === 'ENOENT' ? new Error('tshark not found: run scripts/setup') : r.error;
-  else if (r.status !== 0) error = new Error(`tshark exited with ${r.status}: ${r.stderr}`);
-  else
-    read = r.stdout
-      .split('\n')
-      .filter(Boolean)
-      .map((l) => Object.fromEntries(l.split('\t').map((v, i) => [FIELDS[i], v])));
-});
-afterAll(() => {
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  try {
+    read = tsharkFields(
+      rows.map((r) => r.bytes),
+      FIELDS,
+    );
+  } catch (e) {
+    if (!(e instanceof TsharkError)) throw e;
+    error = e.notFound ? new Error('tshark not found: run scripts/setup') : e;
+  }
 });
 
 test('tshark reads one line per frame', () => {
