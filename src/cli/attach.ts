@@ -2,9 +2,11 @@ import { AttachReport, AttachRunner, detachDevice } from '../attach/runner';
 import { DEFAULT_PIN_DIR } from '../attach/bpffs';
 import { attachStatus } from '../attach/status';
 import { UsageError } from '../errors';
-import { OPS_OPTIONS, OPS_OPTIONS_HELP, OpsHooks } from '../ops/cli';
+import { OPS_OPTIONS_HELP, OpsHooks } from '../ops/cli';
+import { engineLines, membershipLine } from '../ops/report';
 import { Command, parseCommandArgs, required } from './command';
-import { REQUIRE_HELP, factoryFromArgs, requireOption } from './engine-from-args';
+import { REQUIRE_HELP, factoryFromArgs } from './engine-from-args';
+import { LAYER_OPTIONS, LayerLifetime, optionalValue } from './layer';
 
 export const attachCommand: Command = {
   name: 'attach',
@@ -41,17 +43,12 @@ ${REQUIRE_HELP}
                        attach takes plug-in mappings only: the BPF programs are the built-in adapters`,
   async run(argv, io) {
     const { values } = parseCommandArgs('attach', argv, {
-      config: { type: 'string' },
-      host: { type: 'string' },
       dev: { type: 'string' },
       keep: { type: 'boolean' },
       'pin-dir': { type: 'string' },
       'run-dir': { type: 'string' },
       'pass-all': { type: 'boolean' },
-      json: { type: 'boolean' },
-      'exit-on-stdin-eof': { type: 'boolean' },
-      ...OPS_OPTIONS,
-      ...requireOption,
+      ...LAYER_OPTIONS,
     });
     const passAll = values['pass-all'] === true;
     const dev = required('attach', values, 'dev');
@@ -59,14 +56,13 @@ ${REQUIRE_HELP}
     const host = passAll && values.host === undefined ? '' : required('attach', values, 'host');
     if (passAll && (values.config !== undefined || values.host !== undefined))
       throw new UsageError('attach: --pass-all takes no --config or --host (see: intracluster attach --help)');
-    const pinDir = optionalString('attach', values, 'pin-dir');
-    const runDir = optionalString('attach', values, 'run-dir');
+    const pinDir = optionalValue('attach', values, 'pin-dir');
+    const runDir = optionalValue('attach', values, 'run-dir');
     const keep = values.keep === true;
     const ops = new OpsHooks('attach', values, host || undefined, io);
     const log = ops.log;
 
-    let finish!: (code: number) => void;
-    const finished = new Promise<number>((resolve) => (finish = resolve));
+    const life = new LayerLifetime(values, io);
     const factory = await factoryFromArgs(values, { adapters: false });
     const runner = new AttachRunner({
       factory,
@@ -79,7 +75,7 @@ ${REQUIRE_HELP}
       log,
       onFatal: (message) => {
         log(`stopping: ${message}`);
-        finish(1);
+        life.finish(1);
       },
     });
     try {
@@ -88,24 +84,14 @@ ${REQUIRE_HELP}
       runner.stop(keep);
       throw e;
     }
-    const onStop = () => finish(0);
-    const onHup = () => log(ops.reloaded(runner.reload()));
-    process.on('SIGINT', onStop);
-    process.on('SIGTERM', onStop);
-    process.on('SIGHUP', onHup);
-    const stdin = io.stdin;
-    if (values['exit-on-stdin-eof']) {
-      stdin.on('end', onStop);
-      stdin.on('close', onStop);
-      stdin.resume();
-    }
+    life.watch(() => log(ops.reloaded(runner.reload())));
     const dp = runner.datapath;
     log(
       `ready: kernel datapath ${dp.adopted ? 'adopted' : 'attached'} on ${dev} (ifindex ${dp.ifindex}, tc clsact ingress and egress${dp.pinPath ? `, pinned under ${dp.pinPath}` : ''}), ` +
         `${runner.describe()} (pid ${process.pid}; SIGHUP reloads${keep ? '; kept on exit' : ''})`,
     );
     try {
-      const code = await finished;
+      const code = await life.finished;
       const report = runner.stop(keep);
       if (keep)
         log(
@@ -115,14 +101,7 @@ ${REQUIRE_HELP}
       return code;
     } finally {
       ops.stop();
-      process.off('SIGINT', onStop);
-      process.off('SIGTERM', onStop);
-      process.off('SIGHUP', onHup);
-      if (values['exit-on-stdin-eof']) {
-        stdin.off('end', onStop);
-        stdin.off('close', onStop);
-        stdin.pause();
-      }
+      life.unwatch();
     }
   },
 };
@@ -148,8 +127,8 @@ was removed, 1 when nothing of the cluster layer was on IFACE. See docs/kernel.m
     const dev = required('detach', values, 'dev');
     const done = detachDevice({
       dev,
-      pinDir: optionalString('detach', values, 'pin-dir'),
-      runDir: optionalString('detach', values, 'run-dir'),
+      pinDir: optionalValue('detach', values, 'pin-dir'),
+      runDir: optionalValue('detach', values, 'run-dir'),
     });
     if (done.length === 0) {
       io.stderr.write(`intracluster detach: nothing of the cluster layer on ${dev}\n`);
@@ -160,37 +139,13 @@ was removed, 1 when nothing of the cluster layer was on IFACE. See docs/kernel.m
   },
 };
 
-function optionalString(cmd: string, values: Record<string, unknown>, name: string): string | undefined {
-  const v = values[name];
-  if (v === undefined) return undefined;
-  if (typeof v !== 'string' || v.length === 0)
-    throw new UsageError(`${cmd}: --${name} needs a value (see: intracluster ${cmd} --help)`);
-  return v;
-}
-
 /** The counters as text lines (printed at exit). */
 export function formatAttachReport(r: AttachReport): string {
   const lines = [
     `intracluster attach ${r.host || '(pass-all)'}: kernel datapath on ${r.dev}${r.adopted ? ' (adopted)' : ''}${r.kept ? ', kept running' : ', removed'}`,
   ];
   if (r.multicast.length) lines.push(`  multicast filter: ${r.multicast.join(', ')}`);
-  if (r.membership) {
-    const m = r.membership;
-    const dropped =
-      Object.entries(m.dropped)
-        .map(([k, n]) => `${k} ${n}`)
-        .join(', ') || 'none';
-    lines.push(
-      `  membership: host ID ${m.hostId}, sent ${m.sent} (${m.sendErrors} unsent), received ${m.received}, accepted ${m.accepted}, joins ${m.joins}, changes ${m.changes}, leaves ${m.leaves}, refused ${m.refused}; dropped: ${dropped}`,
-    );
-  }
-  lines.push(
-    `  engine (BPF counters): ${r.engine.frames} frames: ` +
-      Object.entries(r.engine.byVerdict)
-        .map(([k, n]) => `${k} ${n}`)
-        .join(', '),
-  );
-  for (const x of r.engine.byReason)
-    lines.push(`    ${String(x.count).padStart(8)}  ${x.verdict.padEnd(7)}  ${x.reason}`);
+  if (r.membership) lines.push(membershipLine(r.membership));
+  lines.push(...engineLines('engine (BPF counters)', r.engine));
   return lines.join('\n');
 }

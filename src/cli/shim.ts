@@ -1,17 +1,9 @@
 import { UsageError } from '../errors';
 import { ShimRunner, formatShimReport } from '../live/runner';
-import { OpsHooks, OPS_OPTIONS, OPS_OPTIONS_HELP } from '../ops/cli';
+import { OpsHooks, OPS_OPTIONS_HELP } from '../ops/cli';
 import { Command, parseCommandArgs, required } from './command';
-import { REQUIRE_HELP, factoryFromArgs, requireOption } from './engine-from-args';
-
-/** A namespace option: absent, or a non-empty name/path. */
-function optionalNetns(values: Record<string, unknown>, name: string): string | undefined {
-  const v = values[name];
-  if (v === undefined) return undefined;
-  if (typeof v !== 'string' || v.length === 0 || v.includes('\0'))
-    throw new UsageError(`shim: --${name} needs a network namespace name or path (see: intracluster shim --help)`);
-  return v;
-}
+import { REQUIRE_HELP, factoryFromArgs } from './engine-from-args';
+import { LAYER_OPTIONS, LayerLifetime, optionalValue } from './layer';
 
 export const shimCommand: Command = {
   name: 'shim',
@@ -48,24 +40,20 @@ ${OPS_OPTIONS_HELP}
 ${REQUIRE_HELP}`,
   async run(argv, io) {
     const { values } = parseCommandArgs('shim', argv, {
-      config: { type: 'string' },
-      host: { type: 'string' },
       stack: { type: 'string' },
       wire: { type: 'string' },
       'stack-netns': { type: 'string' },
       'wire-netns': { type: 'string' },
       create: { type: 'boolean' },
       relay: { type: 'boolean' },
-      json: { type: 'boolean' },
-      'exit-on-stdin-eof': { type: 'boolean' },
-      ...OPS_OPTIONS,
-      ...requireOption,
+      ...LAYER_OPTIONS,
     });
     const relay = values.relay === true;
     const stack = required('shim', values, 'stack');
     const wire = required('shim', values, 'wire');
-    const stackNetns = optionalNetns(values, 'stack-netns');
-    const wireNetns = optionalNetns(values, 'wire-netns');
+    const netns = 'a network namespace name or path';
+    const stackNetns = optionalValue('shim', values, 'stack-netns', netns);
+    const wireNetns = optionalValue('shim', values, 'wire-netns', netns);
     if (stack === wire && stackNetns === wireNetns)
       throw new UsageError('shim: --stack and --wire must be two different interfaces');
     const configPath = relay && values.config === undefined ? undefined : required('shim', values, 'config');
@@ -73,8 +61,7 @@ ${REQUIRE_HELP}`,
     const ops = new OpsHooks('shim', values, host, io);
     const log = ops.log;
 
-    let finish!: (code: number) => void;
-    const finished = new Promise<number>((resolve) => (finish = resolve));
+    const life = new LayerLifetime(values, io);
     const factory = await factoryFromArgs(values);
     const runner = new ShimRunner({
       factory,
@@ -89,39 +76,22 @@ ${REQUIRE_HELP}`,
       log,
       onFatal: (message) => {
         log(`stopping: ${message}`);
-        finish(1);
+        life.finish(1);
       },
     });
     await ops.startShim(runner, values);
-    const onStop = () => finish(0);
-    const onHup = () => log(ops.reloaded(runner.reload()));
-    process.on('SIGINT', onStop);
-    process.on('SIGTERM', onStop);
-    process.on('SIGHUP', onHup);
-    const stdin = io.stdin;
-    if (values['exit-on-stdin-eof']) {
-      stdin.on('end', onStop);
-      stdin.on('close', onStop);
-      stdin.resume();
-    }
+    life.watch(() => log(ops.reloaded(runner.reload())));
     log(
       `ready: stack ${runner.shim.stack.where} <-> wire ${runner.shim.wire.where}, ${runner.describe()} (pid ${process.pid}; SIGHUP reloads)`,
     );
     try {
-      const code = await finished;
+      const code = await life.finished;
       const report = ops.report(runner.stop());
       io.stdout.write((values.json ? JSON.stringify(report) : formatShimReport(report) + ops.formatFrames()) + '\n');
       return code;
     } finally {
       ops.stop();
-      process.off('SIGINT', onStop);
-      process.off('SIGTERM', onStop);
-      process.off('SIGHUP', onHup);
-      if (values['exit-on-stdin-eof']) {
-        stdin.off('end', onStop);
-        stdin.off('close', onStop);
-        stdin.pause();
-      }
+      life.unwatch();
     }
   },
 };

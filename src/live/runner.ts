@@ -3,6 +3,7 @@ import { createEngineFactory } from '../defaults';
 import { EngineFactory } from '../factory';
 import { Engine, EngineStats } from '../engine';
 import { Membership, MembershipStats, loadClusterKey, startShimMembership } from '../membership';
+import { engineLines, membershipLine } from '../ops/report';
 import { Shim } from './shim';
 import { Tap } from './tap';
 
@@ -172,25 +173,7 @@ export function formatShimReport(r: ShimReport): string {
         .map(([k, n]) => `${k} ${n}`)
         .join(', '),
   );
-  if (r.membership) {
-    const m = r.membership;
-    const dropped =
-      Object.entries(m.dropped)
-        .map(([k, n]) => `${k} ${n}`)
-        .join(', ') || 'none';
-    lines.push(
-      `  membership: host ID ${m.hostId}, sent ${m.sent} (${m.sendErrors} unsent), received ${m.received}, accepted ${m.accepted}, joins ${m.joins}, changes ${m.changes}, leaves ${m.leaves}, refused ${m.refused}; dropped: ${dropped}`,
-    );
-  }
-  if (r.engine) {
-    lines.push(
-      `  engine: ${r.engine.frames} frames: ` +
-        Object.entries(r.engine.byVerdict)
-          .map(([k, n]) => `${k} ${n}`)
-          .join(', '),
-    );
-    for (const x of r.engine.byReason)
-      lines.push(`    ${String(x.count).padStart(8)}  ${x.verdict.padEnd(7)}  ${x.reason}`);
-  }
+  if (r.membership) lines.push(membershipLine(r.membership));
+  if (r.engine) lines.push(...engineLines('engine', r.engine));
   return lines.join('\n');
 }
