@@ -143,25 +143,29 @@ static int is_nullish(napi_env env, napi_value v) {
   return napi_typeof(env, v, &t) != napi_ok || t == napi_null || t == napi_undefined;
 }
 
-/* A Uint8Array (or Buffer) argument as pointer + length. */
-static int arg_bytes(napi_env env, napi_value v, uint8_t **data, size_t *len) {
+/* A typed array argument of element type `want` as pointer + length (in elements). */
+static int arg_typed(napi_env env, napi_value v, napi_typedarray_type want, void **data, size_t *len) {
   bool is;
   if (napi_is_typedarray(env, v, &is) != napi_ok || !is) return 0;
   napi_typedarray_type type;
   napi_value ab;
   size_t off;
-  if (napi_get_typedarray_info(env, v, &type, len, (void **)data, &ab, &off) != napi_ok) return 0;
-  return type == napi_uint8_array;
+  if (napi_get_typedarray_info(env, v, &type, len, data, &ab, &off) != napi_ok) return 0;
+  return type == want;
+}
+
+/* A Uint8Array (or Buffer) argument as pointer + length. */
+static int arg_bytes(napi_env env, napi_value v, uint8_t **data, size_t *len) {
+  return arg_typed(env, v, napi_uint8_array, (void **)data, len);
 }
 
 static int arg_u32s(napi_env env, napi_value v, uint32_t **data, size_t *len) {
-  bool is;
-  if (napi_is_typedarray(env, v, &is) != napi_ok || !is) return 0;
-  napi_typedarray_type type;
-  napi_value ab;
-  size_t off;
-  if (napi_get_typedarray_info(env, v, &type, len, (void **)data, &ab, &off) != napi_ok) return 0;
-  return type == napi_uint32_array;
+  return arg_typed(env, v, napi_uint32_array, (void **)data, len);
+}
+
+/* (fd, keys, values) of a map call: a map fd and two Uint8Arrays. */
+static int arg_map_kv(napi_env env, napi_value *argv, int32_t *fd, uint8_t **k, size_t *kl, uint8_t **v, size_t *vl) {
+  return arg_int(env, argv[0], fd) && arg_bytes(env, argv[1], k, kl) && arg_bytes(env, argv[2], v, vl);
 }
 
 static int arg_string(napi_env env, napi_value v, char *buf, size_t size) {
@@ -298,6 +302,14 @@ static napi_value b_map_names(napi_env env, napi_callback_info info) { return b_
 
 /* ---- maps ---- */
 
+/* The answer of a map call that may find nothing (rc from the call, errno as it left it): true,
+ * false for ENOENT, else the errno thrown. */
+static napi_value map_found(napi_env env, int rc, const char *call, int32_t fd) {
+  if (rc == 0) return make_bool(env, true);
+  if (errno == ENOENT) return make_bool(env, false);
+  return throw_errno(env, errno, call, "(map fd %d)", fd);
+}
+
 static napi_value b_map_create(napi_env env, napi_callback_info info) {
   ARGS(7);
   uint32_t type, ks, vs, max, flags = 0;
@@ -320,7 +332,7 @@ static napi_value b_map_update(napi_env env, napi_callback_info info) {
   uint32_t flags = 0;
   uint8_t *k, *v;
   size_t kl, vl;
-  if (!arg_int(env, argv[0], &fd) || !arg_bytes(env, argv[1], &k, &kl) || !arg_bytes(env, argv[2], &v, &vl))
+  if (!arg_map_kv(env, argv, &fd, &k, &kl, &v, &vl))
     return throw_type(env, "mapUpdate(fd, key, value[, flags]): key and value must be Uint8Arrays");
   if (!is_nullish(env, argv[3]) && !arg_u32(env, argv[3], &flags)) return throw_type(env, "mapUpdate: flags must be a number");
   if (bpf_map_update_elem(fd, k, v, flags)) return throw_errno(env, errno, "bpf_map_update_elem", "(map fd %d)", fd);
@@ -332,13 +344,9 @@ static napi_value b_map_lookup(napi_env env, napi_callback_info info) {
   int32_t fd;
   uint8_t *k, *v;
   size_t kl, vl;
-  if (!arg_int(env, argv[0], &fd) || !arg_bytes(env, argv[1], &k, &kl) || !arg_bytes(env, argv[2], &v, &vl))
+  if (!arg_map_kv(env, argv, &fd, &k, &kl, &v, &vl))
     return throw_type(env, "mapLookup(fd, key, valueOut): key and valueOut must be Uint8Arrays");
-  if (bpf_map_lookup_elem(fd, k, v)) {
-    if (errno == ENOENT) return make_bool(env, false);
-    return throw_errno(env, errno, "bpf_map_lookup_elem", "(map fd %d)", fd);
-  }
-  return make_bool(env, true);
+  return map_found(env, bpf_map_lookup_elem(fd, k, v), "bpf_map_lookup_elem", fd);
 }
 
 static napi_value b_map_delete(napi_env env, napi_callback_info info) {
@@ -347,11 +355,7 @@ static napi_value b_map_delete(napi_env env, napi_callback_info info) {
   uint8_t *k;
   size_t kl;
   if (!arg_int(env, argv[0], &fd) || !arg_bytes(env, argv[1], &k, &kl)) return throw_type(env, "mapDelete(fd, key): key must be a Uint8Array");
-  if (bpf_map_delete_elem(fd, k)) {
-    if (errno == ENOENT) return make_bool(env, false);
-    return throw_errno(env, errno, "bpf_map_delete_elem", "(map fd %d)", fd);
-  }
-  return make_bool(env, true);
+  return map_found(env, bpf_map_delete_elem(fd, k), "bpf_map_delete_elem", fd);
 }
 
 static napi_value b_map_next_key(napi_env env, napi_callback_info info) {
@@ -361,11 +365,7 @@ static napi_value b_map_next_key(napi_env env, napi_callback_info info) {
   size_t kl, nl;
   if (!arg_int(env, argv[0], &fd) || (!is_nullish(env, argv[1]) && !arg_bytes(env, argv[1], &k, &kl)) || !arg_bytes(env, argv[2], &n, &nl))
     return throw_type(env, "mapNextKey(fd, key|null, next): key and next must be Uint8Arrays");
-  if (bpf_map_get_next_key(fd, k, n)) {
-    if (errno == ENOENT) return make_bool(env, false);
-    return throw_errno(env, errno, "bpf_map_get_next_key", "(map fd %d)", fd);
-  }
-  return make_bool(env, true);
+  return map_found(env, bpf_map_get_next_key(fd, k, n), "bpf_map_get_next_key", fd);
 }
 
 static napi_value b_map_update_batch(napi_env env, napi_callback_info info) {
@@ -374,7 +374,7 @@ static napi_value b_map_update_batch(napi_env env, napi_callback_info info) {
   uint32_t count, flags = 0;
   uint8_t *k, *v;
   size_t kl, vl;
-  if (!arg_int(env, argv[0], &fd) || !arg_bytes(env, argv[1], &k, &kl) || !arg_bytes(env, argv[2], &v, &vl) || !arg_u32(env, argv[3], &count))
+  if (!arg_map_kv(env, argv, &fd, &k, &kl, &v, &vl) || !arg_u32(env, argv[3], &count))
     return throw_type(env, "mapUpdateBatch(fd, keys, values, count[, flags]): keys and values must be Uint8Arrays");
   if (!is_nullish(env, argv[4]) && !arg_u32(env, argv[4], &flags)) return throw_type(env, "mapUpdateBatch: flags must be a number");
   if (count == 0) return make_int(env, 0);
@@ -390,7 +390,7 @@ static napi_value b_map_lookup_batch(napi_env env, napi_callback_info info) {
   uint32_t max;
   uint8_t *k, *v;
   size_t kl, vl;
-  if (!arg_int(env, argv[0], &fd) || !arg_bytes(env, argv[1], &k, &kl) || !arg_bytes(env, argv[2], &v, &vl) || !arg_u32(env, argv[3], &max))
+  if (!arg_map_kv(env, argv, &fd, &k, &kl, &v, &vl) || !arg_u32(env, argv[3], &max))
     return throw_type(env, "mapLookupBatch(fd, keys, values, max): keys and values must be Uint8Arrays");
   struct bpf_map_info mi;
   uint32_t mil = sizeof mi;
