@@ -450,16 +450,18 @@ export class Bed {
         `link set ${h.port} up`,
       );
     await this.ipBatch(this.switchNs, sw);
-    // members' links come up only once the programs are on them: a frame sent before (an MLD
-    // report, say) would leave from the cluster MAC, and a learning bridge would hold that MAC on
-    // the member's port until it ages out (300 s), whatever masking does afterwards
-    await this.configureHosts(false);
+    await this.configureHosts();
     mkdirSync(this.bpffs, { recursive: true, mode: 0o700 });
     await must('mount', ['-t', 'bpf', 'bpf', this.bpffs]);
     this.bpffsMounted = true;
     this.log(`bed ${this.id}: attach (${this.options.relay ? 'programs passing every frame' : this.options.mode})`);
     await Promise.all(this.members.map((_, i) => this.startAttach(i)));
-    for (const m of this.members) await this.ipBatch(m.ns, ['link set eth0 up']);
+    // the members' first frames (MLD reports at link up) left before the programs were on eth0,
+    // from the cluster MAC: a learning bridge would hold that MAC on the last sender's port for
+    // its 300 s ageing, whatever masking does from now on. Forget it, as docs/config.md says an
+    // operator does (with the programs on, no member teaches it again).
+    for (const m of this.members)
+      await run('ip', ['netns', 'exec', this.switchNs, 'bridge', 'fdb', 'del', CLUSTER_MAC, 'dev', m.port, 'master']);
   }
 
   /** Pin folder (on the bed's BPF filesystem) of member i. */
@@ -509,11 +511,7 @@ export class Bed {
     return run('ip', ['netns', 'exec', this.members[i].ns, ...this.intracluster, ...args], timeoutMs);
   }
 
-  /**
-   * Addresses every host's eth0; `up: false` leaves the members' eth0 down (the kernel datapath's
-   * bed brings them up once the programs are attached, `linksUp`).
-   */
-  private async configureHosts(up = true): Promise<void> {
+  private async configureHosts(): Promise<void> {
     const taps = this.taps;
     for (const [i, h] of this.hosts.entries()) {
       const rename = taps && i < this.members.length ? [`link set ${taps[i].stack} name eth0`] : [];
@@ -524,7 +522,7 @@ export class Bed {
         ...(h.linkLocal ? [`addr add ${h.linkLocal}/64 dev eth0 nodad`] : []),
         `addr add ${h.ipv4}/${PREFIX_LEN.ipv4} dev eth0`,
         `addr add ${h.ipv6}/${PREFIX_LEN.ipv6} dev eth0 nodad`,
-        ...(up || i >= this.members.length ? ['link set eth0 up'] : []),
+        'link set eth0 up',
       ]);
     }
   }
