@@ -8,18 +8,10 @@ import {
   reasonId,
   Verdict,
 } from '../../src';
-import { parseHostAddress } from '../../src/address';
 import * as auth from '../../src/membership/auth';
 import { controlPlaneOffset } from '../../src/membership/adapter';
-import {
-  FakeClock,
-  HB_FRAME_LEN,
-  HB_RATE,
-  Membership,
-  MembershipEvents,
-  encodeHeartbeatFrame,
-  signHeartbeat,
-} from '../../src/membership';
+import { FakeClock, HB_RATE, MembershipEvents } from '../../src/membership';
+import { heartbeatMember, setHeartbeatHostId, signedHeartbeat } from './heartbeat-fixture';
 
 /**
  * Heartbeats (EtherType 0x886F) go through the engine's dispatch like every other frame
@@ -28,41 +20,17 @@ import {
  * at the payload offset the dispatch found. Real engines and a real Membership; a fake clock; the
  * HMAC check counted with a spy.
  */
-const CLUSTER = Uint8Array.of(0x02, 0xbf, 0xaa, 0xbb, 0xcc, 0xdd);
 const KEY = new TextEncoder().encode('heartbeat dispatch unit test key 012345');
 const WRONG = new TextEncoder().encode('not the cluster key, dispatch test 0123');
 const factory = createContainer().get(EngineFactory);
 
 function member(clock: FakeClock) {
-  const config = parseConfig({
-    clusterMac: '02-bf-aa-bb-cc-dd',
-    hosts: [{ name: 'a', addresses: ['198.18.0.1'] }],
-    heartbeat: { keyEnv: 'UNUSED', staticHosts: false },
-  });
-  const engine = factory.create(config, 'a');
-  const m = new Membership({ config, hostName: 'a', key: KEY, engine, factory, clock, send: () => true });
+  const { m, engine } = heartbeatMember(clock, KEY);
   const joins: MembershipEvents['join'][] = [];
   m.on('join', (e) => joins.push(e));
   return { m, engine, joins };
 }
-
-function heartbeat(hostId: number, sequence: bigint, key = KEY): Uint8Array {
-  const f = new Uint8Array(HB_FRAME_LEN);
-  encodeHeartbeatFrame(
-    {
-      hostId,
-      name: `h${hostId}`,
-      sequence,
-      periodMs: 1000,
-      clusterMac: CLUSTER,
-      clusterIp: new Uint8Array(4),
-      addresses: [parseHostAddress(`198.18.0.${hostId}`, 't')],
-    },
-    f,
-  );
-  signHeartbeat(f.subarray(14), key);
-  return f;
-}
+const heartbeat = (hostId: number, sequence: bigint, key = KEY) => signedHeartbeat(hostId, sequence, key);
 
 /** `f` with VLAN tags (TPID, VID) inserted after the Ethernet addresses, outermost first. */
 function tagged(f: Uint8Array, tags: [number, number][]): Uint8Array {
@@ -138,13 +106,8 @@ describe.each(CASES)('a heartbeat, %s', (_name, tags) => {
     const base = heartbeat(1, 1n, WRONG);
     const f = tagged(base, tags);
     const p = 14 + 4 * tags.length;
-    for (let i = 0, id = 0x1000; i < 10_000; i++) {
-      id++;
-      f[p + 8] = id & 0xff; // host ID, u32 LE, and the source 02-00 + host ID: every cheap check passes
-      f[p + 9] = (id >>> 8) & 0xff;
-      f[9] = 0;
-      f[10] = (id >>> 8) & 0xff;
-      f[11] = id & 0xff;
+    for (let i = 0; i < 10_000; i++) {
+      setHeartbeatHostId(f, p, 0x1001 + i); // every cheap check passes
       if (m.process(f, Direction.Inbound) !== Verdict.Drop) throw new Error(`frame ${i} not dropped`);
     }
     expect(hmacs).toHaveBeenCalledTimes(HB_RATE.newcomerBurst);

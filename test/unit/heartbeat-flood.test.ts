@@ -1,14 +1,7 @@
-import { createContainer, Direction, EngineFactory, parseConfig, Verdict } from '../../src';
-import { parseHostAddress } from '../../src/address';
+import { Direction, Verdict } from '../../src';
 import * as auth from '../../src/membership/auth';
-import {
-  FakeClock,
-  HB_FRAME_LEN,
-  HB_RATE,
-  Membership,
-  encodeHeartbeatFrame,
-  signHeartbeat,
-} from '../../src/membership';
+import { FakeClock, HB_RATE } from '../../src/membership';
+import { heartbeatMember, setHeartbeatHostId, signedHeartbeat } from './heartbeat-fixture';
 
 /**
  * Heartbeat floods: what a forged or replayed heartbeat costs is bounded before the HMAC. The cheap
@@ -17,39 +10,11 @@ import {
  * the HMACs. Counted with a spy on the HMAC check and a fake clock that does not move unless told:
  * no timing in the test.
  */
-const CLUSTER = Uint8Array.of(0x02, 0xbf, 0xaa, 0xbb, 0xcc, 0xdd);
 const KEY = new TextEncoder().encode('heartbeat flood unit test key 0123456789');
 const WRONG = new TextEncoder().encode('not the cluster key, flood test 0123456');
-const factory = createContainer().get(EngineFactory);
-
-function member(clock: FakeClock) {
-  const config = parseConfig({
-    clusterMac: '02-bf-aa-bb-cc-dd',
-    hosts: [{ name: 'a', addresses: ['198.18.0.1'] }],
-    heartbeat: { keyEnv: 'UNUSED', staticHosts: false },
-  });
-  const engine = factory.create(config, 'a');
-  const m = new Membership({ config, hostName: 'a', key: KEY, engine, factory, clock, send: () => true });
-  return { m, engine };
-}
-
-function heartbeat(hostId: number, sequence: bigint, key = KEY, name = `h${hostId}`, ip = '198.18.0.2'): Uint8Array {
-  const f = new Uint8Array(HB_FRAME_LEN);
-  encodeHeartbeatFrame(
-    {
-      hostId,
-      name,
-      sequence,
-      periodMs: 1000,
-      clusterMac: CLUSTER,
-      clusterIp: new Uint8Array(4),
-      addresses: [parseHostAddress(ip, 't')],
-    },
-    f,
-  );
-  signHeartbeat(f.subarray(14), key);
-  return f;
-}
+const member = (clock: FakeClock) => heartbeatMember(clock, KEY);
+const heartbeat = (hostId: number, sequence: bigint, key = KEY, name?: string, ip?: string) =>
+  signedHeartbeat(hostId, sequence, key, name, ip);
 
 let clock: FakeClock;
 let hmacs: jest.SpyInstance;
@@ -65,13 +30,7 @@ test('100,000 forged heartbeats under random host IDs cost at most the newcomer 
   let id = 0x1000;
   for (let i = 0; i < 100_000; i++) {
     // a new host ID, its source MAC and a fresh sequence each time: every cheap check passes
-    id++;
-    f[14 + 8] = id & 0xff;
-    f[14 + 9] = (id >>> 8) & 0xff;
-    f[14 + 10] = (id >>> 16) & 0xff;
-    f[9] = (id >>> 16) & 0xff; // source 02-00 + host ID, big-endian
-    f[10] = (id >>> 8) & 0xff;
-    f[11] = id & 0xff;
+    setHeartbeatHostId(f, 14, ++id);
     if (m.process(f, Direction.Inbound) !== Verdict.Drop) throw new Error(`frame ${i} not dropped`);
   }
   expect(hmacs).toHaveBeenCalledTimes(HB_RATE.newcomerBurst);
