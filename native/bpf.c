@@ -569,6 +569,14 @@ static int arg_attach_point(napi_env env, napi_value v, enum bpf_tc_attach_point
   *p = a == 1 ? BPF_TC_INGRESS : a == 2 ? BPF_TC_EGRESS : (enum bpf_tc_attach_point)(BPF_TC_INGRESS | BPF_TC_EGRESS);
   return 1;
 }
+/* (ifindex, attachPoint 1|2) of a filter call: one direction, not both. */
+static int arg_filter_point(napi_env env, napi_value *argv, int32_t *ifindex, enum bpf_tc_attach_point *p) {
+  return arg_int(env, argv[0], ifindex) && arg_attach_point(env, argv[1], p) && *p != (BPF_TC_INGRESS | BPF_TC_EGRESS);
+}
+/* (ifindex, attachPoint 1|2, handle, priority) of tcDetach and tcQuery. */
+static int arg_filter(napi_env env, napi_value *argv, int32_t *ifindex, enum bpf_tc_attach_point *p, uint32_t *handle, uint32_t *prio) {
+  return arg_filter_point(env, argv, ifindex, p) && arg_u32(env, argv[2], handle) && arg_u32(env, argv[3], prio);
+}
 static const char *point_name(enum bpf_tc_attach_point p) {
   return p == BPF_TC_INGRESS ? "ingress" : p == BPF_TC_EGRESS ? "egress" : "ingress and egress";
 }
@@ -602,8 +610,8 @@ static napi_value b_tc_attach(napi_env env, napi_callback_info info) {
   uint32_t handle, prio;
   bool replace = false;
   enum bpf_tc_attach_point p;
-  if (!arg_int(env, argv[0], &ifindex) || !arg_attach_point(env, argv[1], &p) || p == (BPF_TC_INGRESS | BPF_TC_EGRESS) || !arg_int(env, argv[2], &fd) ||
-      !arg_u32(env, argv[3], &handle) || !arg_u32(env, argv[4], &prio))
+  if (!arg_filter_point(env, argv, &ifindex, &p) || !arg_int(env, argv[2], &fd) || !arg_u32(env, argv[3], &handle) ||
+      !arg_u32(env, argv[4], &prio))
     return throw_type(env, "tcAttach(ifindex, attachPoint 1|2, progFd, handle, priority, replace)");
   if (!is_nullish(env, argv[5])) napi_get_value_bool(env, argv[5], &replace);
   LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex, .attach_point = p);
@@ -623,8 +631,7 @@ static napi_value b_tc_detach(napi_env env, napi_callback_info info) {
   int32_t ifindex;
   uint32_t handle, prio;
   enum bpf_tc_attach_point p;
-  if (!arg_int(env, argv[0], &ifindex) || !arg_attach_point(env, argv[1], &p) || p == (BPF_TC_INGRESS | BPF_TC_EGRESS) || !arg_u32(env, argv[2], &handle) ||
-      !arg_u32(env, argv[3], &prio))
+  if (!arg_filter(env, argv, &ifindex, &p, &handle, &prio))
     return throw_type(env, "tcDetach(ifindex, attachPoint 1|2, handle, priority)");
   LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex, .attach_point = p);
   LIBBPF_OPTS(bpf_tc_opts, opts, .handle = handle, .priority = prio);
@@ -638,8 +645,7 @@ static napi_value b_tc_query(napi_env env, napi_callback_info info) {
   int32_t ifindex;
   uint32_t handle, prio;
   enum bpf_tc_attach_point p;
-  if (!arg_int(env, argv[0], &ifindex) || !arg_attach_point(env, argv[1], &p) || p == (BPF_TC_INGRESS | BPF_TC_EGRESS) || !arg_u32(env, argv[2], &handle) ||
-      !arg_u32(env, argv[3], &prio))
+  if (!arg_filter(env, argv, &ifindex, &p, &handle, &prio))
     return throw_type(env, "tcQuery(ifindex, attachPoint 1|2, handle, priority)");
   LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex, .attach_point = p);
   LIBBPF_OPTS(bpf_tc_opts, opts, .handle = handle, .priority = prio);
