@@ -151,6 +151,13 @@ export interface ProtocolAdapter extends Partial<DiscoveryCodec> {
   /** Discovery codec: decodes the frame once into `ctx` (sets `ctx.msg`, addresses, `ctx.decodeReason`). Never throws. */
   decode?(ctx: FrameContext): void;
   /**
+   * Discovery codec, optional: when a cheap look at the frame proves it is data (no discovery
+   * message), the `ctx.decodeReason` that `decode` would give; -1 when `decode` must run. The engine
+   * then skips `decode` for frames no rule reads the addresses of (dedicated mode without strict
+   * sources, no narrower claim, not inbound to the cluster MAC under source-MAC masking). Never throws.
+   */
+  dataReason?(ctx: FrameContext): number;
+  /**
    * Decides one frame after the core applied its destination rule. Returns Pass when the adapter
    * changed nothing, Rewrite when it changed bytes in place, Drop (with ctx.reason) or Reply (with
    * ctx.replyFrame/replyLength). Must not throw; the engine drops the frame if it does.

@@ -33,6 +33,8 @@ interface Route {
   base: ProtocolAdapter | undefined;
   codec: DiscoveryAdapter | undefined;
   readonly claims: NarrowClaim[];
+  /** The codec answers `dataReason` and no narrower claim reads the decode: data may skip it. */
+  lean: boolean;
 }
 
 function narrowClaim(adapter: ProtocolAdapter, c: AdapterClaim): NarrowClaim {
@@ -87,6 +89,8 @@ export class Engine {
   private readonly dispatchType = new Int32Array(256).fill(-1);
   private readonly dispatchRoute: (Route | undefined)[] = new Array(256).fill(undefined);
   private dedicated = true;
+  /** Dedicated mode without strict sources: only the masking rule may read a data frame's addresses. */
+  private addressFree = false;
   /** `adapters` with the heartbeat family first: every engine dispatches EtherType 0x886F to it. */
   readonly adapters: readonly ProtocolAdapter[];
 
@@ -96,7 +100,7 @@ export class Engine {
     const route = (t: number): Route => {
       let r = this.byEtherType.get(t);
       if (!r) {
-        r = { base: undefined, codec: undefined, claims: [] };
+        r = { base: undefined, codec: undefined, claims: [], lean: false };
         this.byEtherType.set(t, r);
         if (this.dispatchType[t & 0xff] < 0) {
           this.dispatchType[t & 0xff] = t;
@@ -135,6 +139,8 @@ export class Engine {
         r.claims.push(n);
       }
     }
+    for (const r of this.byEtherType.values())
+      r.lean = r.codec !== undefined && typeof r.codec.dataReason === 'function' && r.claims.length === 0;
     this.reasonSlots = reasonCount() + 64;
     this.tally = new Int32Array(2 * (5 + 4 * this.reasonSlots));
     this.setCluster(cluster, hostName);
@@ -200,6 +206,7 @@ export class Engine {
     else c.maskedMac.fill(0);
     c.discovered = discovered;
     this.dedicated = cfg.mode === 'dedicated';
+    this.addressFree = this.dedicated && !c.strictSources;
   }
 
   /**
@@ -283,8 +290,19 @@ export class Engine {
       codec = route.codec;
       // the family's codec decodes the frame once: shared mode, strict sources, the claims and the
       // policy all read what it found
-      if (codec !== undefined) codec.decode(c);
-      else this.noDecode(c);
+      if (codec !== undefined) {
+        // data no rule reads the addresses of (a pass-through or step-702 frame): the reason only
+        const data =
+          route.lean &&
+          this.addressFree &&
+          !(c.maskSourceMac && c.direction === Direction.Inbound && macEquals(f, 0, c.clusterMac, 0))
+            ? codec.dataReason!(c)
+            : -1;
+        if (data >= 0) {
+          this.noDecode(c);
+          c.decodeReason = data;
+        } else codec.decode(c);
+      } else this.noDecode(c);
       if (route.claims.length > 0) {
         const n = this.narrow(route.claims, c);
         if (n !== undefined) {

@@ -96,6 +96,11 @@ export class ArpAdapter implements ProtocolAdapter {
   readonly etherTypes = [EtherType.ARP, EtherType.IPV4];
   readonly reasons = REASONS;
 
+  /** IPv4 data (EtherType 0x0800) is never a discovery message: its reason needs no decode. */
+  dataReason(c: FrameContext): number {
+    return c.etherType === EtherType.ARP ? -1 : ArpReason.Ipv4Data;
+  }
+
   decode(c: FrameContext): void {
     const f = c.frame;
     const o = c.l3;
