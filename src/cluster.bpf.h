@@ -34,7 +34,15 @@ struct ic_config {
 	__u32 host_count;
 	/* The local host's masked source MAC (Cluster.maskedSourceMac), with CFG_MASK_SOURCE. */
 	__u8 masked_mac[6];
-	__u8 reserved[2];
+	/* How many of local_macs hold the local host's dedicated MACs (0 to 2). */
+	__u8 local_mac_count;
+	__u8 reserved;
+	/*
+	 * The local host's first two distinct dedicated MACs (dedicated mode): host_of_mac answers these
+	 * without the hash lookup (about 14 ns of the inbound data rewrite's 28, BPF_PROG_TEST_RUN).
+	 */
+	__u8 local_macs[2][6];
+	__u8 reserved2[4];
 };
 
 /* A member entry (Cluster.memberIpv4/memberIpv6) or a virtual IP. */
@@ -211,6 +219,11 @@ static __always_inline __s32 host_of_mac(const struct frame *f, const __u8 *p)
 {
 	if (!(p[0] & 1))
 		return -1;
+	/* the same answer as the lookup below: local_macs are rows of ic_macs with the local host */
+	if (f->cfg->local_mac_count > 0 && mac_eq(p, f->cfg->local_macs[0]))
+		return f->cfg->local_host;
+	if (f->cfg->local_mac_count > 1 && mac_eq(p, f->cfg->local_macs[1]))
+		return f->cfg->local_host;
 	void *m = bpf_map_lookup_elem(&ic_macs, &f->gen);
 	if (!m)
 		return -1;

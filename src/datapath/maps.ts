@@ -16,7 +16,7 @@ import { BpfAddon, BpfMap, MapFlag, MapType, u32 } from './bpf';
  */
 
 /** Sizes and offsets of the C structs (src/cluster.bpf.h). */
-export const CONFIG_SIZE = 32;
+export const CONFIG_SIZE = 48;
 export const MEMBER_SIZE = 12;
 export const CfgFlag = {
   Valid: 1,
@@ -132,6 +132,12 @@ export function membershipRecords(cluster: Cluster, hostName: string): Membershi
       key.set(a.mac.bytes, 0);
       if (!macRows.has(a.mac.toString())) macRows.set(a.mac.toString(), { key, value: u32(a.host) });
     }
+    // host_of_mac answers the local host's first two dedicated MACs from the config record
+    const localMacs = [...new Set(cluster.addresses.filter((a) => a.host === local).map((a) => a.mac.toString()))];
+    const n = Math.min(2, localMacs.length);
+    config[30] = n;
+    for (let i = 0; i < n; i++)
+      config.set(cluster.addresses.find((a) => a.mac.toString() === localMacs[i])!.mac.bytes, 32 + 6 * i);
   }
   return {
     config,
