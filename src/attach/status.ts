@@ -1,5 +1,5 @@
 import type { ReloadRecord } from '../ops/instance';
-import { InstanceStatus, clusterMembers, colonMac } from '../ops/status';
+import { InstanceStatus, clusterMembers, colonMac, heartbeatStatus } from '../ops/status';
 import { FrameCount, reasonLabel } from '../ops/tally';
 import { directionName, reasonText } from '../verdict';
 import type { AttachRunner } from './runner';
@@ -50,21 +50,7 @@ export function attachStatus(runner: AttachRunner, ctx: AttachStatusContext): In
     sharedMac: cfg?.sharedMac ? colonMac(cfg.sharedMac) : null,
     members: cluster && layer ? clusterMembers(cluster, runner.host, ms?.members) : [],
     strictSources: { enabled: (layer && cfg?.strictSources) ?? false, discovered: [] },
-    heartbeat: ms
-      ? {
-          hostId: ms.hostId,
-          periodMs: runner.membership!.periodMs,
-          sent: ms.sent,
-          sendErrors: ms.sendErrors,
-          received: ms.received,
-          accepted: ms.accepted,
-          joins: ms.joins,
-          changes: ms.changes,
-          leaves: ms.leaves,
-          refused: ms.refused,
-          dropped: ms.dropped as Record<string, number>,
-        }
-      : null,
+    heartbeat: ms ? heartbeatStatus(ms, runner.membership!.periodMs) : null,
     frames,
     counters: {
       'heartbeat frames received': report.heartbeats.received,

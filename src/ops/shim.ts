@@ -1,7 +1,7 @@
 import type { ShimRunner } from '../live/runner';
 import { ShimCounter } from '../live/shim';
 import type { ReloadRecord } from './instance';
-import { InstanceStatus, clusterMembers, colonMac } from './status';
+import { InstanceStatus, clusterMembers, colonMac, heartbeatStatus } from './status';
 import { FrameTally } from './tally';
 
 export interface ShimStatusContext {
@@ -47,21 +47,7 @@ export function shimStatus(runner: ShimRunner, ctx: ShimStatusContext): Instance
     sharedMac: cfg?.sharedMac ? colonMac(cfg.sharedMac) : null,
     members: engine ? clusterMembers(engine.cluster, runner.host, ms?.members) : [],
     strictSources: engine ? engine.strictSourcesState() : { enabled: false, discovered: [] },
-    heartbeat: ms
-      ? {
-          hostId: ms.hostId,
-          periodMs: runner.membership!.periodMs,
-          sent: ms.sent,
-          sendErrors: ms.sendErrors,
-          received: ms.received,
-          accepted: ms.accepted,
-          joins: ms.joins,
-          changes: ms.changes,
-          leaves: ms.leaves,
-          refused: ms.refused,
-          dropped: ms.dropped as Record<string, number>,
-        }
-      : null,
+    heartbeat: ms ? heartbeatStatus(ms, runner.membership!.periodMs) : null,
     frames: ctx.tally.rows(),
     counters,
     writeErrors: shim.counters[ShimCounter.WriteErrors],

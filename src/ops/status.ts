@@ -1,4 +1,5 @@
 import { Cluster } from '../cluster';
+import type { MembershipStats } from '../membership/manager';
 import type { FrameCount } from './tally';
 
 /**
@@ -72,6 +73,23 @@ export interface HeartbeatStatus {
   refused: number;
   /** Heartbeats dropped, by cause. */
   dropped: Record<string, number>;
+}
+
+/** The heartbeat part of a status, from the membership's stats (the same for `shim` and `attach`). */
+export function heartbeatStatus(ms: MembershipStats, periodMs: number): HeartbeatStatus {
+  return {
+    hostId: ms.hostId,
+    periodMs,
+    sent: ms.sent,
+    sendErrors: ms.sendErrors,
+    received: ms.received,
+    accepted: ms.accepted,
+    joins: ms.joins,
+    changes: ms.changes,
+    leaves: ms.leaves,
+    refused: ms.refused,
+    dropped: ms.dropped as Record<string, number>,
+  };
 }
 
 /** MAC in the `ip neigh` notation (lower case, colons). */
