@@ -130,14 +130,11 @@ export function membershipRecords(cluster: Cluster, hostName: string): Membershi
         );
       const key = new Uint8Array(8);
       key.set(a.mac.bytes, 0);
-      if (!macRows.has(a.mac.toString())) macRows.set(a.mac.toString(), { key, value: u32(a.host) });
+      if (macRows.has(a.mac.toString())) continue;
+      macRows.set(a.mac.toString(), { key, value: u32(a.host) });
+      // host_of_mac answers the local host's first two distinct dedicated MACs from the config record
+      if (a.host === local && config[30] < 2) config.set(a.mac.bytes, 32 + 6 * config[30]++);
     }
-    // host_of_mac answers the local host's first two dedicated MACs from the config record
-    const localMacs = [...new Set(cluster.addresses.filter((a) => a.host === local).map((a) => a.mac.toString()))];
-    const n = Math.min(2, localMacs.length);
-    config[30] = n;
-    for (let i = 0; i < n; i++)
-      config.set(cluster.addresses.find((a) => a.mac.toString() === localMacs[i])!.mac.bytes, 32 + 6 * i);
   }
   return {
     config,
