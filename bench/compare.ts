@@ -9,14 +9,19 @@ import { clusterConfig, engineFor, frameSet } from './scenarios';
  * Old build against new build of the engine, alternated on one machine (a shared machine's load
  * hits both alike): each round runs every scenario once in a fresh process of each build, the
  * order of the two builds swapped every round; medians and the new/old ratio of frames per second.
+ * Each child times a scenario as the fastest of 8 short slices of CPU time (on a shared or
+ * virtualised machine others' work only ever adds time, in bursts).
  *
  *   npx tsc -p bench/tsconfig.json      (in both trees; each needs its own bench build)
- *   node build/bench/bench/compare.js OLD_TREE [--rounds 7] [--seconds 0.5] [--members 3] [--only ns-rewrite,na-rewrite]
+ *   node build/bench/bench/compare.js OLD_TREE [--rounds 25] [--seconds 0.3] [--members 3] [--only ns-rewrite,na-rewrite]
  *
  * OLD_TREE is a checkout with `npm run build` and this file's build (copy bench/compare.ts into it
  * if it predates it). One child process per build and round: `compare.js --child ...` prints the
  * frames per second of each scenario as JSON.
  */
+/** Slices per scenario and child; the figure is the fastest slice's. */
+const SLICES = 8;
+
 interface ChildResult {
   [scenario: string]: number;
 }
@@ -32,10 +37,12 @@ function child(ids: string[], members: number, seconds: number): void {
       frameSet(s.kinds, members, 8192, 7 + members, s.peer),
     );
     w.check();
-    const reps = calibrate(w, seconds);
+    const reps = calibrate(w, seconds / SLICES);
     measure(runPasses, w, reps); // warm
-    const t = measure(runPasses, w, reps);
-    out[id] = (reps * w.frames) / t.cpu;
+    // the fastest of several short slices: a busy or shared machine only ever adds time
+    let best = Infinity;
+    for (let k = 0; k < SLICES; k++) best = Math.min(best, measure(runPasses, w, reps).cpu);
+    out[id] = (reps * w.frames) / best;
   }
   process.stdout.write(JSON.stringify(out) + '\n');
 }
@@ -53,7 +60,7 @@ function main(): void {
   };
   const ids = opt('only', SCENARIOS.map((s) => s.id).join(',')).split(',');
   const members = Number(opt('members', '3'));
-  const seconds = Number(opt('seconds', '0.5'));
+  const seconds = Number(opt('seconds', '0.3'));
   if (args[0] === '--child') return child(ids, members, seconds);
   const oldTree = resolve(args[0] ?? '');
   const self = __filename;
@@ -63,7 +70,7 @@ function main(): void {
     throw new Error(
       `usage: compare.js OLD_TREE [--rounds N] [--seconds S] [--members N] [--only a,b] (no ${oldScript})`,
     );
-  const rounds = Number(opt('rounds', '7'));
+  const rounds = Number(opt('rounds', '25'));
   const runs: Record<'old' | 'new', ChildResult[]> = { old: [], new: [] };
   const run = (which: 'old' | 'new') => {
     const r = spawnSync(
