@@ -122,27 +122,29 @@ function isAnswer(m: DiscoveryMessage): boolean {
   return m.kind === DiscoveryKind.Reply || m.kind === DiscoveryKind.Advertisement;
 }
 
-/** True when one of the message's own link-layer fields carries the cluster MAC. */
-function carriesClusterMac(c: FrameContext, m: DiscoveryMessage): boolean {
-  for (let i = 0; i < m.linkLayerCount; i++) if (macEquals(c.frame, m.linkLayer[i], c.clusterMac, 0)) return true;
-  return false;
+/** The first of the message's own link-layer fields that carries the cluster MAC, or -1. */
+function firstClusterMac(c: FrameContext, m: DiscoveryMessage): number {
+  for (let i = 0; i < m.linkLayerCount; i++) if (macEquals(c.frame, m.linkLayer[i], c.clusterMac, 0)) return i;
+  return -1;
 }
 
 /**
  * Writes the dedicated MAC of member entry `e` into every one of the message's own link-layer
- * fields that carries the cluster MAC (stacks disagree on which duplicate they believe: after the
- * write none reads the cluster MAC). Returns false when there was none.
+ * fields from `first` on that carries the cluster MAC (stacks disagree on which duplicate they
+ * believe: after the write none reads the cluster MAC); field `first` is known to carry it.
  */
-function substitute(c: FrameContext, m: DiscoveryMessage, codec: DiscoveryCodec, e: MemberEntry): boolean {
-  let done = false;
+function substituteFrom(
+  c: FrameContext,
+  m: DiscoveryMessage,
+  codec: DiscoveryCodec,
+  e: MemberEntry,
+  first: number,
+): void {
   const macs = c.cluster.memberMacs;
   const at = c.cluster.macAt(e);
-  for (let i = 0; i < m.linkLayerCount; i++) {
-    if (!macEquals(c.frame, m.linkLayer[i], c.clusterMac, 0)) continue;
-    codec.writeLinkLayer(c, m.linkLayer[i], macs, at);
-    done = true;
-  }
-  return done;
+  codec.writeLinkLayer(c, m.linkLayer[first], macs, at);
+  for (let i = first + 1; i < m.linkLayerCount; i++)
+    if (macEquals(c.frame, m.linkLayer[i], c.clusterMac, 0)) codec.writeLinkLayer(c, m.linkLayer[i], macs, at);
 }
 
 /** Decides a discovery message (m.kind is not Other). Rewrites in place, or fills the reply. */
@@ -180,12 +182,14 @@ function inbound(c: FrameContext, m: DiscoveryMessage, codec: DiscoveryCodec): V
   const forUs = c.isLocalMember(T.get(f, m.peer) as MemberEntry);
   // the exchange with member h completes only with h's own answer to this host
   const exchange = answer && m.solicited && forUs && s >= 0 && cl.hostOf(s) === h;
-  if (!substitute(c, m, codec, e)) {
+  const first = firstClusterMac(c, m);
+  if (first < 0) {
     // step 510: the member's layer already wrote its dedicated MAC (form "sender"): exchange complete
     if (exchange && m.linkLayerCount > 0 && macEquals(f, m.linkLayer[0], cl.memberMacs, cl.macAt(e)))
       c.markDiscovered(h);
     return keep(c, R.alreadyDedicated);
   }
+  substituteFrom(c, m, codec, e, first);
   if (answer) {
     if (exchange) {
       // the replier left the cluster MAC (form "receiver"): this completes the exchange
@@ -231,7 +235,8 @@ function outbound(c: FrameContext, m: DiscoveryMessage, codec: DiscoveryCodec): 
   // step 508: our answer for our own address, to a member
   const own = T.get(f, m.bound) as MemberEntry;
   if (!c.isLocalMember(own)) return keep(c, R.replyNotOwn);
-  if (!carriesClusterMac(c, m)) return keep(c, R.outboundUnchanged);
+  const first = firstClusterMac(c, m);
+  if (first < 0) return keep(c, R.outboundUnchanged);
   const to = T.get(f, m.peer) as MemberEntry;
   const h = c.remoteHost(to);
   if (h < 0) return keep(c, R.replyToNonMember);
@@ -248,7 +253,7 @@ function outbound(c: FrameContext, m: DiscoveryMessage, codec: DiscoveryCodec): 
     c.reason = R.replyToMemberReceiver;
     return Verdict.Rewrite;
   }
-  substitute(c, m, codec, own);
+  substituteFrom(c, m, codec, own, first);
   if (t >= 0) codec.writeLinkLayer(c, t, c.clusterMac, 0);
   c.reason = R.replyToMember;
   return Verdict.Rewrite;
