@@ -9,6 +9,7 @@ import {
   FrameOptions,
   Icmpv6Repr,
   Ipv6Repr,
+  NdOptionRepr,
   NdRepr,
   icmpv6Frame,
   ipv6MulticastMac,
@@ -16,13 +17,20 @@ import {
   solicitedNode,
 } from '../../adapters/ndp/repr';
 import { EtherType } from '../../src/frame/ethernet';
-import { Icmpv6Type } from '../../adapters/ndp/icmpv6';
+import { Icmpv6Type, NaFlag, NdOption } from '../../adapters/ndp/icmpv6';
 
 // ---- cluster values: the patent's (FIG. 6) and their IPv6 counterparts ----
 export const CLUSTER = '02-bf-aa-bb-cc-dd';
 export const BCAST = 'ff-ff-ff-ff-ff-ff';
 export const ZERO = '00-00-00-00-00-00';
-export const V4 = { h1: '12.12.4.101', h2: '12.12.4.102', h3: '12.12.4.103', vip: '12.12.4.100', router: '12.12.4.1' };
+export const V4 = {
+  h1: '12.12.4.101',
+  h2: '12.12.4.102',
+  h3: '12.12.4.103',
+  vip: '12.12.4.100',
+  router: '12.12.4.1',
+  outsider: '12.12.4.7',
+};
 export const V6 = {
   h1: '2001:db8::101',
   h1b: '2001:db8::1:101',
@@ -51,6 +59,17 @@ export const OTHER_MAC = '00-00-5e-00-53-65';
 
 export const NS = Icmpv6Type.NEIGHBOR_SOLICITATION;
 export const NA = Icmpv6Type.NEIGHBOR_ADVERTISEMENT;
+/** NA flags of an answer: Solicited and Override. */
+export const SO = NaFlag.SOLICITED | NaFlag.OVERRIDE;
+export const sllao = (mac: string): NdOptionRepr => ({ type: NdOption.SOURCE_LL, mac });
+export const tllao = (mac: string): NdOptionRepr => ({ type: NdOption.TARGET_LL, mac });
+
+/** Three members with one IPv4 and one IPv6 address each (the mode and masking configs). */
+export const HOSTS = [
+  { name: 'host1', addresses: [V4.h1, V6.h1] },
+  { name: 'host2', addresses: [V4.h2, V6.h2] },
+  { name: 'host3', addresses: [V4.h3, V6.h3] },
+];
 
 // ---- frames with claims ----
 export interface Frame {

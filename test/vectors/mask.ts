@@ -6,16 +6,18 @@
  * the Repr builders. `npm run vectors` writes them.
  */
 import { ArpOp } from '../../adapters/arp/arp';
-import { NaFlag, NdOption } from '../../adapters/ndp/icmpv6';
+import { NdOption } from '../../adapters/ndp/icmpv6';
 import {
   BCAST,
   CLUSTER,
   CTAG,
   DED,
   Frame,
+  HOSTS,
   NA,
   NS,
   ROUTER_MAC,
+  SO,
   Spec,
   V4,
   V6,
@@ -28,26 +30,17 @@ import {
   solicited,
 } from './kit';
 
-const hosts = [
-  { name: 'host1', addresses: [V4.h1, V6.h1] },
-  { name: 'host2', addresses: [V4.h2, V6.h2] },
-  { name: 'host3', addresses: [V4.h3, V6.h3] },
-];
-
 export const CONFIGS: Record<string, object> = {
   // every key but the ones below at its default: maskSourceMac is on
-  'mask-defaults.json': { clusterMac: CLUSTER, virtualIps: [V4.vip, V6.vip], hosts },
-  'mask-off.json': { clusterMac: CLUSTER, maskSourceMac: false, virtualIps: [V4.vip, V6.vip], hosts },
+  'mask-defaults.json': { clusterMac: CLUSTER, virtualIps: [V4.vip, V6.vip], hosts: HOSTS },
+  'mask-off.json': { clusterMac: CLUSTER, maskSourceMac: false, virtualIps: [V4.vip, V6.vip], hosts: HOSTS },
 };
 const ON = 'configs/mask-defaults.json';
 const OFF = 'configs/mask-off.json';
 
 /** Masked source MACs of configs/mask-*.json: 02, host number, bytes 2 to 5 of 02-bf-aa-bb-cc-dd. */
 const MASKED = { h1: '02-01-aa-bb-cc-dd', h2: '02-02-aa-bb-cc-dd', h3: '02-03-aa-bb-cc-dd' };
-const OUTSIDER4 = '12.12.4.7';
-const OUTSIDER6 = '2001:db8::7';
 
-const SO = NaFlag.SOLICITED | NaFlag.OVERRIDE;
 const REQ = ArpOp.REQUEST;
 const REP = ArpOp.REPLY;
 
@@ -356,7 +349,7 @@ export const specs: Spec[] = [
     config: ON,
     host: 'host2',
     direction: 'inbound',
-    input: ping4({ dst: CLUSTER, src: ROUTER_MAC }, V4.router, OUTSIDER4),
+    input: ping4({ dst: CLUSTER, src: ROUTER_MAC }, V4.router, V4.outsider),
     verdict: 'pass',
     reason: 'ipv4.data',
   },
@@ -368,7 +361,7 @@ export const specs: Spec[] = [
     config: ON,
     host: 'host2',
     direction: 'inbound',
-    input: ping6({ dst: CLUSTER, src: ROUTER_MAC }, V6.router, OUTSIDER6),
+    input: ping6({ dst: CLUSTER, src: ROUTER_MAC }, V6.router, V6.outsider),
     verdict: 'pass',
     reason: 'ipv6.data',
   },

@@ -6,18 +6,20 @@
  */
 import { ArpOp } from '../../adapters/arp/arp';
 import { EthHeaderRepr } from '../../src/frame/build';
-import { NaFlag, NdOption } from '../../adapters/ndp/icmpv6';
+import { NaFlag } from '../../adapters/ndp/icmpv6';
 import {
   BCAST,
   CLUSTER,
   CTAG,
   DED,
   Frame,
+  HOSTS,
   LL,
   NA,
   NS,
   ROUTER_MAC,
   SHARED,
+  SO,
   Spec,
   V4,
   V6,
@@ -27,15 +29,12 @@ import {
   ping4,
   ping6,
   render,
+  sllao,
   solicited,
+  tllao,
 } from './kit';
 
-const hosts = [
-  { name: 'host1', addresses: [V4.h1, V6.h1] },
-  { name: 'host2', addresses: [V4.h2, V6.h2] },
-  { name: 'host3', addresses: [V4.h3, V6.h3] },
-];
-const base = { clusterMac: CLUSTER, virtualIps: [V4.vip, V6.vip], hosts };
+const base = { clusterMac: CLUSTER, virtualIps: [V4.vip, V6.vip], hosts: HOSTS };
 
 export const CONFIGS: Record<string, object> = {
   'modes-shared.json': { ...base, mode: 'shared', sharedMac: SHARED, replyRewrite: 'sender', maskSourceMac: false }, // 102, 108: step 508 writes the shared MAC
@@ -52,9 +51,6 @@ const ST = 'configs/modes-strict.json';
 const STSY = 'configs/modes-strict-synthesize.json';
 const SHST = 'configs/modes-shared-strict.json';
 
-const SO = NaFlag.SOLICITED | NaFlag.OVERRIDE;
-const sllao = (mac: string) => ({ type: NdOption.SOURCE_LL, mac });
-const tllao = (mac: string) => ({ type: NdOption.TARGET_LL, mac });
 const ALL_NODES = { ip: 'ff02::1', mac: '33-33-00-00-00-01' };
 
 // ---- frames ----

@@ -18,6 +18,7 @@ import {
   NS,
   OTHER_MAC,
   ROUTER_MAC,
+  SO,
   Spec,
   V4,
   V6,
@@ -27,7 +28,9 @@ import {
   patch,
   ping6,
   render,
+  sllao,
   solicited,
+  tllao,
   withDst,
 } from './kit';
 
@@ -84,10 +87,7 @@ export const CONFIGS: Record<string, object> = {
   },
 };
 
-const sllao = (mac: string): NdOptionRepr => ({ type: NdOption.SOURCE_LL, mac });
-const tllao = (mac: string): NdOptionRepr => ({ type: NdOption.TARGET_LL, mac });
 const NONCE: NdOptionRepr = { type: NdOption.NONCE, body: Uint8Array.of(0x4e, 0x6f, 0x6e, 0x63, 0x65, 0x21) };
-const SO = NaFlag.SOLICITED | NaFlag.OVERRIDE;
 /** Hop-by-Hop header with one PadN option (RFC 8200 4.2): 8 bytes. */
 const HBH = Uint8Array.of(0, 0, 1, 4, 0, 0, 0, 0);
 
