@@ -49,6 +49,62 @@ function child(ids: string[], members: number, seconds: number): void {
   process.stdout.write(JSON.stringify(out) + '\n');
 }
 
+/** One tree's bench modules (this build's, or OLD_TREE's build/bench). */
+interface Bench {
+  Workload: typeof Workload;
+  calibrate: typeof calibrate;
+  measure: typeof measure;
+  runPasses: typeof runPasses;
+  SCENARIOS: typeof SCENARIOS;
+  clusterConfig: typeof clusterConfig;
+  engineFor: typeof engineFor;
+  frameSet: typeof frameSet;
+}
+
+function benchOf(dir: string): Bench {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const load = (f: string) => require(join(dir, f)) as Record<string, unknown>;
+  return { ...load('engine.js'), ...load('engine-suite.js'), ...load('scenarios.js') } as unknown as Bench;
+}
+
+/**
+ * Paired child: both builds in this one process, each with its own harness and engine (separate
+ * modules, so separate JIT feedback), their slices alternated. Whatever makes one process faster
+ * or slower than the next (the JIT's choices, the host's phase) then hits both builds alike, and
+ * the new/old ratio of one process is a paired measurement. Prints {scenario: [old, new]}.
+ */
+function pairedChild(oldTree: string, ids: string[], members: number, seconds: number, newFirst: boolean): void {
+  const builds = [benchOf(join(oldTree, 'build', 'bench', 'bench')), benchOf(__dirname)];
+  // which build is loaded, built and warmed first alternates between processes (the first one
+  // measured faster in a run of one tree against a copy of itself)
+  if (newFirst) builds.reverse();
+  const out: Record<string, number[]> = {};
+  for (const id of ids) {
+    const ws = builds.map((b) => {
+      const s = b.SCENARIOS.find((x) => x.id === id);
+      if (!s) throw new Error(`unknown scenario "${id}"`);
+      const w = new b.Workload(
+        `${id}/${members}`,
+        b.engineFor(b.clusterConfig(members, s.mode)),
+        b.frameSet(s.kinds, members, 8192, 7 + members, s.peer),
+      );
+      w.check();
+      return w;
+    });
+    const reps = ws.map((w, i) => builds[i].calibrate(w, seconds / SLICES));
+    ws.forEach((w, i) => builds[i].measure(builds[i].runPasses, w, reps[i])); // warm
+    const best = [Infinity, Infinity];
+    for (let k = 0; k < SLICES; k++)
+      for (let j = 0; j < 2; j++) {
+        const i = (k + j) % 2; // the order swapped every slice
+        best[i] = Math.min(best[i], builds[i].measure(builds[i].runPasses, ws[i], reps[i]).cpu);
+      }
+    const fps = best.map((t, i) => (reps[i] * ws[i].frames) / t);
+    out[id] = newFirst ? fps.reverse() : fps;
+  }
+  process.stdout.write(JSON.stringify(out) + '\n');
+}
+
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
@@ -64,15 +120,17 @@ function main(): void {
   const members = Number(opt('members', '3'));
   const seconds = Number(opt('seconds', '0.3'));
   if (args[0] === '--child') return child(ids, members, seconds);
+  if (args[0] === '--paired-child') return pairedChild(args[1], ids, members, seconds, args.includes('--new-first'));
   const oldTree = resolve(args[0] ?? '');
   const self = __filename;
   const rel = join('build', 'bench', 'bench', 'compare.js');
-  const oldScript = join(oldTree, rel);
+  const oldScript = join(oldTree, args.includes('--paired') ? join('build', 'bench', 'bench', 'engine-suite.js') : rel);
   if (!args[0] || !existsSync(oldScript))
     throw new Error(
-      `usage: compare.js OLD_TREE [--rounds N] [--seconds S] [--members N] [--only a,b] (no ${oldScript})`,
+      `usage: compare.js OLD_TREE [--paired] [--rounds N] [--seconds S] [--members N] [--only a,b] (no ${oldScript})`,
     );
   const rounds = Number(opt('rounds', '25'));
+  if (args.includes('--paired')) return paired(oldTree, ids, members, seconds, rounds);
   const runs: Record<'old' | 'new', ChildResult[]> = { old: [], new: [] };
   const run = (which: 'old' | 'new') => {
     const r = spawnSync(
@@ -108,6 +166,44 @@ function main(): void {
     const nb = Math.max(...runs.new.map((r) => r[id]));
     process.stdout.write(
       `  ${id.padEnd(16)} median old ${fmt(o)} new ${fmt(n)} ratio ${(n / o).toFixed(3)}   best old ${fmt(ob)} new ${fmt(nb)} ratio ${(nb / ob).toFixed(3)}\n`,
+    );
+  }
+}
+
+/** `--paired`: `rounds` processes, each timing both builds (pairedChild); the ratios of each process. */
+function paired(oldTree: string, ids: string[], members: number, seconds: number, rounds: number): void {
+  const runs: Record<string, number[]>[] = [];
+  for (let i = 0; i < rounds; i++) {
+    const r = spawnSync(
+      process.execPath,
+      [
+        __filename,
+        '--paired-child',
+        oldTree,
+        ...(i % 2 === 1 ? ['--new-first'] : []),
+        '--only',
+        ids.join(','),
+        '--members',
+        `${members}`,
+        '--seconds',
+        `${seconds}`,
+      ],
+      { encoding: 'utf8' },
+    );
+    if (r.status !== 0) throw new Error(`paired child: ${r.stderr.trim().split('\n').pop()}`);
+    runs.push(JSON.parse(r.stdout.trim().split('\n').pop()!) as Record<string, number[]>);
+    process.stderr.write(`round ${i + 1}/${rounds}\n`);
+  }
+  process.stdout.write(
+    `engine, ${members} members, ${rounds} processes each timing both builds, CPU time: M frames/s; new/old per process\n`,
+  );
+  const fmt = (x: number) => (x / 1e6).toFixed(2).padStart(6);
+  for (const id of ids) {
+    const ratios = runs.map((r) => r[id][1] / r[id][0]).sort((a, b) => a - b);
+    const ob = Math.max(...runs.map((r) => r[id][0]));
+    const nb = Math.max(...runs.map((r) => r[id][1]));
+    process.stdout.write(
+      `  ${id.padEnd(16)} ratio median ${median(ratios).toFixed(3)} (${ratios[0].toFixed(3)} to ${ratios[ratios.length - 1].toFixed(3)})   best old ${fmt(ob)} new ${fmt(nb)}\n`,
     );
   }
 }
