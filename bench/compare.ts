@@ -62,7 +62,6 @@ interface Bench {
 }
 
 function benchOf(dir: string): Bench {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const load = (f: string) => require(join(dir, f)) as Record<string, unknown>;
   return { ...load('engine.js'), ...load('engine-suite.js'), ...load('scenarios.js') } as unknown as Bench;
 }
