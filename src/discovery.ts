@@ -118,33 +118,25 @@ function keep(c: FrameContext, reason: number): Verdict {
   return Verdict.Pass;
 }
 
-function isAnswer(m: DiscoveryMessage): boolean {
-  return m.kind === DiscoveryKind.Reply || m.kind === DiscoveryKind.Advertisement;
-}
-
-/** The first of the message's own link-layer fields that carries the cluster MAC, or -1. */
-function firstClusterMac(c: FrameContext, m: DiscoveryMessage): number {
-  for (let i = 0; i < m.linkLayerCount; i++) if (macEquals(c.frame, m.linkLayer[i], c.clusterMac, 0)) return i;
+/** The first of the message's own link-layer fields from `from` on that carries the cluster MAC, or -1. */
+function firstClusterMac(c: FrameContext, m: DiscoveryMessage, from: number): number {
+  for (let i = from; i < m.linkLayerCount; i++) if (macEquals(c.frame, m.linkLayer[i], c.clusterMac, 0)) return i;
   return -1;
 }
 
 /**
- * Writes the dedicated MAC of member entry `e` into every one of the message's own link-layer
- * fields from `first` on that carries the cluster MAC (stacks disagree on which duplicate they
- * believe: after the write none reads the cluster MAC); field `first` is known to carry it.
+ * Writes the dedicated MAC at memberMacs[at..] into the message's own link-layer field `first`,
+ * known to carry the cluster MAC, and into every later one that carries it (stacks disagree on
+ * which duplicate they believe: after the write none reads the cluster MAC). The later fields are
+ * looked at only when there are any, so the one-field message (every ARP, most NDP) costs one write.
  */
-function substituteFrom(
-  c: FrameContext,
-  m: DiscoveryMessage,
-  codec: DiscoveryCodec,
-  e: MemberEntry,
-  first: number,
-): void {
+function substituteFrom(c: FrameContext, m: DiscoveryMessage, codec: DiscoveryCodec, at: number, first: number): void {
   const macs = c.cluster.memberMacs;
-  const at = c.cluster.macAt(e);
   codec.writeLinkLayer(c, m.linkLayer[first], macs, at);
-  for (let i = first + 1; i < m.linkLayerCount; i++)
-    if (macEquals(c.frame, m.linkLayer[i], c.clusterMac, 0)) codec.writeLinkLayer(c, m.linkLayer[i], macs, at);
+  if (first + 1 < m.linkLayerCount) {
+    for (let i = firstClusterMac(c, m, first + 1); i >= 0; i = firstClusterMac(c, m, i + 1))
+      codec.writeLinkLayer(c, m.linkLayer[i], macs, at);
+  }
 }
 
 /** Decides a discovery message (m.kind is not Other). Rewrites in place, or fills the reply. */
@@ -159,6 +151,9 @@ export function decideDiscovery(c: FrameContext, m: DiscoveryMessage, codec: Dis
  * target for NA); the dedicated MAC written is that address's.
  */
 function inbound(c: FrameContext, m: DiscoveryMessage, codec: DiscoveryCodec): Verdict {
+  // The two policy functions are what V8 optimizes as a unit (each too large to be inlined into
+  // the engine); what they call competes for one inlining budget (docs/performance.md), so the
+  // member tests are written out on cl.hostOf and the MAC compares stay in this body.
   const R = codec.reasons;
   const f = c.frame;
   const cl = c.cluster;
@@ -176,20 +171,21 @@ function inbound(c: FrameContext, m: DiscoveryMessage, codec: DiscoveryCodec): V
     if (s < 0) return keep(c, cl.isVirtual(f, m.sender, len) ? R.virtualSource : R.nonMember);
     e = s;
   }
-  const h = c.remoteHost(e);
-  if (h < 0) return keep(c, R.ownAddress);
-  const answer = isAnswer(m);
-  const forUs = c.isLocalMember(T.get(f, m.peer) as MemberEntry);
+  const h = cl.hostOf(e);
+  if (h === c.localHost) return keep(c, R.ownAddress);
+  const answer = m.kind === DiscoveryKind.Reply || m.kind === DiscoveryKind.Advertisement;
+  const p = T.get(f, m.peer) as MemberEntry;
+  const forUs = p >= 0 && cl.hostOf(p) === c.localHost;
   // the exchange with member h completes only with h's own answer to this host
   const exchange = answer && m.solicited && forUs && s >= 0 && cl.hostOf(s) === h;
-  const first = firstClusterMac(c, m);
+  const first = firstClusterMac(c, m, 0);
   if (first < 0) {
     // step 510: the member's layer already wrote its dedicated MAC (form "sender"): exchange complete
     if (exchange && m.linkLayerCount > 0 && macEquals(f, m.linkLayer[0], cl.memberMacs, cl.macAt(e)))
       c.markDiscovered(h);
     return keep(c, R.alreadyDedicated);
   }
-  substituteFrom(c, m, codec, e, first);
+  substituteFrom(c, m, codec, cl.macAt(e), first);
   if (answer) {
     if (exchange) {
       // the replier left the cluster MAC (form "receiver"): this completes the exchange
@@ -211,7 +207,7 @@ function outbound(c: FrameContext, m: DiscoveryMessage, codec: DiscoveryCodec): 
   const cl = c.cluster;
   const len = m.addressLength;
   const T = cl.addressTable(len);
-  if (!isAnswer(m)) {
+  if (m.kind !== DiscoveryKind.Reply && m.kind !== DiscoveryKind.Advertisement) {
     if (m.probe) return keep(c, R.outboundProbe);
     if (c.synthesize) {
       const t = T.get(f, m.peer) as MemberEntry;
@@ -234,12 +230,12 @@ function outbound(c: FrameContext, m: DiscoveryMessage, codec: DiscoveryCodec): 
   }
   // step 508: our answer for our own address, to a member
   const own = T.get(f, m.bound) as MemberEntry;
-  if (!c.isLocalMember(own)) return keep(c, R.replyNotOwn);
-  const first = firstClusterMac(c, m);
+  if (own < 0 || cl.hostOf(own) !== c.localHost) return keep(c, R.replyNotOwn);
+  const first = firstClusterMac(c, m, 0);
   if (first < 0) return keep(c, R.outboundUnchanged);
   const to = T.get(f, m.peer) as MemberEntry;
-  const h = c.remoteHost(to);
-  if (h < 0) return keep(c, R.replyToNonMember);
+  const h = to < 0 ? -1 : cl.hostOf(to);
+  if (h < 0 || h === c.localHost) return keep(c, R.replyToNonMember);
   // RFC 826 merge rule (RFC 4861 7.2.5 alike): every station receiving the frame updates its entry
   // for us; an answer sent where non-members receive it keeps the cluster MAC
   if (!c.destinationReachesMembersOnly(to)) return keep(c, R.replySeenByNonMembers);
@@ -253,7 +249,7 @@ function outbound(c: FrameContext, m: DiscoveryMessage, codec: DiscoveryCodec): 
     c.reason = R.replyToMemberReceiver;
     return Verdict.Rewrite;
   }
-  substituteFrom(c, m, codec, own, first);
+  substituteFrom(c, m, codec, cl.macAt(own), first);
   if (t >= 0) codec.writeLinkLayer(c, t, c.clusterMac, 0);
   c.reason = R.replyToMember;
   return Verdict.Rewrite;
