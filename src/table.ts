@@ -1,4 +1,10 @@
 /**
+ * Fibonacci hashing (Knuth, TAOCP 6.4): the slot is the top bits of the FNV word hash times
+ * 2^32/phi, so every key bit reaches the slot in one multiply (the final mix of the hash).
+ */
+const FIB = 0x9e3779b1 | 0;
+
+/**
  * Open-addressing hash table keyed by fixed-length byte strings (4-byte IPv4, 6-byte MAC,
  * 16-byte IPv6 addresses), mapping each key to a non-negative int.
  *
@@ -16,6 +22,8 @@ export class ByteKeyTable {
   /** Per slot: key words, then the value (-1: empty), then the caller's part (or padding) up to `stride`. */
   private readonly slots: Int32Array;
   private readonly mask: number;
+  /** 32 - log2(slots): the slot is the top bits of the final multiply. */
+  private readonly shift: number;
   private readonly words: number;
   /** The straight-line lookup for this key length and stride: 1, 2 or 4 key words; 0: the generic loop. */
   private readonly path: number;
@@ -43,6 +51,7 @@ export class ByteKeyTable {
     if (!(keyLength > 0)) throw new RangeError('ByteKeyTable key length must be > 0');
     const cap = ByteKeyTable.capacityFor(expected);
     this.mask = cap - 1;
+    this.shift = 32 - Math.log2(cap);
     this.words = (keyLength + 3) >> 2;
     let stride = 2;
     while (stride < this.words + 1 || stride < slotInts) stride <<= 1;
@@ -83,27 +92,24 @@ export class ByteKeyTable {
 
   /** The value for the key stored at buf[off .. off+keyLength), or -1. */
   get(buf: Uint8Array, off: number): number {
-    // One small straight-line path per key length the cluster uses (small enough for the JIT to
-    // inline into the caller); the generic loop for any other length.
+    // One small straight-line path per key length the cluster uses, the IPv4 one written here: the
+    // JIT inlines this method into each caller, and what it inlines competes for one budget per
+    // optimized function (docs/performance.md). The generic loop for any other length.
     const w = this.path;
-    return w === 1
-      ? this.get1(buf, off)
-      : w === 4
-        ? this.get4(buf, off)
-        : w === 2
-          ? this.get2(buf, off)
-          : this.getN(buf, off);
-  }
-
-  /** IPv4 keys; slot: [key, value, ...]. */
-  private get1(buf: Uint8Array, off: number): number {
-    const t = this.slots;
-    const s = this.stride;
-    const w0 = (buf[off] << 24) | (buf[off + 1] << 16) | (buf[off + 2] << 8) | buf[off + 3];
-    for (let slot = this.finish(Math.imul(0x811c9dc5 ^ w0, 0x01000193)) & this.mask; ; slot = (slot + 1) & this.mask) {
-      const v = t[s * slot + 1];
-      if (v < 0 || t[s * slot] === w0) return v;
+    if (w === 1) {
+      const t = this.slots;
+      const s = this.stride;
+      const w0 = (buf[off] << 24) | (buf[off + 1] << 16) | (buf[off + 2] << 8) | buf[off + 3];
+      for (
+        let slot = Math.imul(Math.imul(0x811c9dc5 ^ w0, 0x01000193), FIB) >>> this.shift;
+        ;
+        slot = (slot + 1) & this.mask
+      ) {
+        const v = t[s * slot + 1];
+        if (v < 0 || t[s * slot] === w0) return v;
+      }
     }
+    return w === 4 ? this.get4(buf, off) : w === 2 ? this.get2(buf, off) : this.getN(buf, off);
   }
 
   /** MAC keys, stride 4; slot: [key, key, value, -]. */
@@ -112,7 +118,7 @@ export class ByteKeyTable {
     const w0 = (buf[off] << 24) | (buf[off + 1] << 16) | (buf[off + 2] << 8) | buf[off + 3];
     const w1 = (buf[off + 4] << 24) | (buf[off + 5] << 16);
     for (
-      let slot = this.finish(Math.imul(Math.imul(0x811c9dc5 ^ w0, 0x01000193) ^ w1, 0x01000193)) & this.mask;
+      let slot = Math.imul(Math.imul(Math.imul(0x811c9dc5 ^ w0, 0x01000193) ^ w1, 0x01000193), FIB) >>> this.shift;
       ;
       slot = (slot + 1) & this.mask
     ) {
@@ -133,7 +139,7 @@ export class ByteKeyTable {
     h = Math.imul(h ^ w1, 0x01000193);
     h = Math.imul(h ^ w2, 0x01000193);
     h = Math.imul(h ^ w3, 0x01000193);
-    for (let slot = this.finish(h) & this.mask; ; slot = (slot + 1) & this.mask) {
+    for (let slot = Math.imul(h, FIB) >>> this.shift; ; slot = (slot + 1) & this.mask) {
       const b = 8 * slot;
       const v = t[b + 4];
       if (v < 0 || (t[b] === w0 && t[b + 1] === w1 && t[b + 2] === w2 && t[b + 3] === w3)) return v;
@@ -162,17 +168,7 @@ export class ByteKeyTable {
     // FNV-1a over 32-bit words
     let h = 0x811c9dc5 | 0;
     for (let j = 0; j < this.words; j++) h = Math.imul(h ^ this.word(buf, off, j), 0x01000193);
-    return this.finish(h) & this.mask;
-  }
-
-  /** murmur3 fmix32, so the low bits (the slot) depend on every key bit; 30 bits: always a small integer. */
-  private finish(h: number): number {
-    h ^= h >>> 16;
-    h = Math.imul(h, 0x85ebca6b);
-    h ^= h >>> 13;
-    h = Math.imul(h, 0xc2b2ae35);
-    h ^= h >>> 16;
-    return h & 0x3fffffff;
+    return Math.imul(h, FIB) >>> this.shift;
   }
 
   private equalAt(slot: number, buf: Uint8Array, off: number): boolean {
