@@ -96,8 +96,17 @@ export class FrameContext {
    */
   destinationReachesMembersOnly(to: MemberEntry): boolean {
     const f = this.frame;
-    if (macEquals(f, 0, this.clusterMac, 0) || macEquals(f, 0, this.cluster.memberMacs, this.cluster.macAt(to)))
-      return true;
+    // the requester's dedicated MAC first: where a stack sends its answer to a member's request
+    return (
+      macEquals(f, 0, this.cluster.memberMacs, this.cluster.macAt(to)) ||
+      macEquals(f, 0, this.clusterMac, 0) ||
+      this.otherMembersOnly()
+    );
+  }
+
+  /** destinationReachesMembersOnly past its two common cases: the shared MAC, another member's MAC. */
+  private otherMembersOnly(): boolean {
+    const f = this.frame;
     return this.sharedMac !== null ? macEquals(f, 0, this.sharedMac, 0) : this.cluster.hostOfMac(f, 0) >= 0;
   }
 }

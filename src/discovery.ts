@@ -131,12 +131,14 @@ function firstClusterMac(c: FrameContext, m: DiscoveryMessage, from: number): nu
  * looked at only when there are any, so the one-field message (every ARP, most NDP) costs one write.
  */
 function substituteFrom(c: FrameContext, m: DiscoveryMessage, codec: DiscoveryCodec, at: number, first: number): void {
-  const macs = c.cluster.memberMacs;
-  codec.writeLinkLayer(c, m.linkLayer[first], macs, at);
-  if (first + 1 < m.linkLayerCount) {
-    for (let i = firstClusterMac(c, m, first + 1); i >= 0; i = firstClusterMac(c, m, i + 1))
-      codec.writeLinkLayer(c, m.linkLayer[i], macs, at);
-  }
+  codec.writeLinkLayer(c, m.linkLayer[first], c.cluster.memberMacs, at);
+  if (first + 1 < m.linkLayerCount) substituteRest(c, m, codec, at, first + 1);
+}
+
+/** substituteFrom's later fields, from `from` on. */
+function substituteRest(c: FrameContext, m: DiscoveryMessage, codec: DiscoveryCodec, at: number, from: number): void {
+  for (let i = firstClusterMac(c, m, from); i >= 0; i = firstClusterMac(c, m, i + 1))
+    codec.writeLinkLayer(c, m.linkLayer[i], c.cluster.memberMacs, at);
 }
 
 /** Decides a discovery message (m.kind is not Other). Rewrites in place, or fills the reply. */
@@ -178,7 +180,8 @@ function inbound(c: FrameContext, m: DiscoveryMessage, codec: DiscoveryCodec): V
   const forUs = p >= 0 && cl.hostOf(p) === c.localHost;
   // the exchange with member h completes only with h's own answer to this host
   const exchange = answer && m.solicited && forUs && s >= 0 && cl.hostOf(s) === h;
-  const first = firstClusterMac(c, m, 0);
+  // the first field compared here, any later ones (an NDP message's duplicates) in the loop
+  const first = m.linkLayerCount > 0 && macEquals(f, m.linkLayer[0], c.clusterMac, 0) ? 0 : firstClusterMac(c, m, 1);
   if (first < 0) {
     // step 510: the member's layer already wrote its dedicated MAC (form "sender"): exchange complete
     if (exchange && m.linkLayerCount > 0 && macEquals(f, m.linkLayer[0], cl.memberMacs, cl.macAt(e)))
@@ -231,7 +234,7 @@ function outbound(c: FrameContext, m: DiscoveryMessage, codec: DiscoveryCodec): 
   // step 508: our answer for our own address, to a member
   const own = T.get(f, m.bound) as MemberEntry;
   if (own < 0 || cl.hostOf(own) !== c.localHost) return keep(c, R.replyNotOwn);
-  const first = firstClusterMac(c, m, 0);
+  const first = m.linkLayerCount > 0 && macEquals(f, m.linkLayer[0], c.clusterMac, 0) ? 0 : firstClusterMac(c, m, 1);
   if (first < 0) return keep(c, R.outboundUnchanged);
   const to = T.get(f, m.peer) as MemberEntry;
   const h = to < 0 ? -1 : cl.hostOf(to);
