@@ -20,6 +20,12 @@ import { clusterConfig, engineFor, frameSet } from './scenarios';
  * OLD_TREE is a checkout with `npm run build` and this file's build (copy bench/compare.ts into it
  * if it predates it). One child process per build and round: `compare.js --child ...` prints the
  * frames per second of each scenario as JSON.
+ *
+ *   node build/bench/bench/compare.js OLD_TREE --paired [--rounds 12] [...]
+ *
+ * times both builds in each process instead (pairedChild), and prints the median and range of the
+ * per-process new/old ratios: the measurement docs/performance.md reports. OLD_TREE then needs
+ * only its build/bench (any tree whose bench has engine.js, engine-suite.js and scenarios.js).
  */
 /** Slices per scenario and child; the figure is the fastest slice's. */
 const SLICES = 8;
