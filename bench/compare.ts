@@ -37,14 +37,7 @@ interface ChildResult {
 function child(ids: string[], members: number, seconds: number): void {
   const out: ChildResult = {};
   for (const id of ids) {
-    const s = SCENARIOS.find((x) => x.id === id);
-    if (!s) throw new Error(`unknown scenario "${id}"`);
-    const w = new Workload(
-      `${id}/${members}`,
-      engineFor(clusterConfig(members, s.mode)),
-      frameSet(s.kinds, members, 8192, 7 + members, s.peer),
-    );
-    w.check();
+    const w = workloadOf(SELF, id, members);
     const reps = calibrate(w, seconds / SLICES);
     measure(runPasses, w, reps); // warm
     // the fastest of several short slices: a busy or shared machine only ever adds time
@@ -72,6 +65,36 @@ function benchOf(dir: string): Bench {
   return { ...load('engine.js'), ...load('engine-suite.js'), ...load('scenarios.js') } as unknown as Bench;
 }
 
+/** This build's bench modules. */
+const SELF: Bench = { Workload, calibrate, measure, runPasses, SCENARIOS, clusterConfig, engineFor, frameSet };
+
+/** The checked workload of scenario `id` with `members` members, built with one tree's modules. */
+function workloadOf(b: Bench, id: string, members: number): Workload {
+  const s = b.SCENARIOS.find((x) => x.id === id);
+  if (!s) throw new Error(`unknown scenario "${id}"`);
+  const w = new b.Workload(
+    `${id}/${members}`,
+    b.engineFor(b.clusterConfig(members, s.mode)),
+    b.frameSet(s.kinds, members, 8192, 7 + members, s.peer),
+  );
+  w.check();
+  return w;
+}
+
+/** Runs `script` with `args` in a child process and parses the JSON of its last output line. */
+function runChild<T>(what: string, script: string, args: string[]): T {
+  const r = spawnSync(process.execPath, [script, ...args], { encoding: 'utf8' });
+  if (r.status !== 0) {
+    // the child's error line, not the Node.js version line printed after its stack trace
+    const lines = r.stderr.trim().split('\n');
+    throw new Error(`${what}: ${lines.filter((l) => /^\w*Error\b/.test(l)).pop() ?? lines.pop()}`);
+  }
+  return JSON.parse(r.stdout.trim().split('\n').pop()!) as T;
+}
+
+/** M frames/s, for the tables. */
+const fmt = (x: number) => (x / 1e6).toFixed(2).padStart(6);
+
 /**
  * Paired child: both builds in this one process, each with its own harness and engine (separate
  * modules, so separate JIT feedback), their slices alternated. Whatever makes one process faster
@@ -85,17 +108,7 @@ function pairedChild(oldTree: string, ids: string[], members: number, seconds: n
   if (newFirst) builds.reverse();
   const out: Record<string, number[]> = {};
   for (const id of ids) {
-    const ws = builds.map((b) => {
-      const s = b.SCENARIOS.find((x) => x.id === id);
-      if (!s) throw new Error(`unknown scenario "${id}"`);
-      const w = new b.Workload(
-        `${id}/${members}`,
-        b.engineFor(b.clusterConfig(members, s.mode)),
-        b.frameSet(s.kinds, members, 8192, 7 + members, s.peer),
-      );
-      w.check();
-      return w;
-    });
+    const ws = builds.map((b) => workloadOf(b, id, members));
     const reps = ws.map((w, i) => builds[i].calibrate(w, seconds / SLICES));
     ws.forEach((w, i) => builds[i].measure(builds[i].runPasses, w, reps[i])); // warm
     const best = [Infinity, Infinity];
@@ -137,24 +150,9 @@ function main(): void {
   const rounds = Number(opt('rounds', '25'));
   if (args.includes('--paired')) return paired(oldTree, ids, members, seconds, rounds);
   const runs: Record<'old' | 'new', ChildResult[]> = { old: [], new: [] };
-  const run = (which: 'old' | 'new') => {
-    const r = spawnSync(
-      process.execPath,
-      [
-        which === 'old' ? oldScript : self,
-        '--child',
-        '--only',
-        ids.join(','),
-        '--members',
-        String(members),
-        '--seconds',
-        String(seconds),
-      ],
-      { encoding: 'utf8' },
-    );
-    if (r.status !== 0) throw new Error(`${which} build: ${r.stderr.trim().split('\n').pop()}`);
-    runs[which].push(JSON.parse(r.stdout.trim().split('\n').pop()!) as ChildResult);
-  };
+  const childArgs = ['--child', '--only', ids.join(','), '--members', `${members}`, '--seconds', `${seconds}`];
+  const run = (which: 'old' | 'new') =>
+    runs[which].push(runChild<ChildResult>(`${which} build`, which === 'old' ? oldScript : self, childArgs));
   for (let i = 0; i < rounds; i++) {
     const order: ('old' | 'new')[] = i % 2 === 0 ? ['old', 'new'] : ['new', 'old'];
     for (const w of order) run(w);
@@ -163,7 +161,6 @@ function main(): void {
   process.stdout.write(
     `engine, ${members} members, ${rounds} alternated rounds, CPU time: M frames/s, new/old of the medians and of the best rounds\n`,
   );
-  const fmt = (x: number) => (x / 1e6).toFixed(2).padStart(6);
   for (const id of ids) {
     const o = median(runs.old.map((r) => r[id]));
     const n = median(runs.new.map((r) => r[id]));
@@ -179,30 +176,14 @@ function main(): void {
 function paired(oldTree: string, ids: string[], members: number, seconds: number, rounds: number): void {
   const runs: Record<string, number[]>[] = [];
   for (let i = 0; i < rounds; i++) {
-    const r = spawnSync(
-      process.execPath,
-      [
-        __filename,
-        '--paired-child',
-        oldTree,
-        ...(i % 2 === 1 ? ['--new-first'] : []),
-        '--only',
-        ids.join(','),
-        '--members',
-        `${members}`,
-        '--seconds',
-        `${seconds}`,
-      ],
-      { encoding: 'utf8' },
-    );
-    if (r.status !== 0) throw new Error(`paired child: ${r.stderr.trim().split('\n').pop()}`);
-    runs.push(JSON.parse(r.stdout.trim().split('\n').pop()!) as Record<string, number[]>);
+    const order = i % 2 === 1 ? ['--new-first'] : [];
+    const args = ['--paired-child', oldTree, ...order, '--only', ids.join(','), '--members', `${members}`];
+    runs.push(runChild<Record<string, number[]>>('paired child', __filename, [...args, '--seconds', `${seconds}`]));
     process.stderr.write(`round ${i + 1}/${rounds}\n`);
   }
   process.stdout.write(
     `engine, ${members} members, ${rounds} processes each timing both builds, CPU time: M frames/s; new/old per process\n`,
   );
-  const fmt = (x: number) => (x / 1e6).toFixed(2).padStart(6);
   for (const id of ids) {
     const ratios = runs.map((r) => r[id][1] / r[id][0]).sort((a, b) => a - b);
     const ob = Math.max(...runs.map((r) => r[id][0]));
