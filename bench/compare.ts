@@ -1,9 +1,9 @@
-import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Workload, calibrate, measure, runPasses } from './engine';
 import { SCENARIOS } from './engine-suite';
 import { clusterConfig, engineFor, frameSet } from './scenarios';
+import { runChild } from './stats';
 
 /**
  * Old build against new build of the engine, alternated on one machine (a shared machine's load
@@ -82,16 +82,6 @@ function workloadOf(b: Bench, id: string, members: number): Workload {
 }
 
 /** Runs `script` with `args` in a child process and parses the JSON of its last output line. */
-function runChild<T>(what: string, script: string, args: string[]): T {
-  const r = spawnSync(process.execPath, [script, ...args], { encoding: 'utf8' });
-  if (r.status !== 0) {
-    // the child's error line, not the Node.js version line printed after its stack trace
-    const lines = r.stderr.trim().split('\n');
-    throw new Error(`${what}: ${lines.filter((l) => /^\w*Error\b/.test(l)).pop() ?? lines.pop()}`);
-  }
-  return JSON.parse(r.stdout.trim().split('\n').pop()!) as T;
-}
-
 /** M frames/s, for the tables. */
 const fmt = (x: number) => (x / 1e6).toFixed(2).padStart(6);
 

@@ -1,3 +1,5 @@
+import { spawnSync } from 'node:child_process';
+
 /** Median, min and max of a series of runs (the form every figure in results.json takes). */
 export interface Spread {
   median: number;
@@ -22,4 +24,15 @@ export function si(n: number): string {
 
 export function now(): number {
   return Number(process.hrtime.bigint()) / 1e9;
+}
+
+/** Runs `node script ...args` and parses the last line it prints as JSON; a failure is `what: <its error line>`. */
+export function runChild<T>(what: string, script: string, args: string[]): T {
+  const r = spawnSync(process.execPath, [script, ...args], { encoding: 'utf8' });
+  if (r.status !== 0) {
+    // the child's error line, not the Node.js version line printed after its stack trace
+    const lines = r.stderr.trim().split('\n');
+    throw new Error(`${what}: ${lines.filter((l) => /^\w*Error\b/.test(l)).pop() ?? lines.pop()}`);
+  }
+  return JSON.parse(r.stdout.trim().split('\n').pop()!) as T;
 }
