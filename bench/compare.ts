@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { Workload, calibrate, measure, runPasses } from './engine';
+import { calibrate, measure, runPasses } from './engine';
 import { SCENARIOS } from './engine-suite';
-import { clusterConfig, engineFor, frameSet } from './scenarios';
 import { runChild } from './stats';
+import { SELF, benchOf, workloadOf } from './workloads';
 
 /**
  * Old build against new build of the engine, alternated on one machine (a shared machine's load
@@ -48,40 +48,6 @@ function child(ids: string[], members: number, seconds: number): void {
   process.stdout.write(JSON.stringify(out) + '\n');
 }
 
-/** One tree's bench modules (this build's, or OLD_TREE's build/bench). */
-interface Bench {
-  Workload: typeof Workload;
-  calibrate: typeof calibrate;
-  measure: typeof measure;
-  runPasses: typeof runPasses;
-  SCENARIOS: typeof SCENARIOS;
-  clusterConfig: typeof clusterConfig;
-  engineFor: typeof engineFor;
-  frameSet: typeof frameSet;
-}
-
-function benchOf(dir: string): Bench {
-  const load = (f: string) => require(join(dir, f)) as Record<string, unknown>;
-  return { ...load('engine.js'), ...load('engine-suite.js'), ...load('scenarios.js') } as unknown as Bench;
-}
-
-/** This build's bench modules. */
-const SELF: Bench = { Workload, calibrate, measure, runPasses, SCENARIOS, clusterConfig, engineFor, frameSet };
-
-/** The checked workload of scenario `id` with `members` members, built with one tree's modules. */
-function workloadOf(b: Bench, id: string, members: number): Workload {
-  const s = b.SCENARIOS.find((x) => x.id === id);
-  if (!s) throw new Error(`unknown scenario "${id}"`);
-  const w = new b.Workload(
-    `${id}/${members}`,
-    b.engineFor(b.clusterConfig(members, s.mode)),
-    b.frameSet(s.kinds, members, 8192, 7 + members, s.peer),
-  );
-  w.check();
-  return w;
-}
-
-/** Runs `script` with `args` in a child process and parses the JSON of its last output line. */
 /** M frames/s, for the tables. */
 const fmt = (x: number) => (x / 1e6).toFixed(2).padStart(6);
 

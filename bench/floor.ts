@@ -3,9 +3,9 @@ import { icmpv6Sum, replaceMacUpdatingChecksum } from '../adapters/ndp/icmpv6';
 import { Direction, Verdict, macEquals } from '../src';
 import { foldSum } from '../src/frame/checksum';
 import { Workload, calibrate, measure, runPasses, runRefills } from './engine';
-import { SCENARIOS } from './engine-suite';
+import { CLUSTER_MAC, LOCAL, dedicatedMac, memberV6 } from './scenarios';
 import { runChild, spread } from './stats';
-import { CLUSTER_MAC, LOCAL, clusterConfig, dedicatedMac, engineFor, frameSet, memberV6 } from './scenarios';
+import { SELF, workloadOf } from './workloads';
 
 /**
  * What the NDP paths cost on this machine with nothing but their own work: a hand-written inbound
@@ -29,6 +29,14 @@ import { CLUSTER_MAC, LOCAL, clusterConfig, dedicatedMac, engineFor, frameSet, m
  */
 
 type Run = (w: Workload, reps: number) => number;
+/** One floor's decision on frame `f` of length `len` at offset `base` of the workload's buffer. */
+type Decide = (f: Uint8Array, len: number, base: number) => number;
+interface Floor {
+  /** The timed passes. */
+  run: Run;
+  /** The same decision for one frame (the check before timing). */
+  decide: Decide;
+}
 
 function macBytes(m: string): Uint8Array {
   return Uint8Array.from(m.split('-').map((h) => Number.parseInt(h, 16)));
@@ -44,7 +52,7 @@ const OPTIONS = ICMP + 24;
  * each function below has one closure, so the JIT treats the tables as constants, as a
  * hand-specialized path would.
  */
-function floors(members: number, w: Workload): { nsBytes: Run; nsView: Run; naBytes: Run; naView: Run } {
+function floors(members: number, w: Workload): { nsBytes: Floor; nsView: Floor; naBytes: Floor; naView: Floor } {
   const view = new DataView(w.work.buffer, w.work.byteOffset, w.work.byteLength);
   const local = LOCAL;
   // the verdicts as constants of this closure (an import's property read is not)
@@ -187,52 +195,65 @@ function floors(members: number, w: Workload): { nsBytes: Run; nsView: Run; naBy
 
   // one timed loop per floor, refilled as runPasses refills (so each call site sees one function)
   return {
-    nsBytes(_, reps) {
-      let sum = 0;
-      for (let r = 0; r < reps; r++) {
-        w.work.set(w.set.pristine);
-        for (let i = 0; i < w.frames; i++) sum += nsBytes(w.views[i], w.set.lengths[i]);
-      }
-      return sum;
+    nsBytes: {
+      run(_, reps) {
+        let sum = 0;
+        for (let r = 0; r < reps; r++) {
+          w.work.set(w.set.pristine);
+          for (let i = 0; i < w.frames; i++) sum += nsBytes(w.views[i], w.set.lengths[i]);
+        }
+        return sum;
+      },
+      decide: (f, len) => nsBytes(f, len),
     },
-    nsView(_, reps) {
-      let sum = 0;
-      for (let r = 0; r < reps; r++) {
-        w.work.set(w.set.pristine);
-        for (let i = 0; i < w.frames; i++) sum += nsView(w.views[i], w.set.lengths[i], w.set.offsets[i]);
-      }
-      return sum;
+    nsView: {
+      run(_, reps) {
+        let sum = 0;
+        for (let r = 0; r < reps; r++) {
+          w.work.set(w.set.pristine);
+          for (let i = 0; i < w.frames; i++) sum += nsView(w.views[i], w.set.lengths[i], w.set.offsets[i]);
+        }
+        return sum;
+      },
+      decide: nsView,
     },
-    naBytes(_, reps) {
-      let sum = 0;
-      for (let r = 0; r < reps; r++) {
-        w.work.set(w.set.pristine);
-        for (let i = 0; i < w.frames; i++) sum += naBytes(w.views[i], w.set.lengths[i]);
-      }
-      return sum;
+    naBytes: {
+      run(_, reps) {
+        let sum = 0;
+        for (let r = 0; r < reps; r++) {
+          w.work.set(w.set.pristine);
+          for (let i = 0; i < w.frames; i++) sum += naBytes(w.views[i], w.set.lengths[i]);
+        }
+        return sum;
+      },
+      decide: (f, len) => naBytes(f, len),
     },
-    naView(_, reps) {
-      let sum = 0;
-      for (let r = 0; r < reps; r++) {
-        w.work.set(w.set.pristine);
-        for (let i = 0; i < w.frames; i++) sum += naView(w.views[i], w.set.lengths[i], w.set.offsets[i]);
-      }
-      return sum;
+    naView: {
+      run(_, reps) {
+        let sum = 0;
+        for (let r = 0; r < reps; r++) {
+          w.work.set(w.set.pristine);
+          for (let i = 0; i < w.frames; i++) sum += naView(w.views[i], w.set.lengths[i], w.set.offsets[i]);
+        }
+        return sum;
+      },
+      decide: naView,
     },
   };
 }
 
-/** One pass of `run` must leave the engine's bytes and give the engine's verdicts (summed). */
-function agree(w: Workload, name: string, run: Run): void {
+/** A floor must give every frame the engine's verdict and leave the engine's bytes. */
+function agree(w: Workload, name: string, floor: Floor): void {
   w.work.set(w.set.pristine);
-  let verdicts = 0;
-  for (let i = 0; i < w.frames; i++)
-    verdicts += w.engine.process(w.views[i], w.set.directions[i] as Direction, w.set.lengths[i]);
+  const verdicts = w.views.map((f, i) => w.engine.process(f, w.set.directions[i] as Direction, w.set.lengths[i]));
   const engine = Uint8Array.from(w.work);
-  const sum = run(w, 1);
-  if (sum !== verdicts) throw new Error(`floor ${name}: verdict sum ${sum}, the engine's ${verdicts}`);
+  w.work.set(w.set.pristine);
+  for (let i = 0; i < w.frames; i++) {
+    const v = floor.decide(w.views[i], w.set.lengths[i], w.set.offsets[i]);
+    if (v !== verdicts[i]) throw new Error(`${name}: frame ${i} verdict ${v}, the engine's ${verdicts[i]}`);
+  }
   const at = engine.findIndex((b, i) => b !== w.work[i]);
-  if (at >= 0) throw new Error(`floor ${name}: byte ${at} differs from the engine's`);
+  if (at >= 0) throw new Error(`${name}: byte ${at} differs from the engine's`);
 }
 
 const SCENARIO_IDS = ['ns-rewrite', 'na-rewrite'];
@@ -240,19 +261,13 @@ const COLUMNS = ['engine', 'floor, byte reads', 'floor, DataView reads'];
 
 /** One process, one scenario: the best slice of each column, ns/frame (refill subtracted). Prints JSON. */
 function child(id: string, members: number, rounds: number): void {
-  const s = SCENARIOS.find((x) => x.id === id);
-  if (!s || !SCENARIO_IDS.includes(id)) throw new Error(`unknown scenario "${id}" (${SCENARIO_IDS.join(', ')})`);
-  const w = new Workload(
-    id,
-    engineFor(clusterConfig(members, s.mode)),
-    frameSet(s.kinds, members, 8192, 7 + members, s.peer),
-  );
-  w.check();
-  const floor = floors(members, w);
-  const ns = id === 'ns-rewrite';
-  const runs: Run[] = [runPasses, ns ? floor.nsBytes : floor.naBytes, ns ? floor.nsView : floor.naView, runRefills];
-  agree(w, COLUMNS[1], runs[1]);
-  agree(w, COLUMNS[2], runs[2]);
+  if (!SCENARIO_IDS.includes(id)) throw new Error(`unknown scenario "${id}" (${SCENARIO_IDS.join(', ')})`);
+  const w = workloadOf(SELF, id, members);
+  const f = floors(members, w);
+  const [bytes, view] = id === 'ns-rewrite' ? [f.nsBytes, f.nsView] : [f.naBytes, f.naView];
+  agree(w, COLUMNS[1], bytes);
+  agree(w, COLUMNS[2], view);
+  const runs: Run[] = [runPasses, bytes.run, view.run, runRefills];
   const reps = calibrate(w, 0.2);
   const best = runs.map(() => Number.POSITIVE_INFINITY);
   for (let r = 0; r < rounds; r++)

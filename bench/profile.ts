@@ -1,8 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
-import { Workload, calibrate, measure, runPasses } from './engine';
+import { calibrate, measure, runPasses } from './engine';
 import { SCENARIOS } from './engine-suite';
-import { clusterConfig, engineFor, frameSet } from './scenarios';
+import { SELF, workloadOf } from './workloads';
 
 /**
  * A CPU profile of one engine path, the timed part only (not the config parsing before it):
@@ -25,11 +25,10 @@ interface Profile {
 
 async function main(): Promise<void> {
   const [id = 'mix', members = '3', seconds = '5', out] = process.argv.slice(2);
-  const s = SCENARIOS.find((x) => x.id === id);
-  if (!s) throw new Error(`unknown scenario "${id}" (scenarios: ${SCENARIOS.map((x) => x.id).join(', ')})`);
+  if (!SCENARIOS.some((x) => x.id === id))
+    throw new Error(`unknown scenario "${id}" (scenarios: ${SCENARIOS.map((x) => x.id).join(', ')})`);
   const m = Number(members);
-  const w = new Workload(`${id}/${m}`, engineFor(clusterConfig(m, s.mode)), frameSet(s.kinds, m, 8192, 7 + m, s.peer));
-  w.check();
+  const w = workloadOf(SELF, id, m);
   const reps = calibrate(w, Number(seconds));
 
   const session = new Session();
