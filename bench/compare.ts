@@ -150,4 +150,10 @@ function paired(oldTree: string, ids: string[], members: number, seconds: number
   }
 }
 
-main();
+try {
+  main();
+} catch (e) {
+  // a user mistake (an unknown scenario, a tree without a bench build) is one line, not a stack trace
+  process.stderr.write(`compare: ${(e as Error).message}\n`);
+  process.exitCode = 1;
+}
