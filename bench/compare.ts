@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { calibrate, measure, runPasses } from './engine';
 import { SCENARIOS } from './engine-suite';
-import { runChild } from './stats';
+import { runChild, spread } from './stats';
 import { SELF, benchOf, workloadOf } from './workloads';
 
 /**
@@ -79,11 +79,6 @@ function pairedChild(oldTree: string, ids: string[], members: number, seconds: n
   process.stdout.write(JSON.stringify(out) + '\n');
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-}
-
 function main(): void {
   const args = process.argv.slice(2);
   const opt = (name: string, dflt: string) => {
@@ -118,8 +113,8 @@ function main(): void {
     `engine, ${members} members, ${rounds} alternated rounds, CPU time: M frames/s, new/old of the medians and of the best rounds\n`,
   );
   for (const id of ids) {
-    const o = median(runs.old.map((r) => r[id]));
-    const n = median(runs.new.map((r) => r[id]));
+    const o = spread(runs.old.map((r) => r[id])).median;
+    const n = spread(runs.new.map((r) => r[id])).median;
     const ob = Math.max(...runs.old.map((r) => r[id]));
     const nb = Math.max(...runs.new.map((r) => r[id]));
     process.stdout.write(
@@ -141,11 +136,11 @@ function paired(oldTree: string, ids: string[], members: number, seconds: number
     `engine, ${members} members, ${rounds} processes each timing both builds, CPU time: M frames/s; new/old per process\n`,
   );
   for (const id of ids) {
-    const ratios = runs.map((r) => r[id][1] / r[id][0]).sort((a, b) => a - b);
+    const ratios = spread(runs.map((r) => r[id][1] / r[id][0]));
     const ob = Math.max(...runs.map((r) => r[id][0]));
     const nb = Math.max(...runs.map((r) => r[id][1]));
     process.stdout.write(
-      `  ${id.padEnd(16)} ratio median ${median(ratios).toFixed(3)} (${ratios[0].toFixed(3)} to ${ratios[ratios.length - 1].toFixed(3)})   best old ${fmt(ob)} new ${fmt(nb)}\n`,
+      `  ${id.padEnd(16)} ratio median ${ratios.median.toFixed(3)} (${ratios.min.toFixed(3)} to ${ratios.max.toFixed(3)})   best old ${fmt(ob)} new ${fmt(nb)}\n`,
     );
   }
 }
